@@ -1,0 +1,100 @@
+//! Dense indices and compressed sparse rows: the shape ALS, fold-in and metrics work on.
+//!
+//! Raw MovieLens ids are sparse u32s; every matrix row is a dense index. `IdMap` converts both ways.
+//! `by_user` (users x movies) and `by_item` (movies x users) hold the same ratings, each row sorted by column.
+
+use std::collections::HashMap;
+
+use crate::dataset::RatingTriples;
+use crate::Result;
+
+/// Raw id <-> dense index. `raw` is sorted ascending, so the index order is the id order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IdMap {
+    raw: Vec<u32>,
+    lookup: HashMap<u32, u32>,
+}
+
+impl IdMap {
+    /// Builds from ids in any order, with repeats; keeps each id once, sorted.
+    pub fn from_ids(ids: impl IntoIterator<Item = u32>) -> Self {
+        let mut raw: Vec<u32> = ids.into_iter().collect();
+        raw.sort_unstable();
+        raw.dedup();
+        Self::from_sorted_unique(raw)
+    }
+
+    /// Builds from ids already sorted and unique (as stored in a model file).
+    pub fn from_sorted_unique(raw: Vec<u32>) -> Self {
+        let lookup = raw.iter().enumerate().map(|(i, &id)| (id, i as u32)).collect();
+        Self { raw, lookup }
+    }
+
+    pub fn index_of(&self, id: u32) -> Option<u32> {
+        self.lookup.get(&id).copied()
+    }
+    pub fn raw_id(&self, index: usize) -> u32 {
+        self.raw[index]
+    }
+    pub fn raw_ids(&self) -> &[u32] {
+        &self.raw
+    }
+    pub fn len(&self) -> usize {
+        self.raw.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+}
+
+/// Compressed sparse rows: row `r` spans `indices[indptr[r]..indptr[r + 1]]`, columns sorted ascending.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Csr {
+    pub indptr: Vec<u64>,
+    pub indices: Vec<u32>,
+    pub values: Vec<f32>,
+}
+
+impl Csr {
+    pub fn rows(&self) -> usize {
+        self.indptr.len().saturating_sub(1)
+    }
+    pub fn nnz(&self) -> usize {
+        self.indices.len()
+    }
+    pub fn row(&self, r: usize) -> (&[u32], &[f32]) {
+        let (a, b) = (self.indptr[r] as usize, self.indptr[r + 1] as usize);
+        (&self.indices[a..b], &self.values[a..b])
+    }
+    pub fn row_len(&self, r: usize) -> usize {
+        (self.indptr[r + 1] - self.indptr[r]) as usize
+    }
+}
+
+/// Training ratings in both orientations, with the id maps that name their rows and columns.
+#[derive(Clone, Debug)]
+pub struct Interactions {
+    pub users: IdMap,
+    pub items: IdMap,
+    /// users x items
+    pub by_user: Csr,
+    /// items x users
+    pub by_item: Csr,
+}
+
+impl Interactions {
+    /// Builds both CSR orientations from deduplicated triples (see `dataset::ratings`).
+    /// Fails with `InvalidInput` on an empty set.
+    pub fn from_triples(triples: &RatingTriples) -> Result<Self> {
+        crate::interactions_build::build(triples)
+    }
+    pub fn n_users(&self) -> usize {
+        self.users.len()
+    }
+    pub fn n_items(&self) -> usize {
+        self.items.len()
+    }
+    pub fn nnz(&self) -> usize {
+        self.by_user.nnz()
+    }
+}

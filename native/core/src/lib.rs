@@ -1,0 +1,25 @@
+//! movierec-core: the pure Rust heart of the recommender.
+//!
+//! It knows nothing of Node. Layers, bottom up:
+//! - [`dataset`]: MovieLens readers (layout detected from content), the movie catalogue, splits.
+//! - [`interactions`]: dense id maps and the user-major / item-major CSR matrices ALS works on.
+//! - [`als`]: explicit ALS with biases (weighted-lambda regularisation).
+//! - [`foldin`]: a new user's bias and factors against fixed item factors, and top-M lists.
+//! - [`metrics`]: RMSE/MAE and ranking metrics beside bias-only and popularity baselines.
+//! - [`model_io`]: `.npy` + `model.json` model folders, saved atomically and validated on load.
+//! - [`synth`]: the deterministic MovieLens-shaped generator (demo catalogue and benchmark data).
+//!
+//! Expected outcomes (an unknown movie, an empty history) are data; only real failures are [`CoreError`]s.
+
+pub mod als;
+pub mod dataset;
+pub mod error;
+pub mod foldin;
+pub mod interactions;
+pub mod metrics;
+pub mod model;
+pub mod model_io;
+mod interactions_build;
+pub mod synth;
+
+pub use error::{CoreError, Result};

@@ -1,0 +1,105 @@
+//! The trained model as it lives in memory: immutable once built; a reload builds a new one.
+
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::RatingScale;
+use crate::interactions::{Csr, IdMap};
+
+/// Row-major dense f32 matrix (`rows x cols`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Matrix {
+    pub rows: usize,
+    pub cols: usize,
+    pub data: Vec<f32>,
+}
+
+impl Matrix {
+    pub fn zeros(rows: usize, cols: usize) -> Self {
+        Self { rows, cols, data: vec![0.0; rows * cols] }
+    }
+    pub fn row(&self, r: usize) -> &[f32] {
+        &self.data[r * self.cols..(r + 1) * self.cols]
+    }
+    pub fn row_mut(&mut self, r: usize) -> &mut [f32] {
+        &mut self.data[r * self.cols..(r + 1) * self.cols]
+    }
+}
+
+/// Which objective the factors were trained for (flagged in model.json).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Feedback {
+    #[default]
+    Explicit,
+    Implicit,
+}
+
+/// Hyper-parameters. Defaults are tuned on ml-1m (see `als::AlsParams::default`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlsParams {
+    pub factors: usize,
+    /// Weighted-lambda regularisation of the factors (scaled by each row's rating count).
+    pub reg_factors: f32,
+    /// Weighted-lambda regularisation of the biases.
+    pub reg_bias: f32,
+    pub iterations: usize,
+    pub seed: u64,
+    /// Worker threads; 0 = all cores.
+    pub threads: usize,
+    #[serde(default)]
+    pub feedback: Feedback,
+}
+
+/// One line of the training history, reported to JS after every iteration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IterationStats {
+    /// 1-based.
+    pub iteration: usize,
+    pub train_rmse: f64,
+    /// Seconds since training started.
+    pub elapsed_seconds: f64,
+}
+
+/// A bias-only model (mean + user bias + item bias) trained on the same data: the baseline evaluation
+/// reports beside the real model.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BiasBaseline {
+    pub global_mean: f32,
+    pub user_bias: Vec<f32>,
+    pub item_bias: Vec<f32>,
+}
+
+/// Everything prediction, fold-in and evaluation need. Indices are dense (see `IdMap`).
+#[derive(Clone, Debug)]
+pub struct AlsModel {
+    pub params: AlsParams,
+    pub scale: RatingScale,
+    pub global_mean: f32,
+    pub users: IdMap,
+    pub items: IdMap,
+    /// n_users x factors
+    pub user_factors: Matrix,
+    /// n_items x factors
+    pub item_factors: Matrix,
+    pub user_bias: Vec<f32>,
+    pub item_bias: Vec<f32>,
+    /// Training ratings per movie: popularity baseline and the minimum-support guard.
+    pub item_counts: Vec<u32>,
+    /// Which movies each training user rated (values = ratings): excluded from that user's lists,
+    /// and the "seen" set for ranking metrics.
+    pub user_items: Csr,
+    pub baseline: BiasBaseline,
+    pub history: Vec<IterationStats>,
+}
+
+impl AlsModel {
+    /// Unclipped estimate for dense indices.
+    pub fn predict_raw(&self, user: usize, item: usize) -> f32 {
+        let dot: f32 = self.user_factors.row(user).iter().zip(self.item_factors.row(item)).map(|(a, b)| a * b).sum();
+        self.global_mean + self.user_bias[user] + self.item_bias[item] + dot
+    }
+    /// Estimate clipped to the data set's rating scale.
+    pub fn predict(&self, user: usize, item: usize) -> f32 {
+        self.scale.clip(self.predict_raw(user, item))
+    }
+}

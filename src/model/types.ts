@@ -1,0 +1,114 @@
+// Public types of MyRecModel: the product's API in TypeScript. The CLI and the HTTP service use these and
+// nothing below them (never src/native.ts directly).
+
+/** `[[movieIds], [ratings]]`: the seed's input and output shape. */
+export type RatingsPair = [number[], number[]];
+
+export type Feedback = 'explicit' | 'implicit';
+
+export interface TrainOptions {
+  factors?: number;
+  regFactors?: number;
+  regBias?: number;
+  iterations?: number;
+  seed?: number;
+  /** 0 = all cores */
+  threads?: number;
+  feedback?: Feedback;
+  skipInvalid?: boolean;
+  /** Called after every ALS iteration (on the JS thread, from the native task). */
+  onIteration?: (stats: IterationStats) => void;
+}
+
+export interface IterationStats {
+  iteration: number;
+  trainRmse: number;
+  elapsedSeconds: number;
+}
+
+export interface RatingScale {
+  min: number;
+  max: number;
+  step: number;
+}
+
+export interface DatasetInfo {
+  path: string;
+  layout: 'double-colon' | 'tab' | 'csv-header';
+  sha256: string;
+  ratings: number;
+  users: number;
+  movies: number;
+  skippedInvalid: number;
+  duplicates: number;
+}
+
+export interface TrainResult {
+  modelDir: string;
+  dataset: DatasetInfo;
+  params: Required<Omit<TrainOptions, 'onIteration' | 'skipInvalid'>>;
+  trainingSeconds: number;
+  history: IterationStats[];
+}
+
+export interface RatingMetrics {
+  rmse: number;
+  mae: number;
+  /** Pairs whose user and movie the model knows (the ones scored). */
+  count: number;
+  unknownUser: number;
+  unknownMovie: number;
+}
+
+export interface RankingMetrics {
+  k: number;
+  precision: number;
+  recall: number;
+  ndcg: number;
+  coverage: number;
+  users: number;
+}
+
+export interface EvaluationResult {
+  dataset: DatasetInfo;
+  model: { rating: RatingMetrics; ranking: RankingMetrics };
+  biasOnly: { rating: RatingMetrics; ranking: RankingMetrics };
+  popularity: { ranking: RankingMetrics };
+  evaluatedAt: string;
+}
+
+export interface Recommendation {
+  movieId: number;
+  title: string;
+  genres: string[];
+  rating: number;
+}
+
+export interface PredictResult {
+  items: Recommendation[];
+  /** Input ids the model does not know; ignored. */
+  unknownIds: number[];
+  /** false when no known movie was given and the list is the non-personalised one. */
+  personalised: boolean;
+}
+
+export interface MovieInfo {
+  movieId: number;
+  title: string;
+  genres: string[];
+  /** Ratings in the training data (0 for movies the model never saw). */
+  ratingCount: number;
+}
+
+/** Contents of data/model/model.json, as the service reports it. */
+export interface ModelInfo {
+  formatVersion: number;
+  trainedAt: string;
+  params: Record<string, unknown>;
+  dataset: DatasetInfo;
+  trainingSeconds: number;
+  history: IterationStats[];
+  scale: RatingScale;
+  evaluation?: EvaluationResult;
+  counts: { users: number; movies: number; factors: number };
+}
