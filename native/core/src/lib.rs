@@ -19,6 +19,7 @@ pub mod interactions;
 pub mod metrics;
 pub mod model;
 pub mod model_io;
+pub mod rng;
 mod interactions_build;
 pub mod synth;
 
