@@ -112,3 +112,25 @@ export interface ModelInfo {
   evaluation?: EvaluationResult;
   counts: { users: number; movies: number; factors: number };
 }
+
+/** Fold-in accuracy on users the model never saw (`MyRecModel.evaluateFoldIn`, `movierec evaluate --fold-in`). */
+export interface FoldInEvaluationResult {
+  dataset: DatasetInfo;
+  /** On each user's target ratings; `unknownUser` counts ratings of skipped users. */
+  rating: RatingMetrics;
+  historyFraction: number;
+  seed: number;
+  /** Users in the file. */
+  users: number;
+  /** Users skipped because the model was trained on them. */
+  usersKnown: number;
+  /** Users skipped because they have fewer than two ratings. */
+  usersTooFew: number;
+  evaluatedAt: string;
+}
+
+/** One user of a ratings file, predicted as a new user (`MyRecModel.predictDataset`). */
+export interface UserPrediction {
+  user: number;
+  result: PredictResult;
+}

@@ -30,6 +30,10 @@ pub enum CoreError {
     /// A model folder that exists but cannot be used (wrong version, bad shapes, non-finite numbers).
     #[error("invalid model at {path}: {message}")]
     InvalidModel { path: PathBuf, message: String },
+
+    /// The caller asked a long-running task (training) to stop.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl CoreError {
@@ -41,6 +45,7 @@ impl CoreError {
             CoreError::InvalidInput(_) => "INVALID_INPUT",
             CoreError::ModelNotFound(_) => "MODEL_NOT_FOUND",
             CoreError::InvalidModel { .. } => "INVALID_MODEL",
+            CoreError::Cancelled => "CANCELLED",
         }
     }
 

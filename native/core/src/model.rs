@@ -36,6 +36,7 @@ pub enum Feedback {
 
 /// Hyper-parameters. Defaults are tuned on ml-1m (see `als::AlsParams::default`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AlsParams {
     pub factors: usize,
     /// Weighted-lambda regularisation of the factors (scaled by each row's rating count).
@@ -52,6 +53,7 @@ pub struct AlsParams {
 
 /// One line of the training history, reported to JS after every iteration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct IterationStats {
     /// 1-based.
     pub iteration: usize,

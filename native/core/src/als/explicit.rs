@@ -1,0 +1,147 @@
+//! Explicit ALS with biases: alternate user and movie half-steps, each row solved by `solve::solve_row`.
+//!
+//! [`ExplicitTrainer`] exposes one iteration at a time (for early stopping and tuning, which need the model between
+//! iterations); [`super::train_explicit`] drives it to the end with a progress callback.
+//!
+//! Determinism: every row is solved from the previous half-step's values only, into its own output slot, and the
+//! training error is summed per row and then in row order. No result depends on scheduling, so a seed gives the
+//! same model whatever the thread count.
+
+use std::time::Instant;
+
+use rand_distr::{Distribution, Normal};
+use rayon::prelude::*;
+
+use super::baseline::fit_baseline;
+use super::solve::{solve_row, FixedSide, Regularisation, Workspace};
+use crate::dataset::RatingScale;
+use crate::foldin::dot;
+use crate::interactions::{Csr, Interactions};
+use crate::model::{AlsModel, AlsParams, IterationStats, Matrix};
+use crate::{CoreError, Result};
+
+/// Standard deviation of the initial movie factors. ALS forgets the start after one sweep; this only has to break
+/// symmetry without dominating the first user solve.
+const INIT_STD: f32 = 0.1;
+
+/// Explicit ALS in progress: `model()` is a complete, usable model after every `step()`.
+pub struct ExplicitTrainer<'a> {
+    x: &'a Interactions,
+    model: AlsModel,
+    pool: rayon::ThreadPool,
+    started: Instant,
+}
+
+impl<'a> ExplicitTrainer<'a> {
+    /// Validates `params`, fits the bias-only baseline, and draws the initial movie factors from `params.seed`.
+    pub fn new(x: &'a Interactions, scale: RatingScale, params: &AlsParams) -> Result<Self> {
+        super::validate_params(params)?;
+        if x.nnz() == 0 {
+            return Err(CoreError::InvalidInput("no ratings to train on".into()));
+        }
+        let started = Instant::now();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(params.threads)
+            .thread_name(|i| format!("movierec-als-{i}"))
+            .build()
+            .map_err(|e| CoreError::InvalidInput(format!("cannot start {} training threads: {e}", params.threads)))?;
+        let k = params.factors;
+        let sum: f64 = x.by_user.values.iter().map(|&v| v as f64).sum();
+        let global_mean = (sum / x.nnz() as f64) as f32;
+        let baseline = pool.install(|| fit_baseline(x, global_mean));
+
+        let mut rng = crate::rng::seeded(params.seed, 0);
+        let normal = Normal::new(0.0f32, INIT_STD).expect("constant, valid standard deviation");
+        let mut item_factors = Matrix::zeros(x.n_items(), k);
+        item_factors.data.iter_mut().for_each(|v| *v = normal.sample(&mut rng));
+
+        let item_counts = (0..x.n_items()).map(|i| x.by_item.row_len(i) as u32).collect();
+        let model = AlsModel {
+            params: params.clone(),
+            scale,
+            global_mean,
+            users: x.users.clone(),
+            items: x.items.clone(),
+            user_factors: Matrix::zeros(x.n_users(), k),
+            item_factors,
+            user_bias: vec![0.0; x.n_users()],
+            // Start from the baseline's movie biases: the first user solve then sees sensible residuals.
+            item_bias: baseline.item_bias.clone(),
+            item_counts,
+            user_items: x.by_user.clone(),
+            baseline,
+            history: Vec::new(),
+        };
+        Ok(Self { x, model, pool, started })
+    }
+
+    /// One iteration: all users against fixed movies, then all movies against the new users. Returns (and records in
+    /// the model's history) the training RMSE of the resulting model.
+    pub fn step(&mut self) -> IterationStats {
+        let m = &mut self.model;
+        let reg = Regularisation { bias: m.params.reg_bias as f64, factors: m.params.reg_factors as f64 };
+        let mean = m.global_mean;
+        self.pool.install(|| {
+            let items = FixedSide { factors: &m.item_factors, bias: &m.item_bias };
+            half_step(&self.x.by_user, items, mean, reg, &mut m.user_factors, &mut m.user_bias);
+        });
+        let sse = self.pool.install(|| {
+            let users = FixedSide { factors: &m.user_factors, bias: &m.user_bias };
+            half_step(&self.x.by_item, users, mean, reg, &mut m.item_factors, &mut m.item_bias)
+        });
+        let stats = IterationStats {
+            iteration: m.history.len() + 1,
+            train_rmse: (sse / self.x.nnz() as f64).sqrt(),
+            elapsed_seconds: self.started.elapsed().as_secs_f64(),
+        };
+        m.history.push(stats.clone());
+        stats
+    }
+
+    pub fn model(&self) -> &AlsModel {
+        &self.model
+    }
+
+    pub fn into_model(self) -> AlsModel {
+        self.model
+    }
+}
+
+/// Solves every row of `rows` against `fixed` in parallel; returns the rows' summed squared training error after
+/// the solve (so after the movie half-step it is the error of the finished iteration).
+fn half_step(
+    rows: &Csr,
+    fixed: FixedSide<'_>,
+    mean: f32,
+    reg: Regularisation,
+    out_factors: &mut Matrix,
+    out_bias: &mut [f32],
+) -> f64 {
+    let k = out_factors.cols;
+    let per_row: Vec<f64> = out_factors
+        .data
+        .par_chunks_mut(k)
+        .zip(out_bias.par_iter_mut())
+        .enumerate()
+        .map_init(
+            || Workspace::new(k),
+            |ws, (r, (factors, bias))| {
+                let (cols, ratings) = rows.row(r);
+                *bias = solve_row(ws, fixed, mean, cols, ratings, reg, factors);
+                squared_error(fixed, mean, cols, ratings, *bias, factors)
+            },
+        )
+        .collect();
+    per_row.iter().sum()
+}
+
+fn squared_error(fixed: FixedSide<'_>, mean: f32, cols: &[u32], ratings: &[f32], bias: f32, factors: &[f32]) -> f64 {
+    cols.iter()
+        .zip(ratings)
+        .map(|(&c, &r)| {
+            let q = fixed.factors.row(c as usize);
+            let e = (r - mean - fixed.bias[c as usize] - bias - dot(q, factors)) as f64;
+            e * e
+        })
+        .sum()
+}

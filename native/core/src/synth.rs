@@ -1,1 +1,0 @@
-//! PLACEHOLDER (readers helper replaces): synthetic MovieLens-shaped data.

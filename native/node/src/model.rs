@@ -1,0 +1,116 @@
+//! A loaded model as JS sees it: `NativeModel`, an immutable handle (`Arc<LoadedModel>`) whose sync methods answer
+//! requests in well under a millisecond (fold-in and scoring are O(movies x factors)). A reload builds a new handle;
+//! calls running on the old one finish on it.
+
+use std::sync::Arc;
+
+use movierec_core::foldin::{self, Recommendations};
+use movierec_core::model_io::LoadedModel;
+use napi::bindgen_prelude::{Float32Array, Uint32Array};
+use napi_derive::napi;
+
+use crate::convert::JsRatingScale;
+use crate::error::{to_napi, Result};
+
+#[napi]
+pub struct NativeModel {
+    pub(crate) inner: Arc<LoadedModel>,
+}
+
+/// A top-M list, best first; `scores` are estimated ratings clipped to the model's scale.
+#[napi(object)]
+pub struct RecommendationList {
+    pub movie_ids: Uint32Array,
+    pub scores: Float32Array,
+    /// Input movie ids the model does not know (ignored).
+    pub unknown_ids: Uint32Array,
+    /// false: no known movie in the input, so this is the non-personalised list.
+    pub personalised: bool,
+}
+
+impl From<Recommendations> for RecommendationList {
+    fn from(r: Recommendations) -> Self {
+        Self {
+            movie_ids: Uint32Array::new(r.movie_ids),
+            scores: Float32Array::new(r.scores),
+            unknown_ids: Uint32Array::new(r.unknown_ids),
+            personalised: r.personalised,
+        }
+    }
+}
+
+/// Movies most similar to one movie; `scores` are cosine similarities of the factor vectors (-1..1).
+#[napi(object)]
+pub struct SimilarList {
+    pub movie_ids: Uint32Array,
+    pub scores: Float32Array,
+}
+
+/// Every movie the model knows of (rated in training or listed in the movies file), sorted by id.
+#[napi(object)]
+pub struct CatalogueArrays {
+    pub movie_ids: Uint32Array,
+    pub titles: Vec<String>,
+    pub genres: Vec<Vec<String>>,
+    /// Training ratings of each movie (0 for movies only the movies file lists).
+    pub rating_counts: Uint32Array,
+}
+
+#[napi]
+impl NativeModel {
+    /// model.json of this model (format version, training date-time, parameters, data set, history, evaluation).
+    #[napi(ts_return_type = "Record<string, any>")]
+    pub fn meta(&self) -> Result<serde_json::Value> {
+        serde_json::to_value(&self.inner.meta)
+            .map_err(|e| to_napi(movierec_core::CoreError::InvalidInput(format!("model.json: {e}"))))
+    }
+
+    /// The rating scale predictions are clipped to.
+    #[napi(getter)]
+    pub fn scale(&self) -> JsRatingScale {
+        self.inner.model.scale.into()
+    }
+
+    /// Top `m` movies for a new user from `(movieIds[i], ratings[i])` pairs (the typed arrays are read in place).
+    /// Unknown ids are ignored and reported; with no known movie the list is the non-personalised one.
+    #[napi]
+    pub fn recommend_new_user(&self, movie_ids: Uint32Array, ratings: Float32Array, m: u32) -> Result<RecommendationList> {
+        foldin::recommend_new_user(&self.inner.model, &movie_ids, &ratings, m as usize)
+            .map(RecommendationList::from)
+            .map_err(to_napi)
+    }
+
+    /// Top `m` movies for a user of the training data (their training movies left out); null for an unknown user.
+    #[napi]
+    pub fn recommend_known_user(&self, user_id: u32, m: u32) -> Option<RecommendationList> {
+        foldin::recommend_known_user(&self.inner.model, user_id, m as usize).map(RecommendationList::from)
+    }
+
+    /// The `m` movies closest to `movieId`; null for an unknown movie.
+    #[napi]
+    pub fn similar(&self, movie_id: u32, m: u32) -> Option<SimilarList> {
+        foldin::similar_movies(&self.inner.model, movie_id, m as usize)
+            .map(|(ids, scores)| SimilarList { movie_ids: Uint32Array::new(ids), scores: Float32Array::new(scores) })
+    }
+
+    /// The non-personalised list (bias-based, with a minimum-support guard).
+    #[napi]
+    pub fn popular(&self, m: u32) -> RecommendationList {
+        foldin::popular(&self.inner.model, m as usize, &[]).into()
+    }
+
+    /// Titles, genres and rating counts of every movie (a copy: call once per load).
+    #[napi]
+    pub fn catalogue(&self) -> CatalogueArrays {
+        let c = &self.inner.catalogue;
+        let model = &self.inner.model;
+        CatalogueArrays {
+            movie_ids: Uint32Array::new(c.ids.clone()),
+            titles: c.titles.clone(),
+            genres: c.genres.clone(),
+            rating_counts: Uint32Array::new(
+                c.ids.iter().map(|&id| model.items.index_of(id).map_or(0, |i| model.item_counts[i as usize])).collect(),
+            ),
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! The heavy calls, each an `AsyncTask` (compute on a libuv worker thread, inside the configured rayon pool), with
+//! a sync twin where a caller may want one (tests, scripts); a task and its twin share one `run` function.
+//!
+//! Every task keeps a [`crate::error::Failure`]: `compute` parks the core error there, `reject` turns it into the
+//! JS error with its stable `code`.
+
+pub mod data;
+pub mod read;

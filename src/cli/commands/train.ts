@@ -1,0 +1,112 @@
+// movierec train --dataset=PATH [--factors N --reg X --reg-bias X --iters N --seed N --threads N] [--skip-invalid] [--json]
+
+import type { Command } from 'commander';
+
+import type { TrainOptions, TrainResult } from '../../model/index.js';
+import { fmtInt, fmtNum, intOption, numberOption, type CliContext } from '../context.js';
+import { trainingProgress } from '../progress.js';
+
+interface TrainFlags {
+  dataset: string;
+  factors?: number;
+  reg?: number;
+  regBias?: number;
+  iters?: number;
+  seed?: number;
+  threads?: number;
+  skipInvalid?: boolean;
+  json?: boolean;
+}
+
+export function registerTrain(program: Command, getContext: () => CliContext): void {
+  program
+    .command('train')
+    .description('train a model on a MovieLens ratings file and save it to DATA_DIR/model')
+    .requiredOption('-d, --dataset <path>', 'ratings file (ratings.dat, u.data or ratings.csv; layout detected)')
+    .option('--factors <n>', 'latent factors (default 64)', intOption(1, 1024))
+    .option('--reg <x>', 'regularisation of the factors (default 0.05)', numberOption(0, 1e6))
+    .option('--reg-bias <x>', 'regularisation of the biases (default 0.01)', numberOption(0, 1e6))
+    .option('--iters <n>', 'ALS iterations (default 15)', intOption(1, 1000))
+    .option('--seed <n>', 'random seed (default 42)', intOption(0, Number.MAX_SAFE_INTEGER))
+    .option('--threads <n>', 'worker threads, 0 = all cores (default THREADS)', intOption(0, 1024))
+    .option('--skip-invalid', 'skip and count malformed lines instead of stopping at the first')
+    .option('--json', 'print the result as one JSON document on stdout')
+    .action(async (flags: TrainFlags) => {
+      const ctx = getContext();
+      const json = flags.json === true;
+      const result = await runTraining(ctx, flags.dataset, trainOptions(flags), json);
+      if (json) ctx.printJson(result);
+      else printSummary(ctx, result);
+    });
+}
+
+export function trainOptions(flags: Omit<TrainFlags, 'dataset'>): TrainOptions {
+  return {
+    factors: flags.factors,
+    regFactors: flags.reg,
+    regBias: flags.regBias,
+    iterations: flags.iters,
+    seed: flags.seed,
+    threads: flags.threads,
+    skipInvalid: flags.skipInvalid === true,
+  };
+}
+
+/** Trains with the progress bar (shared with `demo`) and logs the summary. */
+export async function runTraining(
+  ctx: CliContext,
+  datasetPath: string,
+  options: TrainOptions,
+  json: boolean,
+): Promise<TrainResult> {
+  const model = ctx.model(options.threads);
+  if (ctx.interactive(json)) ctx.note(`reading ${datasetPath} ...`);
+  let progress: ReturnType<typeof trainingProgress> | undefined;
+  try {
+    const result = await model.train(datasetPath, {
+      ...options,
+      onIteration: (stats) => {
+        progress ??= trainingProgress(ctx, options.iterations ?? defaultIterations(), json);
+        progress.onIteration(stats);
+      },
+    });
+    progress?.stop();
+    ctx.logger.info(`train summary: ${JSON.stringify(summaryFields(result))}`);
+    return result;
+  } finally {
+    progress?.stop();
+  }
+}
+
+function defaultIterations(): number {
+  return 15;
+}
+
+function summaryFields(r: TrainResult) {
+  return {
+    dataset: r.dataset.path,
+    ratings: r.dataset.ratings,
+    users: r.dataset.users,
+    movies: r.dataset.movies,
+    params: r.params,
+    trainingSeconds: r.trainingSeconds,
+    finalTrainRmse: r.history.at(-1)?.trainRmse,
+    modelDir: r.modelDir,
+  };
+}
+
+export function printSummary(ctx: CliContext, r: TrainResult): void {
+  const d = r.dataset;
+  const last = r.history.at(-1);
+  ctx.print(`Data set     ${d.path} (${d.layout})`);
+  ctx.print(`             ${fmtInt(d.ratings)} ratings, ${fmtInt(d.users)} users, ${fmtInt(d.movies)} movies`);
+  if (d.skippedInvalid > 0) ctx.print(`             ${fmtInt(d.skippedInvalid)} malformed lines skipped`);
+  if (d.duplicates > 0) ctx.print(`             ${fmtInt(d.duplicates)} repeated (user, movie) pairs: last rating kept`);
+  const p = r.params;
+  ctx.print(
+    `Parameters   factors ${p.factors}, reg ${p.regFactors}, reg-bias ${p.regBias}, iterations ${p.iterations}, ` +
+      `seed ${p.seed}, threads ${p.threads === 0 ? 'all' : p.threads}`,
+  );
+  ctx.print(`Training     ${r.trainingSeconds.toFixed(2)} s, final train RMSE ${fmtNum(last?.trainRmse)}`);
+  ctx.print(`Model        saved to ${r.modelDir}`);
+}

@@ -1,0 +1,142 @@
+// The `movierec` command line (commander). bin/movierec.js calls run().
+//
+// Exit codes: 0 success; 2 usage errors and bad input (unknown option, bad value, malformed data file, invalid
+// ratings); 1 any other failure (no model yet, I/O, network). Errors print one line on stderr (the stack only with
+// --verbose) and are logged with their stack in ${DATA_DIR}/log_file.log.
+
+import { Command, CommanderError, Option } from 'commander';
+
+import { config, ConfigError, loadConfig, type Config } from '../config.js';
+import { configureLogger, getLogger, shutdownLogger } from '../logger.js';
+import { DatasetError, InvalidInputError, ModelNotFoundError, MovieRecError } from '../model/errors.js';
+import { registerDemo } from './commands/demo.js';
+import { registerDownload } from './commands/download.js';
+import { registerEvaluate } from './commands/evaluate.js';
+import { registerPredict } from './commands/predict.js';
+import { registerSplit } from './commands/split.js';
+import { registerTrain } from './commands/train.js';
+import { CliContext, type CliIo } from './context.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+const VERSION = '0.1.0';
+
+/** Builds the program; each command's action receives the context through `getContext` (set in preAction). */
+export function buildProgram(io: CliIo, getContext: () => CliContext): Command {
+  const program = new Command('movierec')
+    .description('Movie recommendations from MovieLens ratings: a Rust ALS core behind a TypeScript CLI.')
+    .version(VERSION, '-V, --version')
+    .option('--verbose', 'log to stderr too, and show stack traces of errors')
+    .addOption(new Option('--data-dir <dir>', 'folder of model, data sets and log file').env('DATA_DIR'))
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Environment: DATA_DIR (default ./data), LOG_LEVEL (info), THREADS (0 = all cores), MOVIELENS_BASE_URL.
+Exit codes: 0 ok, 2 usage error or invalid input, 1 other failure (e.g. no model trained yet).
+
+Quick start:
+  movierec demo                                   generate the demo catalogue and train on it
+  movierec download ml-latest-small               fetch a MovieLens release into DATA_DIR/datasets
+  movierec train --dataset=data/datasets/ml-latest-small/ratings.csv
+  movierec predict --ratings '[[1,2,3],[5,4,3]]' -M 10`,
+    );
+
+  registerTrain(program, getContext);
+  registerEvaluate(program, getContext);
+  registerPredict(program, getContext);
+  registerSplit(program, getContext);
+  registerDownload(program, getContext);
+  registerDemo(program, getContext);
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code (never throws, never calls process.exit). */
+export async function main(argv: string[] = process.argv, io: CliIo = process): Promise<number> {
+  let ctx: CliContext | undefined;
+  let verbose = argv.includes('--verbose');
+  const program = buildProgram(io, () => {
+    if (!ctx) throw new Error('context used before preAction');
+    return ctx;
+  });
+  program.hook('preAction', (root, action) => {
+    const opts = root.opts<{ verbose?: boolean; dataDir?: string }>();
+    verbose = opts.verbose === true;
+    const base: Config = opts.dataDir ? loadConfig({ ...process.env, DATA_DIR: opts.dataDir }) : config();
+    configureLogger({ dataDir: base.dataDir, level: base.logLevel, consoleLevel: verbose ? base.logLevel : 'warn' });
+    const logger = getLogger('cli');
+    logger.info(`command: movierec ${argv.slice(2).join(' ')} (cwd ${process.cwd()}, DATA_DIR ${base.dataDir})`);
+    ctx = new CliContext(io, base, logger, verbose);
+    void action;
+  });
+  try {
+    await program.parseAsync(argv);
+    ctx?.logger.info('command finished');
+    return EXIT_OK;
+  } catch (err) {
+    return reportError(err, io, verbose, ctx);
+  } finally {
+    await shutdownLogger();
+  }
+}
+
+function reportError(err: unknown, io: CliIo, verbose: boolean, ctx: CliContext | undefined): number {
+  if (err instanceof CommanderError) {
+    // commander has printed its message (or the help) already.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
+    logError(ctx, `usage error: ${err.message}`);
+    return EXIT_USAGE;
+  }
+  const code = exitCodeOf(err);
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr.write(`movierec: error: ${message}\n`);
+  const hint = hintFor(err);
+  if (hint) io.stderr.write(`${hint}\n`);
+  if (verbose && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  logError(ctx, 'command failed', err);
+  return code;
+}
+
+function logError(ctx: CliContext | undefined, message: string, err?: unknown): void {
+  // Before preAction (a bad environment) the logger may not be configured for the right folder; try anyway.
+  try {
+    const logger = ctx?.logger ?? getLogger('cli');
+    if (err === undefined) logger.error(message);
+    else logger.error(message, err);
+  } catch {
+    // Logging must never hide the original failure.
+  }
+}
+
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof InvalidInputError || err instanceof DatasetError || err instanceof ConfigError) return EXIT_USAGE;
+  return EXIT_FAILURE;
+}
+
+function hintFor(err: unknown): string | undefined {
+  if (err instanceof ModelNotFoundError) {
+    return 'hint: train a model first: movierec train --dataset=PATH (or movierec demo for the bundled demo data)';
+  }
+  if (err instanceof MovieRecError || err instanceof ConfigError) return undefined;
+  return 'run with --verbose for details; the log file in DATA_DIR has the full error';
+}
+
+/** Entry point of bin/movierec.js. */
+export function run(): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`movierec: unexpected error: ${String(err)}\n`);
+      process.exitCode = EXIT_FAILURE;
+    },
+  );
+}

@@ -1,0 +1,59 @@
+// Progress bars on stderr (cli-progress), only when a person is watching: never with --json, never when stderr is
+// not a terminal (CI logs, pipes).
+
+import cliProgress from 'cli-progress';
+
+import type { IterationStats } from '../model/index.js';
+import type { CliContext } from './context.js';
+
+export interface TrainingProgress {
+  onIteration(stats: IterationStats): void;
+  stop(): void;
+}
+
+export function trainingProgress(ctx: CliContext, iterations: number, json: boolean): TrainingProgress {
+  if (!ctx.interactive(json)) return { onIteration: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: ctx.io.stderr,
+      format: 'training |{bar}| {value}/{total} iterations | train RMSE {rmse} | {elapsed} s',
+      hideCursor: true,
+      barsize: 30,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(iterations, 0, { rmse: '-', elapsed: '0.0' });
+  return {
+    onIteration: (s) => bar.update(s.iteration, { rmse: s.trainRmse.toFixed(4), elapsed: s.elapsedSeconds.toFixed(1) }),
+    stop: () => bar.stop(),
+  };
+}
+
+export interface ByteProgress {
+  update(received: number, total: number | undefined): void;
+  stop(): void;
+}
+
+export function byteProgress(ctx: CliContext, label: string, json: boolean): ByteProgress {
+  if (!ctx.interactive(json)) return { update: () => undefined, stop: () => undefined };
+  const mb = (n: number) => (n / 1e6).toFixed(1);
+  const bar = new cliProgress.SingleBar(
+    { stream: ctx.io.stderr, format: `${label} |{bar}| {percentage}% | {got}/{all} MB`, hideCursor: true, barsize: 30 },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(received, total) {
+      const all = total ?? Math.max(received, 1);
+      if (!started) {
+        bar.start(all, 0, { got: '0.0', all: total === undefined ? '?' : mb(all) });
+        started = true;
+      }
+      bar.setTotal(all);
+      bar.update(received, { got: mb(received), all: total === undefined ? '?' : mb(all) });
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}

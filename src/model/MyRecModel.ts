@@ -1,0 +1,416 @@
+// MyRecModel: the product's API (see notes/model-contract.md). It owns the model's life: where it is saved, loading
+// it, swapping a new one in, typed errors, titles. The CLI and the service use it and nothing below it.
+//
+// The loaded model is an immutable native handle plus its indexed catalogue. `reload` and `train` build a new one
+// and swap the reference, so calls already running finish on the old one.
+
+import path from 'node:path';
+
+import { config } from '../config.js';
+import { getLogger } from '../logger.js';
+import { native, type DatasetReport, type NativeDataset, type NativeModel } from '../native.js';
+import { Catalogue } from './catalogue.js';
+import { fromNativeError, InvalidInputError, ModelNotFoundError, type ErrorContext } from './errors.js';
+import type {
+  DatasetInfo,
+  EvaluationResult,
+  FoldInEvaluationResult,
+  IterationStats,
+  ModelInfo,
+  MovieInfo,
+  PredictResult,
+  RatingScale,
+  RatingsPair,
+  Recommendation,
+  TrainOptions,
+  TrainResult,
+  UserPrediction,
+} from './types.js';
+
+const log = () => getLogger('model');
+
+/** Largest M (list length) accepted; the core's limit. */
+export const MAX_M = 10_000;
+export const DEFAULT_M = 20;
+const MAX_MOVIE_ID = 0xffff_ffff;
+
+interface Loaded {
+  handle: NativeModel;
+  info: ModelInfo;
+  catalogue: Catalogue;
+}
+
+export interface MyRecModelOptions {
+  /** Default config DATA_DIR; the model lives in `${dataDir}/model`. */
+  dataDir?: string;
+  /** Worker threads of the native tasks; default config THREADS (0 = all cores). */
+  threads?: number;
+}
+
+export class MyRecModel {
+  readonly dataDir: string;
+  readonly modelDir: string;
+  private current: Loaded | null = null;
+  /** Serialises train/evaluate (both write model.json). */
+  private writing: Promise<unknown> = Promise.resolve();
+
+  constructor(opts: MyRecModelOptions = {}) {
+    this.dataDir = path.resolve(opts.dataDir ?? config().dataDir);
+    this.modelDir = path.join(this.dataDir, 'model');
+    const threads = opts.threads ?? config().threads;
+    checkInt('threads', threads, 0, 1024);
+    native.setThreads(threads);
+  }
+
+  // ---- lifecycle ----
+
+  isReady(): boolean {
+    return this.current !== null;
+  }
+
+  info(): ModelInfo | null {
+    return this.current?.info ?? null;
+  }
+
+  ratingScale(): RatingScale | null {
+    return this.current?.info.scale ?? null;
+  }
+
+  /** Loads the model in `modelDir` and swaps it in. ModelNotFoundError when there is none. */
+  async warmup(): Promise<ModelInfo> {
+    return this.reload();
+  }
+
+  /** Loads the newest model; on any failure the current one stays and the error is thrown. */
+  async reload(): Promise<ModelInfo> {
+    const started = Date.now();
+    const handle = await call('model', () => native.loadModel(this.modelDir));
+    const loaded = toLoaded(handle);
+    this.current = loaded;
+    log().info(
+      `model loaded from ${this.modelDir} in ${Date.now() - started} ms: trained ${loaded.info.trainedAt}, ` +
+        `${loaded.info.counts.users} users, ${loaded.info.counts.movies} movies, ${loaded.info.counts.factors} factors`,
+    );
+    return loaded.info;
+  }
+
+  // ---- training and evaluation ----
+
+  /** Reads `datasetPath`, trains, saves atomically to `modelDir` and swaps the new model in. */
+  async train(datasetPath: string, options: TrainOptions = {}): Promise<TrainResult> {
+    return this.exclusive(async () => {
+      const params = trainParams(options);
+      const dataset = await this.readDataset(datasetPath, options.skipInvalid ?? false);
+      const report = dataset.report;
+      log().info(
+        `training on ${report.path}: ${report.ratings} ratings, ${report.users} users, ${report.movies} movies; ` +
+          `params ${JSON.stringify(params)}`,
+      );
+      const onIteration = (stats: IterationStats) => {
+        log().info(
+          `iteration ${stats.iteration}/${params.iterations}: train RMSE ${stats.trainRmse.toFixed(4)}, ` +
+            `${stats.elapsedSeconds.toFixed(2)} s`,
+        );
+        try {
+          options.onIteration?.(stats);
+        } catch (err) {
+          // A broken progress callback must not break training.
+          log().warn('onIteration callback failed', err);
+        }
+      };
+      const handle = await call('model', () => native.trainModel(dataset, params, this.modelDir, onIteration));
+      const loaded = toLoaded(handle);
+      this.current = loaded;
+      const info = loaded.info;
+      log().info(
+        `model saved to ${this.modelDir} in ${info.trainingSeconds.toFixed(2)} s of training; final train RMSE ` +
+          `${info.history.at(-1)?.trainRmse.toFixed(4) ?? 'n/a'}`,
+      );
+      return {
+        modelDir: this.modelDir,
+        dataset: info.dataset,
+        params: { ...params },
+        trainingSeconds: info.trainingSeconds,
+        history: info.history,
+      };
+    });
+  }
+
+  /** Evaluates the model on a ratings file beside the bias-only and popularity baselines; stores it in model.json. */
+  async evaluate(datasetPath: string, opts: { k?: number } = {}): Promise<EvaluationResult> {
+    const k = opts.k ?? 10;
+    checkInt('k', k, 1, 1000);
+    return this.exclusive(async () => {
+      const loaded = await this.ensureLoaded();
+      const dataset = await this.readDataset(datasetPath, false);
+      const evaluation = await call('other', () => native.evaluateModel(loaded.handle, dataset, k));
+      const result: EvaluationResult = {
+        dataset: datasetInfo(dataset.report),
+        model: evaluation.model,
+        biasOnly: evaluation.biasOnly,
+        popularity: evaluation.popularity,
+        evaluatedAt: new Date().toISOString(),
+      };
+      await call('model', () => native.storeEvaluation(this.modelDir, loaded.info.trainedAt, result));
+      loaded.info = { ...loaded.info, evaluation: result };
+      log().info(`evaluation on ${result.dataset.path}: ${JSON.stringify(result)}`);
+      return result;
+    });
+  }
+
+  /**
+   * Fold-in accuracy for users the model never saw: each user's ratings are split (seeded) into a history
+   * (`historyFraction`, default 0.8) folded in as a new user, and a target whose ratings are predicted.
+   */
+  async evaluateFoldIn(
+    datasetPath: string,
+    opts: { historyFraction?: number; seed?: number } = {},
+  ): Promise<FoldInEvaluationResult> {
+    const historyFraction = opts.historyFraction ?? 0.8;
+    const seed = opts.seed ?? 42;
+    if (!(historyFraction > 0 && historyFraction < 1)) {
+      throw new InvalidInputError(`historyFraction must be between 0 and 1 (exclusive), got ${historyFraction}`);
+    }
+    checkInt('seed', seed, 0, Number.MAX_SAFE_INTEGER);
+    const loaded = await this.ensureLoaded();
+    const dataset = await this.readDataset(datasetPath, false);
+    const r = await call('other', () => native.evaluateFoldIn(loaded.handle, dataset, historyFraction, seed));
+    const result: FoldInEvaluationResult = {
+      dataset: datasetInfo(dataset.report),
+      ...r,
+      seed,
+      evaluatedAt: new Date().toISOString(),
+    };
+    log().info(`fold-in evaluation on ${result.dataset.path}: ${JSON.stringify(result)}`);
+    return result;
+  }
+
+  // ---- recommendations ----
+
+  /** The seed API: `[[movieIds], [ratings]]` in, the top M `[[movieIds], [estimatedRatings]]` out, best first. */
+  async predict(input: RatingsPair, M: number = DEFAULT_M): Promise<RatingsPair> {
+    const r = await this.recommend(input, M);
+    return [r.items.map((i) => i.movieId), r.items.map((i) => i.rating)];
+  }
+
+  /** Like predict, with titles and genres, the input ids the model does not know, and whether it is personalised. */
+  async recommend(input: RatingsPair, M: number = DEFAULT_M): Promise<PredictResult> {
+    const [ids, ratings] = checkRatingsPair(input);
+    checkInt('M', M, 1, MAX_M);
+    const loaded = this.requireLoaded();
+    const r = callSync('other', () => loaded.handle.recommendNewUser(ids, ratings, M));
+    return toPredictResult(loaded, r.movieIds, r.scores, [...r.unknownIds], r.personalised);
+  }
+
+  /** Top M for a user of the training data (their rated movies left out); null when the model does not know them. */
+  recommendForUser(userId: number, M: number = DEFAULT_M): PredictResult | null {
+    checkInt('userId', userId, 0, MAX_MOVIE_ID);
+    checkInt('M', M, 1, MAX_M);
+    const loaded = this.requireLoaded();
+    const r = callSync('other', () => loaded.handle.recommendKnownUser(userId, M));
+    return r ? toPredictResult(loaded, r.movieIds, r.scores, [], true) : null;
+  }
+
+  /** The M movies closest to `id` (cosine of item factors; `rating` holds the similarity); null for an unknown movie. */
+  similar(id: number, M: number = DEFAULT_M): Recommendation[] | null {
+    checkInt('movieId', id, 0, MAX_MOVIE_ID);
+    checkInt('M', M, 1, MAX_M);
+    const loaded = this.requireLoaded();
+    const r = callSync('other', () => loaded.handle.similar(id, M));
+    return r ? items(loaded, r.movieIds, r.scores) : null;
+  }
+
+  /** For every user of a ratings file, that user's ratings as a new user's input: the top M, in user order. */
+  async *predictDataset(datasetPath: string, M: number = DEFAULT_M): AsyncGenerator<UserPrediction> {
+    checkInt('M', M, 1, MAX_M);
+    const loaded = await this.ensureLoaded();
+    const dataset = await this.readDataset(datasetPath, false);
+    const { users, movies, ratings } = dataset.triples(); // sorted by (user, movie)
+    let start = 0;
+    while (start < users.length) {
+      let end = start + 1;
+      while (end < users.length && users[end] === users[start]) end++;
+      const r = callSync('other', () =>
+        loaded.handle.recommendNewUser(movies.subarray(start, end), ratings.subarray(start, end), M),
+      );
+      yield { user: users[start], result: toPredictResult(loaded, r.movieIds, r.scores, [...r.unknownIds], r.personalised) };
+      start = end;
+    }
+  }
+
+  // ---- catalogue ----
+
+  searchMovies(q: string, limit = 20): MovieInfo[] {
+    if (typeof q !== 'string') throw new InvalidInputError('search query must be a string');
+    checkInt('limit', limit, 1, 1000);
+    return this.requireLoaded().catalogue.search(q, limit);
+  }
+
+  movie(id: number): MovieInfo | null {
+    if (!Number.isInteger(id)) return null;
+    return this.requireLoaded().catalogue.movie(id);
+  }
+
+  // ---- internals ----
+
+  private async readDataset(datasetPath: string, skipInvalid: boolean): Promise<NativeDataset> {
+    if (typeof datasetPath !== 'string' || datasetPath.trim() === '') {
+      throw new InvalidInputError('a dataset path is required');
+    }
+    const abs = path.resolve(datasetPath);
+    const dataset = await call('dataset', () => native.readDataset(abs, { skipInvalid }));
+    const r = dataset.report;
+    if (r.skippedInvalid > 0) {
+      log().warn(`${abs}: skipped ${r.skippedInvalid} malformed lines, e.g. ${r.skippedExamples.slice(0, 3).join('; ')}`);
+    }
+    if (r.duplicates > 0) {
+      log().warn(`${abs}: ${r.duplicates} repeated (user, movie) pairs; the last rating in the file was kept`);
+    }
+    if (!r.moviesFile) {
+      log().warn(`${abs}: no movies file beside the ratings (movies.dat, u.item or movies.csv); titles will be missing`);
+    }
+    return dataset;
+  }
+
+  private requireLoaded(): Loaded {
+    if (!this.current) {
+      throw new ModelNotFoundError(`no model loaded; train one (movierec train) or call warmup() (looked in ${this.modelDir})`);
+    }
+    return this.current;
+  }
+
+  private async ensureLoaded(): Promise<Loaded> {
+    if (!this.current) await this.reload();
+    return this.requireLoaded();
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(work, work);
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+}
+
+// ---- helpers (pure) ----
+
+async function call<T>(context: ErrorContext, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw fromNativeError(err, context);
+  }
+}
+
+function callSync<T>(context: ErrorContext, work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    throw fromNativeError(err, context);
+  }
+}
+
+function checkInt(name: string, value: unknown, min: number, max: number): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidInputError(`${name} must be an integer in ${min}..${max}, got ${JSON.stringify(value)}`);
+  }
+}
+
+function checkNumber(name: string, value: unknown, min: number): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new InvalidInputError(`${name} must be a finite number >= ${min}, got ${JSON.stringify(value)}`);
+  }
+}
+
+/** `[[ids], [ratings]]` -> typed arrays, or InvalidInputError saying what is wrong. */
+export function checkRatingsPair(input: unknown): [Uint32Array, Float32Array] {
+  if (!Array.isArray(input) || input.length !== 2 || !Array.isArray(input[0]) || !Array.isArray(input[1])) {
+    throw new InvalidInputError('input must be [[movieIds], [ratings]]: an array of two arrays');
+  }
+  const [ids, ratings] = input as [unknown[], unknown[]];
+  if (ids.length !== ratings.length) {
+    throw new InvalidInputError(`${ids.length} movie ids but ${ratings.length} ratings; the two arrays must match`);
+  }
+  const outIds = new Uint32Array(ids.length);
+  const outRatings = new Float32Array(ratings.length);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > MAX_MOVIE_ID) {
+      throw new InvalidInputError(`movie id at position ${i} must be a non-negative integer, got ${JSON.stringify(id)}`);
+    }
+    const r = ratings[i];
+    if (typeof r !== 'number' || !Number.isFinite(r)) {
+      throw new InvalidInputError(`rating at position ${i} must be a number, got ${JSON.stringify(r)}`);
+    }
+    outIds[i] = id;
+    outRatings[i] = r;
+  }
+  return [outIds, outRatings];
+}
+
+function trainParams(o: TrainOptions): TrainResult['params'] {
+  const d = native.defaultParams();
+  const p = {
+    factors: o.factors ?? d.factors,
+    regFactors: o.regFactors ?? d.regFactors,
+    regBias: o.regBias ?? d.regBias,
+    iterations: o.iterations ?? d.iterations,
+    seed: o.seed ?? d.seed,
+    threads: o.threads ?? 0,
+    feedback: o.feedback ?? 'explicit',
+  };
+  checkInt('factors', p.factors, 1, 1024);
+  checkNumber('regFactors', p.regFactors, 0);
+  checkNumber('regBias', p.regBias, 0);
+  checkInt('iterations', p.iterations, 1, 1000);
+  checkInt('seed', p.seed, 0, Number.MAX_SAFE_INTEGER);
+  checkInt('threads', p.threads, 0, 1024);
+  if (p.feedback !== 'explicit') throw new InvalidInputError(`feedback "${p.feedback}" is not supported; use "explicit"`);
+  return p;
+}
+
+export function datasetInfo(r: DatasetReport): DatasetInfo {
+  return {
+    path: r.path,
+    layout: r.layout as DatasetInfo['layout'],
+    sha256: r.sha256,
+    ratings: r.ratings,
+    users: r.users,
+    movies: r.movies,
+    skippedInvalid: r.skippedInvalid,
+    duplicates: r.duplicates,
+  };
+}
+
+function toLoaded(handle: NativeModel): Loaded {
+  const info = handle.meta() as ModelInfo;
+  return { handle, info, catalogue: new Catalogue(handle.catalogue()) };
+}
+
+/** Estimates as the API gives them: 4 decimals (float32 noise is not information). */
+function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+
+function items(loaded: Loaded, ids: Uint32Array, scores: Float32Array): Recommendation[] {
+  const out: Recommendation[] = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    out[i] = {
+      movieId: ids[i],
+      title: loaded.catalogue.title(ids[i]),
+      genres: loaded.catalogue.genres(ids[i]),
+      rating: round4(scores[i]),
+    };
+  }
+  return out;
+}
+
+function toPredictResult(
+  loaded: Loaded,
+  ids: Uint32Array,
+  scores: Float32Array,
+  unknownIds: number[],
+  personalised: boolean,
+): PredictResult {
+  return { items: items(loaded, ids, scores), unknownIds, personalised };
+}
+

@@ -1,0 +1,57 @@
+// What the HTTP layer needs from the outside world, as interfaces, so createApp can be built in-process by tests
+// (with a real model in a temporary data folder) and by main.ts (with the configured one).
+import type {
+  ModelInfo,
+  MovieInfo,
+  PredictResult,
+  RatingScale,
+  RatingsPair,
+  Recommendation,
+} from '../model/types.js';
+
+/** The part of MyRecModel (src/model) the service calls; MyRecModel satisfies it structurally. */
+export interface RecModel {
+  recommend(input: RatingsPair, M?: number): Promise<PredictResult>;
+  warmup(): Promise<ModelInfo>;
+  reload(): Promise<ModelInfo>;
+  isReady(): boolean;
+  info(): ModelInfo | null;
+  ratingScale(): RatingScale | null;
+  searchMovies(q: string, limit?: number): MovieInfo[];
+  movie(id: number): MovieInfo | null;
+  similar(id: number, M?: number): Recommendation[] | null;
+  recommendForUser(userId: number, M?: number): PredictResult | null;
+}
+
+/** Service settings createApp reads (a subset of src/config.ts, so tests can pass a literal). */
+export interface ServiceSettings {
+  authorName: string;
+  authorContact: string;
+  /** Largest accepted request body in bytes. */
+  bodyLimitBytes: number;
+  /** Requests per second per client address; 0 = off. */
+  rateLimitPerSecond: number;
+  /** The log file /api/log reads. */
+  logFile: string;
+  /** Build-info JSON written at image build time. */
+  buildInfoPath: string;
+}
+
+/** Facts about the running build, computed once at start (see buildInfo.ts). */
+export interface BuildFacts {
+  version: string;
+  commit: string;
+  /** ISO date-time of the image build, or null when not running from an image. */
+  imageBuiltAt: string | null;
+}
+
+/** Everything a route handler may use; built once by createApp. */
+export interface RouteDeps {
+  model: RecModel;
+  lifecycle: import('./lifecycle.js').ModelLifecycle;
+  metrics: import('./metrics.js').ServiceMetrics;
+  logger: import('log4js').Logger;
+  settings: ServiceSettings;
+  build: BuildFacts;
+  startedAt: Date;
+}

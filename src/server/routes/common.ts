@@ -1,0 +1,58 @@
+// Schemas shared by several routes: query and path parameters, and the JSON shapes of recommendations and errors.
+import { z } from 'zod';
+
+export const MAX_M = 1000;
+export const DEFAULT_M = 20;
+
+/** Ids are unsigned 32-bit integers in the core. */
+export const MAX_ID = 4_294_967_295;
+
+/** An integer query or path parameter in [min, max], with one message for every way of getting it wrong. */
+export function intParam(min: number, max: number) {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+export const mQuery = intParam(1, MAX_M)
+  .default(DEFAULT_M)
+  .describe(`How many recommendations to return (1..${MAX_M}, default ${DEFAULT_M})`);
+
+export const idParam = intParam(0, MAX_ID);
+
+export const movieIdParam = z.object({ id: idParam.describe('Movie id (as in the data set)') });
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe('Stable machine-readable code, e.g. INVALID_INPUT'),
+      message: z.string().describe('What went wrong, naming the field when input is at fault'),
+      requestId: z.string().optional().describe('The X-Request-Id of the request'),
+    }),
+  })
+  ;
+
+export const recommendationSchema = z
+  .object({
+    movieId: z.number().int(),
+    title: z.string(),
+    genres: z.array(z.string()),
+    rating: z.number().describe('Estimated rating on the model scale'),
+  })
+  ;
+
+export const movieSchema = z
+  .object({
+    movieId: z.number().int(),
+    title: z.string(),
+    genres: z.array(z.string()),
+    ratingCount: z.number().int().describe('Ratings of this movie in the training data'),
+  })
+  ;
+
+export function errorResponse(description: string) {
+  return { description, schema: errorSchema };
+}
+
+export const notReadyResponse = errorResponse('No model loaded yet (bootstrapping, or none trained); says how to train');
+
+export const mOnly = z.object({ M: mQuery });

@@ -1,0 +1,27 @@
+// Every route of the service, in one list: app.ts registers them and openapi.ts documents them.
+import type { RouteDeps } from '../deps.js';
+import { openApiRoute } from '../openapi.js';
+import { healthRoutes } from './health.js';
+import { infoRoutes } from './info.js';
+import { logRoutes } from './log.js';
+import { movieRoutes } from './movies.js';
+import { predictRoutes } from './predict.js';
+import { reloadRoutes } from './reload.js';
+import { similarRoutes } from './similar.js';
+import type { AnyRouteSpec } from './spec.js';
+import { userRoutes } from './users.js';
+
+export function allRoutes(deps: RouteDeps): AnyRouteSpec[] {
+  const routes: AnyRouteSpec[] = [
+    ...predictRoutes(deps),
+    ...movieRoutes(deps),
+    ...similarRoutes(deps),
+    ...userRoutes(deps),
+    ...infoRoutes(deps),
+    ...logRoutes(deps),
+    ...reloadRoutes(deps),
+    ...healthRoutes(deps),
+  ];
+  routes.push(openApiRoute(() => routes, deps.build.version));
+  return routes;
+}

@@ -1,0 +1,187 @@
+// POST /predict: the seed's endpoint. Body `[[movieId, ...], [rating, ...]]` or `{"movies": [...], "ratings": [...],
+// "M": 20}`; answers `[[title, ...], [estimatedRating, ...]]` sorted descending without the input movies, or objects
+// with `?format=full`. Unknown input ids are ignored, reported in X-Unknown-Movie-Ids and logged.
+import type { RouterContext } from '@koa/router';
+import { z } from 'zod';
+import type { RatingScale, RatingsPair } from '../../model/types.js';
+import type { RouteDeps } from '../deps.js';
+import { ApiError, badRequest } from '../errors.js';
+import { MAX_ID, MAX_M, errorResponse, intParam, mQuery, notReadyResponse, recommendationSchema } from './common.js';
+import { defineRoute, describeIssues, fieldName, type AnyRouteSpec } from './spec.js';
+
+const movieId = z
+  .number({ error: 'must be a number (an integer movie id)' })
+  .int({ error: 'must be an integer movie id' })
+  .min(0, { error: `must be a movie id from 0 to ${MAX_ID}` })
+  .max(MAX_ID, { error: `must be a movie id from 0 to ${MAX_ID}` });
+const rating = z.number({ error: 'must be a finite number (a rating)' });
+const bodyM = z
+  .number({ error: `must be an integer from 1 to ${MAX_M}` })
+  .int({ error: `must be an integer from 1 to ${MAX_M}` })
+  .min(1, { error: `must be an integer from 1 to ${MAX_M}` })
+  .max(MAX_M, { error: `must be an integer from 1 to ${MAX_M}` });
+
+export const pairBody = z
+  .tuple([z.array(movieId).describe('Movie ids'), z.array(rating).describe('Ratings, same order and length')])
+  .describe('The seed format: [[movieId, ...], [rating, ...]]');
+export const objectBody = z
+  .strictObject({
+    movies: z.array(movieId).describe('Movie ids'),
+    ratings: z.array(rating).describe('Ratings, same order and length'),
+    M: bodyM.optional().describe(`How many recommendations (1..${MAX_M}); the query parameter M also works`),
+  })
+  .describe('The same as an object');
+export const predictBody = z.union([pairBody, objectBody]);
+
+export const pairResponse = z
+  .tuple([z.array(z.string()).describe('Movie titles'), z.array(z.number()).describe('Estimated ratings')])
+  .describe('[[title, ...], [estimatedRating, ...]], best first');
+export const fullResponse = z
+  .object({
+    items: z.array(recommendationSchema),
+    ignoredIds: z.array(z.number().int()).describe('Input movie ids the model does not know (ignored)'),
+    personalised: z.boolean().describe('false when no known movie was given: the list is the non-personalised one'),
+  })
+  .describe('?format=full');
+
+const predictQuery = z.object({
+  M: intParam(1, MAX_M).optional().describe(`How many recommendations (1..${MAX_M}, default 20)`),
+  format: z
+    .enum(['pair', 'full'], { error: 'must be "pair" or "full"' })
+    .default('pair')
+    .describe('pair (default): [[titles],[ratings]]; full: objects with ids, genres and the ignored ids'),
+});
+
+/** Names a body issue as the client sees it: `movies[2] (body[0][2])`, `ratings[0]`, `M`, `body`. */
+function bodyField(shape: 'pair' | 'object') {
+  return (path: readonly PropertyKey[]): string => {
+    if (path.length === 0) return 'body';
+    if (shape === 'object') return fieldName(path);
+    const [list, ...rest] = path;
+    const where = fieldName(path, 'body');
+    if (list === 0) return `${fieldName(rest, 'movies')} (${where})`;
+    if (list === 1) return `${fieldName(rest, 'ratings')} (${where})`;
+    return where;
+  };
+}
+
+interface ParsedPredict {
+  movies: number[];
+  ratings: number[];
+  bodyM?: number;
+}
+
+function parseBody(ctx: RouterContext): ParsedPredict {
+  if (!ctx.request.is('application/json')) {
+    if (!ctx.request.type && !ctx.request.length) {
+      throw badRequest('a JSON body is required: [[movieId, ...], [rating, ...]] or {"movies": [...], "ratings": [...]}');
+    }
+    throw new ApiError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `content type must be application/json (got ${ctx.request.type || 'none'})`,
+    );
+  }
+  const body: unknown = (ctx.request as { body?: unknown }).body;
+  if (Array.isArray(body)) {
+    const result = pairBody.safeParse(body);
+    if (!result.success) throw badRequest(describeIssues(result.error, '', bodyField('pair')));
+    return { movies: result.data[0], ratings: result.data[1] };
+  }
+  if (body !== null && typeof body === 'object') {
+    const result = objectBody.safeParse(body);
+    if (!result.success) throw badRequest(describeIssues(result.error, '', bodyField('object')));
+    return { movies: result.data.movies, ratings: result.data.ratings, bodyM: result.data.M };
+  }
+  throw badRequest('body must be [[movieId, ...], [rating, ...]] or {"movies": [...], "ratings": [...]}');
+}
+
+/** Checks what the schema cannot: equal lengths and distinct ids. */
+function checkPairs({ movies, ratings }: ParsedPredict): void {
+  if (movies.length !== ratings.length) {
+    throw badRequest(
+      `movies and ratings must have the same length (${movies.length} movie ids, ${ratings.length} ratings)`,
+    );
+  }
+  const seen = new Map<number, number>();
+  movies.forEach((id, i) => {
+    const first = seen.get(id);
+    if (first !== undefined) throw badRequest(`movies[${i}]: movie id ${id} is repeated (also at movies[${first}])`);
+    seen.set(id, i);
+  });
+}
+
+/** Ratings must lie on the loaded model's scale (its step is not enforced: 3.7 on a half-star scale is fine). */
+function checkScale(ratings: number[], scale: RatingScale): void {
+  ratings.forEach((r, i) => {
+    if (r < scale.min || r > scale.max) {
+      throw badRequest(`ratings[${i}]: ${r} is outside the model's rating scale ${scale.min}..${scale.max}`);
+    }
+  });
+}
+
+export function predictRoutes(deps: RouteDeps): AnyRouteSpec[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/predict',
+      operationId: 'predict',
+      tag: 'recommendations',
+      summary: 'Recommend movies for a list of (movie, rating) pairs',
+      description:
+        'Folds the ratings into the model as a new user and returns the best M movies not in the input, sorted by ' +
+        'estimated rating (descending). Unknown movie ids are ignored and listed in the X-Unknown-Movie-Ids header. ' +
+        'An empty list gives the non-personalised (popularity and bias) list. M comes from the query or the body ' +
+        '(not both with different values).',
+      query: predictQuery,
+      body: { schema: predictBody, required: true, description: 'The user ratings' },
+      responses: {
+        200: {
+          description: 'Recommendations',
+          schema: z.union([pairResponse, fullResponse]),
+          headers: {
+            'X-Unknown-Movie-Ids': {
+              description: 'Comma-separated input ids the model does not know (present only when there are some)',
+              schema: z.string(),
+            },
+          },
+        },
+        400: errorResponse('Invalid body or query; the message names the field'),
+        413: errorResponse('Body larger than BODY_LIMIT'),
+        415: errorResponse('Content type is not application/json'),
+        503: notReadyResponse,
+      },
+      handler: async (ctx, { query }) => {
+        const parsed = parseBody(ctx);
+        if (query.M !== undefined && parsed.bodyM !== undefined && query.M !== parsed.bodyM) {
+          throw badRequest(`M: given in the query (${query.M}) and in the body (${parsed.bodyM}) with different values`);
+        }
+        checkPairs(parsed);
+        deps.lifecycle.requireReady();
+        const scale = deps.model.ratingScale();
+        if (!scale) throw deps.lifecycle.notReadyError();
+        checkScale(parsed.ratings, scale);
+        const M = query.M ?? parsed.bodyM ?? 20;
+        const input: RatingsPair = [parsed.movies, parsed.ratings];
+        const result = await deps.model.recommend(input, M);
+        deps.metrics.recommendationsServed.inc({ endpoint: 'predict' });
+        if (result.unknownIds.length > 0) {
+          ctx.set('X-Unknown-Movie-Ids', result.unknownIds.join(','));
+          deps.logger.info(
+            `predict: ignored ${result.unknownIds.length} unknown movie id(s) ${result.unknownIds.slice(0, 50).join(',')}` +
+              ` (request ${ctx.state.requestId})`,
+          );
+        }
+        if (query.format === 'full') {
+          ctx.body = {
+            items: result.items,
+            ignoredIds: result.unknownIds,
+            personalised: result.personalised,
+          } satisfies z.output<typeof fullResponse>;
+        } else {
+          ctx.body = [result.items.map((r) => r.title), result.items.map((r) => r.rating)];
+        }
+      },
+    }),
+  ];
+}
