@@ -23,7 +23,7 @@ WORKDIR /src
 #    napi passes --target explicitly, so the same triple is used here for the artifacts to be reused.
 COPY Cargo.toml Cargo.lock ./
 COPY native/core/Cargo.toml native/core/Cargo.toml
-COPY native/node/Cargo.toml native/node/Cargo.toml
+COPY native/node/Cargo.toml native/node/build.rs native/node/
 RUN mkdir -p native/core/src native/node/src \
  && touch native/core/src/lib.rs native/node/src/lib.rs \
  && cargo fetch --locked \

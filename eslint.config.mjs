@@ -10,6 +10,7 @@ export default [
   {
     ignores: [
       'dist/**',
+      'web/dist/**',
       'node_modules/**',
       '**/target/**',
       'data/**',
@@ -57,6 +58,19 @@ export default [
       ],
       eqeqeq: ['error', 'always'],
       'no-console': 'off',
+    },
+  },
+  // The web page: browser TypeScript, type-checked through its own tsconfig (DOM lib, no Node).
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['web/src/**/*.ts'] })),
+  {
+    files: ['web/src/**/*.ts'],
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: { project: ['./web/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
     },
   },
   {

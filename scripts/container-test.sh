@@ -305,7 +305,7 @@ train_and_reload() {
   mkdir -p "$DATA/datasets"
   cp -r "$FIXTURE" "$DATA/datasets/ml-latest"
   chown -R "$MOVIEREC_UID:$MOVIEREC_GID" "$DATA/datasets"
-  if ! compose run --rm app movierec train --dataset=/app/data/datasets/ml-latest >"$LOGS/train.log" 2>&1; then
+  if ! compose run --rm app movierec train --dataset=/app/data/datasets/ml-latest/ratings.csv >"$LOGS/train.log" 2>&1; then
     tail -n 20 "$LOGS/train.log"
     echo "movierec train inside the container failed"
     return 1

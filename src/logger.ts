@@ -9,6 +9,8 @@ import { config, type LogLevel } from './config.js';
 export type Logger = log4js.Logger;
 
 export const LOG_FILE_NAME = 'log_file.log';
+/** A category that writes to the log file only (never to the console). */
+export const FILE_ONLY_CATEGORY = 'failures';
 const MAX_LOG_BYTES = 10 * 1024 * 1024;
 const LOG_BACKUPS = 5;
 
@@ -45,7 +47,11 @@ export function configureLogger(opts: LoggerOptions = {}): string {
       stderrRaw: { type: 'stderr', layout: { type: 'pattern', pattern: '%[%p%] %c: %m' } },
       stderr: { type: 'logLevelFilter', appender: 'stderrRaw', level: consoleLevel },
     },
-    categories: { default: { appenders: ['file', 'stderr'], level } },
+    categories: {
+      default: { appenders: ['file', 'stderr'], level },
+      // Failures the CLI has already printed to the user in its own words: the file gets them with the stack.
+      [FILE_ONLY_CATEGORY]: { appenders: ['file'], level },
+    },
   });
   configuredFile = filename;
   return filename;

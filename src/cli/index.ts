@@ -7,7 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 
 import { config, ConfigError, loadConfig, type Config } from '../config.js';
-import { configureLogger, getLogger, shutdownLogger } from '../logger.js';
+import { configureLogger, FILE_ONLY_CATEGORY, getLogger, shutdownLogger } from '../logger.js';
 import { DatasetError, InvalidInputError, ModelNotFoundError, MovieRecError } from '../model/errors.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDownload } from './commands/download.js';
@@ -62,6 +62,13 @@ Quick start:
 export async function main(argv: string[] = process.argv, io: CliIo = process): Promise<number> {
   let ctx: CliContext | undefined;
   let verbose = argv.includes('--verbose');
+  try {
+    // Early, so usage errors are logged too; preAction reconfigures once --data-dir and --verbose are parsed.
+    const early = config();
+    configureLogger({ dataDir: early.dataDir, level: early.logLevel, consoleLevel: verbose ? early.logLevel : 'warn' });
+  } catch (err) {
+    return reportError(err, io, verbose);
+  }
   const program = buildProgram(io, () => {
     if (!ctx) throw new Error('context used before preAction');
     return ctx;
@@ -81,17 +88,17 @@ export async function main(argv: string[] = process.argv, io: CliIo = process): 
     ctx?.logger.info('command finished');
     return EXIT_OK;
   } catch (err) {
-    return reportError(err, io, verbose, ctx);
+    return reportError(err, io, verbose);
   } finally {
     await shutdownLogger();
   }
 }
 
-function reportError(err: unknown, io: CliIo, verbose: boolean, ctx: CliContext | undefined): number {
+function reportError(err: unknown, io: CliIo, verbose: boolean): number {
   if (err instanceof CommanderError) {
     // commander has printed its message (or the help) already.
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
-    logError(ctx, `usage error: ${err.message}`);
+    logError(`usage error: ${err.message}`);
     return EXIT_USAGE;
   }
   const code = exitCodeOf(err);
@@ -100,14 +107,14 @@ function reportError(err: unknown, io: CliIo, verbose: boolean, ctx: CliContext 
   const hint = hintFor(err);
   if (hint) io.stderr.write(`${hint}\n`);
   if (verbose && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
-  logError(ctx, 'command failed', err);
+  logError('command failed', err);
   return code;
 }
 
-function logError(ctx: CliContext | undefined, message: string, err?: unknown): void {
-  // Before preAction (a bad environment) the logger may not be configured for the right folder; try anyway.
+/** To the log file only: the user has the message on stderr already. */
+function logError(message: string, err?: unknown): void {
   try {
-    const logger = ctx?.logger ?? getLogger('cli');
+    const logger = getLogger(FILE_ONLY_CATEGORY);
     if (err === undefined) logger.error(message);
     else logger.error(message, err);
   } catch {

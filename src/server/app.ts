@@ -77,7 +77,7 @@ export function createApp(deps: AppDeps): ServiceApp {
 
   const app = new Koa() as ServiceApp;
   app.on('error', (err: unknown, ctx?: Koa.Context) => {
-    const id = ctx?.state?.requestId ?? '-';
+    const id = String((ctx?.state as { requestId?: string } | undefined)?.requestId ?? '-');
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
     serviceLogger.error(`unexpected error in ${ctx?.method ?? '?'} ${ctx?.path ?? '?'} (request ${id}): ${detail}`);
   });
@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps): ServiceApp {
   // After the router and allowedMethods have run, an empty 404/405/501 becomes a JSON error.
   app.use(async (ctx, next) => {
     await next();
-    if (ctx.body != null) return;
+    if (ctx.body !== undefined && ctx.body !== null) return;
     if (ctx.status === 404) throw notFound(`no route for ${ctx.method} ${ctx.path}; see GET /openapi.json`);
     if (ctx.status === 405) {
       const allowed = ctx.response.get('Allow');

@@ -16,8 +16,8 @@ export class ApiError extends Error {
 
 /** How to get a model, repeated wherever the service says it has none. */
 export const HOW_TO_TRAIN =
-  'train one with `npx movierec train <ratings file or folder>` (or restart with BOOTSTRAP=demo to train the ' +
-  'demo catalogue), then POST /api/reload or send SIGHUP';
+  'train one with `npx movierec train --dataset <ratings file>` or `npx movierec demo` (the demo catalogue), ' +
+  'then POST /api/reload or send SIGHUP';
 
 export function badRequest(message: string, code = 'INVALID_INPUT'): ApiError {
   return new ApiError(400, code, message);

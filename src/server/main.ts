@@ -46,7 +46,8 @@ async function main(): Promise<void> {
       buildInfoPath: svc.buildInfoPath,
     },
   });
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  const server = createServer((req, res) => void handle(req, res));
 
   await new Promise<void>((resolve) => {
     server.once('error', (err: NodeJS.ErrnoException) => {

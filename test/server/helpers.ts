@@ -64,7 +64,8 @@ export function makeApp(model: AppDeps['model'], dataDir: string, overrides: Par
 
 /** The app on a real socket (127.0.0.1, random port), for concurrent load. */
 export async function listen(app: ServiceApp): Promise<{ server: Server; url: string }> {
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;
   return { server, url: `http://127.0.0.1:${port}` };

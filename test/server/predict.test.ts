@@ -86,6 +86,12 @@ describe('POST /predict answers', () => {
     assert.equal(res.headers['x-unknown-movie-ids'], '900000001,900000002');
   });
 
+  test('a movie given twice counts with its last rating', async () => {
+    const twice = await post([[1, 2, 1], [4, 5, 3]], '?format=full').expect(200);
+    const once = await post([[2, 1], [5, 3]], '?format=full').expect(200);
+    assert.deepEqual(twice.body, once.body);
+  });
+
   test('M = 1000 (the maximum) works', async () => {
     const res = await post(TEN_RATINGS, '?M=1000').expect(200);
     assert.equal(res.body[0].length, 1000);
@@ -121,7 +127,6 @@ const BAD: BadCase[] = [
   { name: 'rating null', send: () => post({ movies: [1], ratings: [null] }), status: 400, code: 'INVALID_INPUT', message: /^ratings\[0\]: / },
   { name: 'rating above the scale', send: () => post([[1, 2], [4, 7]]), status: 400, code: 'INVALID_INPUT', message: /^ratings\[1\]: 7 is outside the model's rating scale 0\.5\.\.5/ },
   { name: 'rating below the scale', send: () => post([[1], [0]]), status: 400, code: 'INVALID_INPUT', message: /^ratings\[0\]: 0 is outside/ },
-  { name: 'repeated movie', send: () => post([[1, 2, 1], [4, 5, 3]]), status: 400, code: 'INVALID_INPUT', message: /^movies\[2\]: movie id 1 is repeated/ },
   { name: 'M = 0 in the query', send: () => post(TEN_RATINGS, '?M=0'), status: 400, code: 'INVALID_INPUT', message: /^query parameter M: must be an integer from 1 to 1000/ },
   { name: 'M = 1001 in the query', send: () => post(TEN_RATINGS, '?M=1001'), status: 400, code: 'INVALID_INPUT', message: /^query parameter M: / },
   { name: 'M not a number', send: () => post(TEN_RATINGS, '?M=ten'), status: 400, code: 'INVALID_INPUT', message: /^query parameter M: / },

@@ -138,7 +138,7 @@ async function request(path: string, init: RequestInit = {}): Promise<unknown> {
   return body;
 }
 
-export type Readiness = { ready: true } | { ready: false; message: string };
+export type Readiness = { ready: true } | { ready: false; message: string; code: string };
 
 /** `/readyz`: 200 when a model is loaded, 503 (with how to train one) when not. */
 export async function readiness(): Promise<Readiness> {
@@ -146,7 +146,7 @@ export async function readiness(): Promise<Readiness> {
     await request('readyz');
     return { ready: true };
   } catch (error) {
-    if (error instanceof ApiError && error.status === 503) return { ready: false, message: error.message };
+    if (error instanceof ApiError && error.status === 503) return { ready: false, message: error.message, code: error.code };
     throw error;
   }
 }

@@ -54,7 +54,7 @@ export function lineChart(points: Point[], labels: { title: string; x: string; y
   const sx = (x: number): number => pad.left + ((x - xMin) / (xMax - xMin)) * (width - pad.left - pad.right);
   const sy = (y: number): number => height - pad.bottom - ((y - yMin) / (yMax - yMin)) * (height - pad.top - pad.bottom);
 
-  for (const t of ticks(yMin, yMax, 5)) {
+  for (const t of ticks(yMin, yMax, 6)) {
     chart.append(
       svg('line', { class: 'chart-grid', x1: pad.left, x2: width - pad.right, y1: sy(t), y2: sy(t) }),
       svg('text', { class: 'chart-tick', x: pad.left - 6, y: sy(t) + 4, 'text-anchor': 'end' }, formatNumber(t, 3)),

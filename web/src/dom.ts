@@ -61,14 +61,14 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return el as T;
 }
 
-/** Calls `fn` once `waitMs` have passed without another call. */
-export function debounce<A extends unknown[]>(fn: (...args: A) => void, waitMs: number): (...args: A) => void {
+/** Calls `fn` once `waitMs` have passed without another call (a returned promise handles its own errors). */
+export function debounce<A extends unknown[]>(fn: (...args: A) => unknown, waitMs: number): (...args: A) => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return (...args: A) => {
     if (timer !== undefined) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = undefined;
-      fn(...args);
+      void fn(...args);
     }, waitMs);
   };
 }

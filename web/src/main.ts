@@ -43,11 +43,13 @@ function hideNotice(): void {
 
 // --- service state -------------------------------------------------------------------------------------------------
 
-function setState(next: ServiceState, message = ''): void {
+function setState(next: ServiceState, message = '', code = ''): void {
   state = next;
   document.body.dataset.service = next;
   const pill = byId('service-state');
   pill.textContent = { checking: 'Connecting…', ready: 'Model ready', 'no-model': 'No model yet', unreachable: 'Offline' }[next];
+  // The service trains the demo model on first start: say that it is coming rather than missing.
+  if (next === 'no-model' && code === 'BOOTSTRAPPING') pill.textContent = 'Preparing model…';
   pill.className = `pill pill-${next}`;
 
   const banner = byId('service-banner');
@@ -83,7 +85,7 @@ async function checkService(): Promise<void> {
   try {
     const ready = await readiness();
     if (!ready.ready) {
-      setState('no-model', ready.message);
+      setState('no-model', ready.message, ready.code);
       return;
     }
     const info = await serviceInfo();
@@ -106,7 +108,7 @@ function handleError(error: unknown): void {
   if (error instanceof UnreachableError) {
     if (state !== 'unreachable') setState('unreachable');
   } else if (error instanceof ApiError && error.status === 503) {
-    if (state !== 'no-model') setState('no-model', error.message);
+    if (state !== 'no-model') setState('no-model', error.message, error.code);
   } else if (error instanceof ApiError) {
     notify(`The service refused the request: ${error.message}`);
   } else {
@@ -132,7 +134,8 @@ async function importShared(): Promise<void> {
     decoded.ratings.map((r) => ({ movieId: r.movieId, rating: r.rating, title: `Movie ${r.movieId}`, genres: [] })),
   );
   const skipped = decoded.rejected.length ? ` (${decoded.rejected.length} unreadable entries skipped)` : '';
-  notify(`Loaded ${decoded.ratings.length} ratings from a shared link${skipped}.`, {
+  const count = decoded.ratings.length;
+  notify(`Loaded ${count} rating${count === 1 ? '' : 's'} from a shared link${skipped}.`, {
     label: 'Undo',
     run: () => store.replaceAll(previous),
   });

@@ -127,7 +127,13 @@ export function createModelView(options: ModelViewOptions): { load(): Promise<vo
           h(
             'tr',
             {},
-            h('th', { scope: 'row' }, row.label, h('span', { class: 'muted small' }, ` (${row.better} is better)`)),
+            h(
+              'th',
+              { scope: 'row' },
+              row.label,
+              h('span', { class: 'muted', 'aria-hidden': 'true' }, row.better === 'lower' ? ' ↓' : ' ↑'),
+              h('span', { class: 'visually-hidden' }, ` (${row.better} is better)`),
+            ),
             ...row.values.map((v) => h('td', {}, cell(v))),
           ),
         ),
@@ -136,6 +142,7 @@ export function createModelView(options: ModelViewOptions): { load(): Promise<vo
     replaceChildren(
       metricsBox,
       table,
+      h('p', { class: 'muted small' }, '↓ lower is better · ↑ higher is better. Bias only: global mean plus user and movie biases; popularity: the most rated movies for everyone.'),
       groupedBarChart(
         rows.slice(0, 2).map((r) => ({ label: `${r.label} ↓`, values: r.values })),
         series,

@@ -1,12 +1,17 @@
 // The "Recommend" view: the chosen movie (rate it, see similar movies), the visitor's ratings, and the top-M list that
 // follows every change of a rating.
 
-import { type Movie, type Scale, type ScoredMovie, isAbort, recommend, similarMovies } from './api';
+import { ApiError, type Movie, type Scale, type ScoredMovie, isAbort, recommend, similarMovies } from './api';
 import { byId, debounce, formatNumber, h, replaceChildren } from './dom';
 import { type RatingStore, encodeShare } from './ratings';
 import { starDisplay, starInput } from './stars';
 
 const SIMILAR_COUNT = 10;
+
+/** "1 rating", "3 ratings" */
+function plural(count: number, noun: string): string {
+  return `${count.toLocaleString('en')} ${noun}${count === 1 ? '' : 's'}`;
+}
 
 export interface RecommendViewOptions {
   store: RatingStore;
@@ -75,9 +80,11 @@ export function createRecommendView(options: RecommendViewOptions): RecommendVie
         h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Close this movie', onclick: close }, '×'),
       ),
       genreChips(movie.genres),
-      movie.ratingCount !== undefined
-        ? h('p', { class: 'muted' }, `${movie.ratingCount.toLocaleString()} ratings in the training data`)
-        : null,
+      movie.ratingCount === 0
+        ? h('p', { class: 'muted' }, 'Not in the training data: the model cannot learn from a rating of it yet.')
+        : movie.ratingCount !== undefined
+          ? h('p', { class: 'muted' }, `${plural(movie.ratingCount, 'rating')} in the training data`)
+          : null,
       h(
         'div',
         { class: 'rate-row' },
@@ -92,9 +99,13 @@ export function createRecommendView(options: RecommendViewOptions): RecommendVie
             )
           : null,
       ),
-      h('h3', {}, 'Similar movies'),
-      similarStatus,
-      similarList,
+      h(
+        'details',
+        { class: 'similar', open: !window.matchMedia('(max-width: 760px)').matches },
+        h('summary', {}, h('h3', {}, 'Similar movies')),
+        similarStatus,
+        similarList,
+      ),
     );
     if (focusRating) stars.focus();
     loadSimilar(movie, similarList, similarStatus);
@@ -123,6 +134,10 @@ export function createRecommendView(options: RecommendViewOptions): RecommendVie
       })
       .catch((error: unknown) => {
         if (isAbort(error) || similarController !== mine) return;
+        if (error instanceof ApiError && error.status === 404) {
+          status.textContent = 'No similar movies: nobody rated this one in the training data.';
+          return;
+        }
         status.textContent = 'Similar movies could not be loaded.';
         options.onError(error);
       });
@@ -190,21 +205,23 @@ export function createRecommendView(options: RecommendViewOptions): RecommendVie
     return `${location.origin}${location.pathname}${ratings.length ? `#${encodeShare(ratings)}` : ''}`;
   }
 
-  byId('share-button').addEventListener('click', async () => {
+  byId('share-button').addEventListener('click', () => {
     shareOutput.value = shareUrl();
     shareOutput.hidden = false;
     shareOutput.select();
-    try {
-      await navigator.clipboard.writeText(shareOutput.value);
-      notify('Link copied: it carries your ratings.');
-    } catch {
-      notify('Copy the selected link to share your ratings.');
-    }
+    // No clipboard outside secure contexts (plain http on another host): the selected field is the fallback.
+    const copied = navigator.clipboard
+      ? navigator.clipboard.writeText(shareOutput.value)
+      : Promise.reject(new Error('no clipboard'));
+    copied.then(
+      () => notify('Link copied: it carries your ratings.'),
+      () => notify('Copy the selected link to share your ratings.'),
+    );
   });
   byId('clear-button').addEventListener('click', () => {
     const previous = store.all();
     store.replaceAll([]);
-    notify(`Cleared ${previous.length} ratings.`, { label: 'Undo', run: () => store.replaceAll(previous) });
+    notify(`Cleared ${plural(previous.length, 'rating')}.`, { label: 'Undo', run: () => store.replaceAll(previous) });
   });
 
   // --- recommendations ------------------------------------------------------------------------------------------
@@ -246,10 +263,13 @@ export function createRecommendView(options: RecommendViewOptions): RecommendVie
       renderRecs(result.items);
       const parts: string[] = [];
       if (!result.items.length) parts.push('No recommendations: the model has no movie left to suggest.');
-      else if (result.personalised) parts.push(`Based on your ${ratings.length - result.unknownIds.length} ratings.`);
+      else if (result.personalised) parts.push(`Based on your ${plural(ratings.length - result.unknownIds.length, 'rating')}.`);
       else parts.push('Not personalised yet: these are well-liked movies. Rate a few movies you know to get your own list.');
       if (result.unknownIds.length) {
-        parts.push(`${result.unknownIds.length} of your rated movies are unknown to this model and were ignored.`);
+        parts.push(
+          `${plural(result.unknownIds.length, 'rated movie')} of yours ${result.unknownIds.length === 1 ? 'is' : 'are'} ` +
+            'unknown to this model and ignored.',
+        );
       }
       recsStatus.textContent = parts.join(' ');
     } catch (error) {

@@ -23,6 +23,9 @@ export function setUpSearch(options: SearchOptions): { focus(): void; setEnabled
   let active = -1;
   let controller: AbortController | null = null;
   let lastQuery = '';
+  /** The query typed but not answered yet: Enter then waits for its results instead of picking a stale match. */
+  let pending: string | null = null;
+  let pickOnArrival = false;
 
   const open = (isOpen: boolean): void => {
     listbox.hidden = !isOpen;
@@ -85,6 +88,7 @@ export function setUpSearch(options: SearchOptions): { focus(): void; setEnabled
     controller?.abort();
     if (!query) {
       results = [];
+      pending = null;
       status.textContent = '';
       render();
       return;
@@ -95,12 +99,19 @@ export function setUpSearch(options: SearchOptions): { focus(): void; setEnabled
     try {
       results = await searchMovies(query, LIMIT, mine.signal);
       if (controller !== mine) return;
+      if (pending === query) pending = null;
       status.textContent = results.length
         ? `${results.length}${results.length === LIMIT ? '+' : ''} matching movies; use the arrow keys and Enter to choose.`
         : `No movies match “${query}”.`;
       render();
+      if (pickOnArrival && pending === null) {
+        pickOnArrival = false;
+        if (results.length) pick(0);
+      }
     } catch (error) {
       if (isAbort(error) || controller !== mine) return;
+      pending = null;
+      pickOnArrival = false;
       results = [];
       render();
       status.textContent = 'Search failed.';
@@ -110,6 +121,8 @@ export function setUpSearch(options: SearchOptions): { focus(): void; setEnabled
 
   input.addEventListener('input', () => {
     lastQuery = input.value.trim();
+    pending = lastQuery || null;
+    pickOnArrival = false;
     run(lastQuery);
   });
   input.addEventListener('keydown', (event) => {
@@ -124,7 +137,10 @@ export function setUpSearch(options: SearchOptions): { focus(): void; setEnabled
         setActive(Math.max(0, active - 1));
         break;
       case 'Enter':
-        if (!listbox.hidden && results.length) {
+        if (pending !== null) {
+          event.preventDefault();
+          pickOnArrival = true;
+        } else if (!listbox.hidden && results.length) {
           event.preventDefault();
           pick(active >= 0 ? active : 0);
         }

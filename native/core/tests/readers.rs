@@ -611,8 +611,9 @@ fn malformed_movies_files_name_the_line() {
         ),
         (
             "u.item",
-            b"1|A (1995)|01-Jan-1995||url|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|2\n",
-            1,
+            b"1|A (1995)|01-Jan-1995||url|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|1\n\
+              2|B (1996)|01-Jan-1996||url|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|2\n",
+            2,
             "genre flag '2'",
         ),
     ];
@@ -627,8 +628,13 @@ fn malformed_movies_files_name_the_line() {
     }
     let empty = read_movies(&write_temp(&dir, "empty.dat", b"\n")).unwrap_err();
     assert!(empty.to_string().contains("movies file is empty"), "{empty}");
-    let unknown = read_movies(&write_temp(&dir, "x.txt", b"1;A;Drama\n")).unwrap_err();
-    assert!(unknown.to_string().contains("unknown movies layout"), "{unknown}");
+    for text in [
+        &b"1;A;Drama\n"[..],
+        b"1,Toy Story (1995),Adventure|Animation|Children|Comedy|Fantasy|Romance\n",
+    ] {
+        let unknown = read_movies(&write_temp(&dir, "x.txt", text)).unwrap_err();
+        assert!(unknown.to_string().contains("unknown movies layout"), "{unknown}");
+    }
 }
 
 #[test]

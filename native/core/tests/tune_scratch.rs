@@ -7,6 +7,12 @@ use movierec_core::interactions::Interactions;
 use movierec_core::metrics::evaluate;
 use movierec_core::model::AlsParams;
 
+fn cpu() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let f: Vec<&str> = s.rsplit(')').next().unwrap().split_whitespace().collect();
+    (f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap()) / 100.0
+}
+
 #[test]
 #[ignore]
 fn tune() {
@@ -24,10 +30,13 @@ fn tune() {
         let mut tr = ExplicitTrainer::new(&x, data.report.scale, &p).unwrap();
         let mut line = String::new();
         let mut train_secs = 0.0;
+        let mut cpu_secs = 0.0;
         for it in 1..=p.iterations {
             let t0 = Instant::now();
+            let c0 = cpu();
             let s = tr.step();
             train_secs += t0.elapsed().as_secs_f64();
+            cpu_secs += cpu() - c0;
             if it % 5 == 0 || it == p.iterations {
                 let m = tr.model();
                 let mut se = 0.0f64; let mut n = 0;
@@ -40,6 +49,6 @@ fn tune() {
             }
         }
         let e = evaluate(tr.model(), &test, 10).unwrap();
-        eprintln!("k={} rf={} rb={} | {line} | base {:.4} | secs {:.2}", p.factors, p.reg_factors, p.reg_bias, e.bias_only.rating.rmse, train_secs);
+        eprintln!("k={} rf={} rb={} | {line} | base {:.4} | secs {:.2} cpu {:.2}", p.factors, p.reg_factors, p.reg_bias, e.bias_only.rating.rmse, train_secs, cpu_secs);
     }
 }

@@ -7,5 +7,6 @@
 mod convert;
 mod dataset;
 mod error;
+mod model;
 mod tasks;
 mod threads;

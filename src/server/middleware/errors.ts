@@ -79,7 +79,9 @@ export function errorHandler(opts: {
         ctx.status = known.status;
         ctx.set(known.headers);
         ctx.body = { error: { code: known.code, message: known.message, requestId } } satisfies ErrorBody;
-        opts.logger.warn(`${ctx.method} ${ctx.path} -> ${known.status} ${known.code}: ${known.message} (request ${requestId})`);
+        // Refused input is worth a warning; "no model yet" is a state the probes will ask about every few seconds.
+        const level = known.status === 503 ? 'info' : 'warn';
+        opts.logger[level](`${ctx.method} ${ctx.path} -> ${known.status} ${known.code}: ${known.message} (request ${requestId})`);
         return;
       }
       ctx.status = 500;

@@ -16,7 +16,10 @@ export function rateLimit(perSecond: number, now: () => number = Date.now): Midd
   const buckets = new Map<string, Bucket>();
   let lastSweep = now();
   return async (ctx, next) => {
-    if (perSecond <= 0 || EXEMPT.has(ctx.path)) return next();
+    if (perSecond <= 0 || EXEMPT.has(ctx.path)) {
+      await next();
+      return;
+    }
     const t = now();
     if (t - lastSweep > IDLE_MS) {
       for (const [ip, b] of buckets) if (t - b.updatedAt > IDLE_MS) buckets.delete(ip);
@@ -33,6 +36,6 @@ export function rateLimit(perSecond: number, now: () => number = Date.now): Midd
       });
     }
     bucket.tokens -= 1;
-    return next();
+    await next();
   };
 }

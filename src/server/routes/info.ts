@@ -31,6 +31,9 @@ export const infoResponse = z.object({
       }),
       scale: z.object({ min: z.number(), max: z.number(), step: z.number() }),
       counts: z.object({ users: z.number().int(), movies: z.number().int(), factors: z.number().int() }),
+      history: z
+        .array(z.object({ iteration: z.number().int(), trainRmse: z.number(), elapsedSeconds: z.number() }))
+        .describe('Training RMSE after each ALS iteration (the web page draws its training curve from it)'),
       metrics: z.record(z.string(), z.unknown()).nullable().describe('The last evaluation, or null when none ran'),
     })
     .nullable()
@@ -57,6 +60,7 @@ function modelSummary(info: ModelInfo): z.output<typeof infoResponse>['model'] {
     },
     scale: info.scale,
     counts: info.counts,
+    history: info.history,
     metrics: evaluation
       ? {
           evaluatedAt: evaluation.evaluatedAt,

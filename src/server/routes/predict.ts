@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { RatingScale, RatingsPair } from '../../model/types.js';
 import type { RouteDeps } from '../deps.js';
 import { ApiError, badRequest } from '../errors.js';
-import { MAX_ID, MAX_M, errorResponse, intParam, mQuery, notReadyResponse, recommendationSchema } from './common.js';
+import { MAX_ID, MAX_M, errorResponse, intParam, notReadyResponse, recommendationSchema } from './common.js';
 import { defineRoute, describeIssues, fieldName, type AnyRouteSpec } from './spec.js';
 
 const movieId = z
@@ -20,6 +20,9 @@ const bodyM = z
   .int({ error: `must be an integer from 1 to ${MAX_M}` })
   .min(1, { error: `must be an integer from 1 to ${MAX_M}` })
   .max(MAX_M, { error: `must be an integer from 1 to ${MAX_M}` });
+
+/** Unknown ids listed in the X-Unknown-Movie-Ids header, at most. */
+const MAX_HEADER_IDS = 100;
 
 export const pairBody = z
   .tuple([z.array(movieId).describe('Movie ids'), z.array(rating).describe('Ratings, same order and length')])
@@ -96,19 +99,13 @@ function parseBody(ctx: RouterContext): ParsedPredict {
   throw badRequest('body must be [[movieId, ...], [rating, ...]] or {"movies": [...], "ratings": [...]}');
 }
 
-/** Checks what the schema cannot: equal lengths and distinct ids. */
+/** Checks what the schema cannot: equal lengths. (A movie given twice is fine: its last rating counts.) */
 function checkPairs({ movies, ratings }: ParsedPredict): void {
   if (movies.length !== ratings.length) {
     throw badRequest(
       `movies and ratings must have the same length (${movies.length} movie ids, ${ratings.length} ratings)`,
     );
   }
-  const seen = new Map<number, number>();
-  movies.forEach((id, i) => {
-    const first = seen.get(id);
-    if (first !== undefined) throw badRequest(`movies[${i}]: movie id ${id} is repeated (also at movies[${first}])`);
-    seen.set(id, i);
-  });
 }
 
 /** Ratings must lie on the loaded model's scale (its step is not enforced: 3.7 on a half-star scale is fine). */
@@ -131,7 +128,8 @@ export function predictRoutes(deps: RouteDeps): AnyRouteSpec[] {
       description:
         'Folds the ratings into the model as a new user and returns the best M movies not in the input, sorted by ' +
         'estimated rating (descending). Unknown movie ids are ignored and listed in the X-Unknown-Movie-Ids header. ' +
-        'An empty list gives the non-personalised (popularity and bias) list. M comes from the query or the body ' +
+        'An empty list gives the non-personalised (popularity and bias) list; a movie given twice counts with its ' +
+        'last rating. M comes from the query or the body ' +
         '(not both with different values).',
       query: predictQuery,
       body: { schema: predictBody, required: true, description: 'The user ratings' },
@@ -141,7 +139,9 @@ export function predictRoutes(deps: RouteDeps): AnyRouteSpec[] {
           schema: z.union([pairResponse, fullResponse]),
           headers: {
             'X-Unknown-Movie-Ids': {
-              description: 'Comma-separated input ids the model does not know (present only when there are some)',
+              description:
+                'Comma-separated input ids the model does not know (present only when there are some; the first ' +
+                `${MAX_HEADER_IDS}; ?format=full lists them all)`,
               schema: z.string(),
             },
           },
@@ -166,7 +166,8 @@ export function predictRoutes(deps: RouteDeps): AnyRouteSpec[] {
         const result = await deps.model.recommend(input, M);
         deps.metrics.recommendationsServed.inc({ endpoint: 'predict' });
         if (result.unknownIds.length > 0) {
-          ctx.set('X-Unknown-Movie-Ids', result.unknownIds.join(','));
+          // Capped so the header stays small (clients refuse huge headers); ?format=full lists them all.
+          ctx.set('X-Unknown-Movie-Ids', result.unknownIds.slice(0, MAX_HEADER_IDS).join(','));
           deps.logger.info(
             `predict: ignored ${result.unknownIds.length} unknown movie id(s) ${result.unknownIds.slice(0, 50).join(',')}` +
               ` (request ${ctx.state.requestId})`,

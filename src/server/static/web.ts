@@ -102,7 +102,10 @@ export function serveWeb(options: WebOptions = {}): Middleware {
   const assets = root && existsSync(path.join(root, 'index.html')) ? loadAssets(root) : new Map<string, Asset>();
 
   return async (ctx, next) => {
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      await next();
+      return;
+    }
     const key = assetKey(ctx.path);
     const asset = key === null ? undefined : assets.get(key);
     if (!asset) {
@@ -112,7 +115,8 @@ export function serveWeb(options: WebOptions = {}): Middleware {
         ctx.body = 'The web page is not built: run `npm run build:web` (or `npm run build`). The REST API works.\n';
         return;
       }
-      return next();
+      await next();
+      return;
     }
     ctx.status = 200;
     ctx.type = asset.type;

@@ -5,6 +5,7 @@
 //! - `baseline`: the bias-only model trained beside it.
 
 mod baseline;
+mod gram;
 mod explicit;
 pub(crate) mod solve;
 

@@ -12,18 +12,16 @@
 //! features `x_j = [1, q_j]` this is the normal equations `(X'X + diag(reg)) w = X'y` of size `k+1`, solved by
 //! Cholesky in f64.
 //!
-//! Cost is dominated by `X'X`. The fixed vectors of a chunk of ratings are gathered into a small dense f32 block and
-//! the Gram matrix is built tile by tile, each tile of products held in registers for the whole chunk (a blocked
-//! rank-`CHUNK` update rather than one rank-1 update per rating); each chunk's tile sums are then added into the f64
-//! matrix, so sums stay accurate for movies with many thousands of ratings.
+//! Cost is dominated by `X'X`: the fixed vectors of up to `CHUNK` ratings are gathered into a small dense f32 block
+//! whose Gram matrix `gram::gram_chunk` adds into the f64 normal equations.
 
+use super::gram::{gram_chunk, AVX2, AVX512, PORTABLE, TILE_COLS};
 use crate::model::Matrix;
 
 /// Ratings gathered per block: the block (`CHUNK x padded k` f32) stays in L1 for k <= 64 and in L2 beyond.
 const CHUNK: usize = 128;
-/// Gram tile: `TILE_ROWS x TILE_COLS` f32 accumulators (4 AVX-512 or 8 AVX2 registers).
-const TILE_ROWS: usize = 4;
-const TILE_COLS: usize = 16;
+/// f64 lanes of the widest vector unit (AVX-512); row operations of the Cholesky are aligned to it.
+const F64_LANES: usize = 8;
 
 /// The fixed side of a half-step: movie factors and biases when solving users, and vice versa.
 #[derive(Clone, Copy)]
@@ -38,7 +36,14 @@ pub(crate) struct Workspace {
     /// `k` rounded up to a multiple of `TILE_COLS`; padding columns of `block` stay zero.
     padded: usize,
     block: Vec<f32>,
-    /// Normal-equation matrix (`(k+1)^2`, upper triangle used), its Cholesky factor, right-hand side, solution.
+    /// Per-chunk f32 sums of q and y*q (vector-wide), added into the f64 equations after each chunk.
+    chunk_sum_q: Vec<f32>,
+    chunk_sum_yq: Vec<f32>,
+    /// Row stride of `normal` and `cholesky`: `k + 1` rounded up to whole f64 vectors, so every row operation of
+    /// the Cholesky runs on full vectors.
+    stride: usize,
+    /// Normal-equation matrix (`(k+1) x stride`, upper triangle used, the rest zero), its Cholesky factor,
+    /// right-hand side, solution.
     normal: Vec<f64>,
     cholesky: Vec<f64>,
     rhs: Vec<f64>,
@@ -49,12 +54,16 @@ impl Workspace {
     pub fn new(k: usize) -> Self {
         let padded = k.div_ceil(TILE_COLS) * TILE_COLS;
         let d = k + 1;
+        let stride = d.div_ceil(F64_LANES) * F64_LANES;
         Self {
             k,
             padded,
             block: vec![0.0; CHUNK * padded],
-            normal: vec![0.0; d * d],
-            cholesky: vec![0.0; d * d],
+            chunk_sum_q: vec![0.0; k],
+            chunk_sum_yq: vec![0.0; k],
+            stride,
+            normal: vec![0.0; d * stride],
+            cholesky: vec![0.0; d * stride],
             rhs: vec![0.0; d],
             solution: vec![0.0; d],
         }
@@ -92,7 +101,7 @@ pub(crate) fn solve_row(
             return unsafe { solve_row_avx2(ws, fixed, mean, cols, ratings, reg, out_factors) };
         }
     }
-    solve_row_impl::<false>(ws, fixed, mean, cols, ratings, reg, out_factors)
+    solve_row_impl::<PORTABLE>(ws, fixed, mean, cols, ratings, reg, out_factors)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -106,7 +115,7 @@ unsafe fn solve_row_avx512(
     reg: Regularisation,
     out_factors: &mut [f32],
 ) -> f32 {
-    solve_row_impl::<true>(ws, fixed, mean, cols, ratings, reg, out_factors)
+    solve_row_impl::<AVX512>(ws, fixed, mean, cols, ratings, reg, out_factors)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -120,13 +129,13 @@ unsafe fn solve_row_avx2(
     reg: Regularisation,
     out_factors: &mut [f32],
 ) -> f32 {
-    solve_row_impl::<true>(ws, fixed, mean, cols, ratings, reg, out_factors)
+    solve_row_impl::<AVX2>(ws, fixed, mean, cols, ratings, reg, out_factors)
 }
 
-/// The row solve, inlined into each target-feature wrapper so the compiler vectorises it for that unit.
-/// `FMA` selects fused multiply-add, which is only fast where the hardware has it.
+/// The row solve, inlined into each target-feature wrapper so the compiler vectorises it for that unit; `ISA`
+/// picks the matching Gram kernel.
 #[inline(always)]
-fn solve_row_impl<const FMA: bool>(
+fn solve_row_impl<const ISA: u8>(
     ws: &mut Workspace,
     fixed: FixedSide<'_>,
     mean: f32,
@@ -136,7 +145,7 @@ fn solve_row_impl<const FMA: bool>(
     out_factors: &mut [f32],
 ) -> f32 {
     let k = ws.k;
-    let d = k + 1;
+    let (d, stride) = (k + 1, ws.stride);
     debug_assert_eq!(out_factors.len(), k);
     debug_assert_eq!(fixed.factors.cols, k);
     let n = cols.len();
@@ -148,32 +157,38 @@ fn solve_row_impl<const FMA: bool>(
     ws.rhs.fill(0.0);
 
     for (chunk_cols, chunk_ratings) in cols.chunks(CHUNK).zip(ratings.chunks(CHUNK)) {
-        // Gather: the block's row r is the fixed vector of the chunk's r-th rating. Meanwhile accumulate the bias
-        // row of the normal equations (sum of q) and the right-hand side (sums of y and y*q): O(n k), contiguous.
+        // Gather: the block's row r is the fixed vector of the chunk's r-th rating. Meanwhile sum the bias row of
+        // the normal equations (sum of q) and the right-hand side (sums of y and y*q): O(n k), in f32 per chunk.
+        ws.chunk_sum_q.fill(0.0);
+        ws.chunk_sum_yq.fill(0.0);
         for (r, (&c, &rating)) in chunk_cols.iter().zip(chunk_ratings).enumerate() {
             let q = fixed.factors.row(c as usize);
-            let y = (rating - mean - fixed.bias[c as usize]) as f64;
+            let y = rating - mean - fixed.bias[c as usize];
             ws.block[r * ws.padded..r * ws.padded + k].copy_from_slice(q);
-            ws.rhs[0] += y;
-            let (sum_q, rhs_q) = (&mut ws.normal[1..d], &mut ws.rhs[1..d]);
-            for ((s, t), &qj) in sum_q.iter_mut().zip(rhs_q.iter_mut()).zip(q) {
-                *s += qj as f64;
-                *t += y * qj as f64;
+            ws.rhs[0] += y as f64;
+            for ((s, t), &qj) in ws.chunk_sum_q.iter_mut().zip(ws.chunk_sum_yq.iter_mut()).zip(q) {
+                *s += qj;
+                *t += y * qj;
             }
         }
-        gram_chunk::<FMA>(&ws.block, chunk_cols.len(), ws.padded, k, &mut ws.normal, d);
+        let (sum_q, sum_yq) = (&mut ws.normal[1..d], &mut ws.rhs[1..d]);
+        for ((s, t), (&cs, &ct)) in sum_q.iter_mut().zip(sum_yq).zip(ws.chunk_sum_q.iter().zip(&ws.chunk_sum_yq)) {
+            *s += cs as f64;
+            *t += ct as f64;
+        }
+        gram_chunk::<ISA>(&ws.block, chunk_cols.len(), ws.padded, k, &mut ws.normal, stride);
     }
 
     let n_f = n as f64;
     ws.normal[0] = n_f * (1.0 + reg.bias);
     for j in 1..d {
-        ws.normal[j * d + j] += n_f * reg.factors;
+        ws.normal[j * stride + j] += n_f * reg.factors;
     }
     if !solve_normal_equations(ws, d) {
         // Only reachable with zero regularisation and a rank-deficient row: a tiny ridge makes it solvable.
-        let ridge = 1e-9 * (1.0 + (0..d).map(|j| ws.normal[j * d + j]).fold(0.0, f64::max));
+        let ridge = 1e-9 * (1.0 + (0..d).map(|j| ws.normal[j * stride + j]).fold(0.0, f64::max));
         for j in 0..d {
-            ws.normal[j * d + j] += ridge;
+            ws.normal[j * stride + j] += ridge;
         }
         if !solve_normal_equations(ws, d) {
             out_factors.fill(0.0);
@@ -187,29 +202,35 @@ fn solve_row_impl<const FMA: bool>(
 }
 
 /// Solves `normal * w = rhs` (upper triangle of `normal` given) into `ws.solution` by Cholesky `U'U`, leaving
-/// `normal` as it was. Right-looking: every update is a contiguous row operation, which vectorises, unlike the
-/// dot-product form. Returns false when the matrix is not (numerically) positive definite.
+/// `normal` as it was. Right-looking: each step updates the rows below the pivot with contiguous row operations,
+/// which vectorise (unlike the dot-product form). Each update starts at the vector boundary at or left of the
+/// diagonal: the few entries left of it belong to the unused lower triangle, so every operation is on whole
+/// vectors, and the upper triangle gets exactly the values of the textbook order.
 #[inline(always)]
 fn solve_normal_equations(ws: &mut Workspace, d: usize) -> bool {
+    let stride = ws.stride;
     let u = &mut ws.cholesky;
     u.copy_from_slice(&ws.normal);
     for p in 0..d {
-        let pivot = u[p * d + p];
+        let pivot = u[p * stride + p];
         if !(pivot > 0.0 && pivot.is_finite()) {
             return false;
         }
         let root = pivot.sqrt();
-        let (done, rest) = u.split_at_mut((p + 1) * d);
-        let row_p = &mut done[p * d + p..(p + 1) * d];
-        row_p[0] = root;
+        let (done, rest) = u.split_at_mut((p + 1) * stride);
+        let row_p = &mut done[p * stride..];
+        row_p[p] = root;
         let inv = 1.0 / root;
-        row_p[1..].iter_mut().for_each(|v| *v *= inv);
-        // Rows below: A[i][i..] -= U[p][i] * U[p][i..].
-        for i in p + 1..d {
-            let f = row_p[i - p];
-            let row_i = &mut rest[(i - p - 1) * d + i..(i - p) * d];
-            for (a, &b) in row_i.iter_mut().zip(&row_p[i - p..]) {
-                *a -= f * b;
+        row_p[p + 1..].iter_mut().for_each(|v| *v *= inv);
+        let row_p = &*row_p;
+        for (i, row_i) in (p + 1..d).zip(rest.chunks_exact_mut(stride)) {
+            let f = row_p[i];
+            let start = i / F64_LANES * F64_LANES;
+            let lanes = row_i[start..].chunks_exact_mut(F64_LANES).zip(row_p[start..].chunks_exact(F64_LANES));
+            for (a, b) in lanes {
+                let a: &mut [f64; F64_LANES] = a.try_into().unwrap();
+                let b: &[f64; F64_LANES] = b.try_into().unwrap();
+                *a = std::array::from_fn(|l| a[l] - f * b[l]);
             }
         }
     }
@@ -217,51 +238,17 @@ fn solve_normal_equations(ws: &mut Workspace, d: usize) -> bool {
     let z = &mut ws.solution;
     z.copy_from_slice(&ws.rhs);
     for p in 0..d {
-        z[p] /= u[p * d + p];
+        z[p] /= u[p * stride + p];
         let zp = z[p];
-        for (t, &v) in z[p + 1..].iter_mut().zip(&u[p * d + p + 1..(p + 1) * d]) {
+        for (t, &v) in z[p + 1..].iter_mut().zip(&u[p * stride + p + 1..p * stride + d]) {
             *t -= zp * v;
         }
     }
     for i in (0..d).rev() {
-        let s: f64 = u[i * d + i + 1..(i + 1) * d].iter().zip(&z[i + 1..]).map(|(a, b)| a * b).sum();
-        z[i] = (z[i] - s) / u[i * d + i];
+        let s: f64 = u[i * stride + i + 1..i * stride + d].iter().zip(&z[i + 1..]).map(|(a, b)| a * b).sum();
+        z[i] = (z[i] - s) / u[i * stride + i];
     }
     z.iter().all(|v| v.is_finite())
-}
-
-/// Adds `block' block` (first `k` columns of the first `n` rows) into the upper triangle of the f64 matrix
-/// `normal`, shifted by one row and column (index 0 is the bias).
-#[inline(always)]
-fn gram_chunk<const FMA: bool>(block: &[f32], n: usize, padded: usize, k: usize, normal: &mut [f64], d: usize) {
-    let rows = &block[..n * padded];
-    for a0 in (0..k).step_by(TILE_ROWS) {
-        // Tiles on or right of the diagonal: they cover every pair (a, b) with b >= a.
-        for b0 in ((a0 / TILE_COLS) * TILE_COLS..k).step_by(TILE_COLS) {
-            let mut acc = [[0.0f32; TILE_COLS]; TILE_ROWS];
-            for row in rows.chunks_exact(padded) {
-                let left: &[f32; TILE_ROWS] = row[a0..a0 + TILE_ROWS].try_into().unwrap();
-                let right: &[f32; TILE_COLS] = row[b0..b0 + TILE_COLS].try_into().unwrap();
-                for i in 0..TILE_ROWS {
-                    for j in 0..TILE_COLS {
-                        acc[i][j] = if FMA { left[i].mul_add(right[j], acc[i][j]) } else { acc[i][j] + left[i] * right[j] };
-                    }
-                }
-            }
-            for (i, acc_row) in acc.iter().enumerate() {
-                let a = a0 + i;
-                if a >= k {
-                    break;
-                }
-                let lo = b0.max(a);
-                let hi = (b0 + TILE_COLS).min(k);
-                let out = &mut normal[(1 + a) * d + 1 + lo..(1 + a) * d + 1 + hi];
-                for (o, &v) in out.iter_mut().zip(&acc_row[lo - b0..hi - b0]) {
-                    *o += v as f64;
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -133,7 +133,7 @@ pub fn read_movies(path: &Path) -> Result<Catalogue> {
         None => return Err(dataset_error("movies file is empty".to_string())),
         Some(line) if line.contains("::") => parse_movies_dat(path, &text)?,
         Some(line) if line.len() >= 8 && line[..8].eq_ignore_ascii_case("movieId,") => parse_movies_csv(path, &text)?,
-        Some(line) if line.contains('|') => parse_u_item(path, &text, &genre_names_beside(path)?)?,
+        Some(line) if looks_like_u_item(line) => parse_u_item(path, &text, &genre_names_beside(path)?)?,
         Some(line) => {
             let shown: String = line.chars().take(60).collect();
             return Err(dataset_error(format!(
@@ -225,6 +225,11 @@ fn parse_movies_csv(path: &Path, text: &str) -> Result<Vec<(u32, String, Vec<Str
         entries.push((id, title.trim().to_string(), genre_list(&fields[fields.len() - 1])));
     }
     Ok(entries)
+}
+
+/// At least the five u.item fields and one flag, ending with a flag (a CSV line ends with a genre name instead).
+fn looks_like_u_item(line: &str) -> bool {
+    line.split('|').count() >= 6 && matches!(line.rsplit('|').next().map(str::trim), Some("0" | "1"))
 }
 
 /// `id|title|release date|video release date|IMDb URL|` then 19 flags `0`/`1`, one per genre.

@@ -13,11 +13,11 @@ use serde::Serialize;
 use super::SynthParams;
 use crate::rng::{seeded, Rng};
 
-pub(super) const GLOBAL_MEAN: f32 = 3.12;
+pub(super) const GLOBAL_MEAN: f32 = 3.15;
 const USER_BIAS_SD: f32 = 0.4;
 pub(super) const MOVIE_BIAS_SD: f32 = 0.4;
 /// Popular movies are rated a little higher (as in MovieLens): bias per standard deviation of log popularity.
-pub(super) const MOVIE_BIAS_PER_POPULARITY_SD: f32 = 0.15;
+pub(super) const MOVIE_BIAS_PER_POPULARITY_SD: f32 = 0.1;
 /// Standard deviation of the latent dot product <p_u, q_i>.
 const LATENT_SD: f32 = 0.45;
 const GENRE_TASTE_SD: f32 = 0.25;
@@ -130,14 +130,21 @@ impl PlantedModel {
         let factor_sd = latent_factor_sd(params.factors);
         profile.bias = USER_BIAS_SD * normal(rng);
         profile.factors.clear();
-        profile.factors.extend((0..params.factors).map(|_| factor_sd * normal(rng)));
+        profile
+            .factors
+            .extend((0..params.factors).map(|_| factor_sd * normal(rng)));
         profile.genre_taste.clear();
-        profile.genre_taste.extend((0..params.genres).map(|_| GENRE_TASTE_SD * normal(rng)));
+        profile
+            .genre_taste
+            .extend((0..params.genres).map(|_| GENRE_TASTE_SD * normal(rng)));
         profile.favourite_genre = draw_weighted(rng, &self.genre_weights) as u8;
         let strong = rng.random::<f32>() < STRONG_TASTE_SHARE;
         let within: f32 = rng.random();
-        profile.taste_strength =
-            if strong { STRONG_TASTE + (1.0 - STRONG_TASTE) * within * 0.999 } else { 0.4 * within };
+        profile.taste_strength = if strong {
+            STRONG_TASTE + (1.0 - STRONG_TASTE) * within * 0.999
+        } else {
+            0.4 * within
+        };
         profile.is_fan.clear();
         profile.cluster_affinity.clear();
         for _ in 0..params.clusters {
@@ -239,7 +246,11 @@ impl PlantedTruth {
         let mut rng = seeded(self.params.seed, user_id as u64);
         self.model.draw_user(&self.params, &mut rng, &mut profile);
         let scale = self.params.scale();
-        Some((0..self.movie_ids.len()).map(|m| scale.clip(self.model.score(&profile, m))).collect())
+        Some(
+            (0..self.movie_ids.len())
+                .map(|m| scale.clip(self.model.score(&profile, m)))
+                .collect(),
+        )
     }
 
     pub(super) fn file(&self) -> TruthFile<'_> {
@@ -252,7 +263,11 @@ impl PlantedTruth {
             movie_genres: &self.movie_genres,
             favourite_genre: &self.favourite_genre,
             // Three decimals keep the file small and are plenty for "is this user's taste strong".
-            taste_strength: self.taste_strength.iter().map(|s| (s * 1000.0).round() / 1000.0).collect(),
+            taste_strength: self
+                .taste_strength
+                .iter()
+                .map(|s| (s * 1000.0).round() / 1000.0)
+                .collect(),
             clusters: &self.clusters,
             cluster_fans: &self.cluster_fans,
         }

@@ -8,13 +8,13 @@ use super::MIN_RATINGS_PER_USER;
 use crate::rng::Rng;
 
 /// Popularity weight of the movie at `rank` (0 = most popular) out of `movies`: a Zipf-Mandelbrot head (exponent
-/// 0.9, offset 0.3% of the catalogue, so the very top is not absurdly dominant) that bends into a steeper power law
+/// 0.9, offset 0.15% of the catalogue, so the very top is not absurdly dominant) that bends into a steeper power law
 /// (exponent 3) after the top 15%. Calibrated so that, like ml-latest-small and ML-25M, the top 1% of movies take
 /// roughly a quarter of the ratings, the top 10% most of them, and the median movie has a handful.
 pub fn popularity_weight(rank: usize, movies: usize) -> f64 {
     const HEAD_EXPONENT: f64 = 0.9;
     const TAIL_EXPONENT: f64 = 3.0;
-    let offset = 0.003 * movies as f64;
+    let offset = 0.0015 * movies as f64;
     let knee = 0.15 * movies as f64;
     let x = rank as f64 + 1.0 + offset;
     let knee_x = knee + 1.0 + offset;
@@ -53,7 +53,10 @@ impl AliasTable {
         for i in small.into_iter().chain(large) {
             scaled[i] = 1.0;
         }
-        let threshold = scaled.iter().map(|p| (p.clamp(0.0, 1.0) * 4_294_967_296.0) as u64).collect();
+        let threshold = scaled
+            .iter()
+            .map(|p| (p.clamp(0.0, 1.0) * 4_294_967_296.0) as u64)
+            .collect();
         Self { threshold, alias }
     }
 
@@ -76,7 +79,9 @@ impl AliasTable {
 /// `users * MIN <= total <= users * cap`.
 pub fn activity_counts(rng: &mut Rng, users: usize, total: usize, cap: usize) -> Vec<u32> {
     const SIGMA: f64 = 1.39;
-    let raw: Vec<f64> = (0..users).map(|_| (SIGMA * rng.sample::<f64, _>(StandardNormal)).exp()).collect();
+    let raw: Vec<f64> = (0..users)
+        .map(|_| (SIGMA * rng.sample::<f64, _>(StandardNormal)).exp())
+        .collect();
     let min = MIN_RATINGS_PER_USER as f64;
     let cap_f = cap as f64;
     let real = |scale: f64, x: f64| (min + scale * x).min(cap_f);
@@ -100,8 +105,11 @@ pub fn activity_counts(rng: &mut Rng, users: usize, total: usize, cap: usize) ->
     let mut counts: Vec<u32> = raw.iter().map(|&x| real(scale, x).floor() as u32).collect();
     let mut missing = total - counts.iter().map(|&c| c as usize).sum::<usize>();
 
-    let mut by_fraction: Vec<(f64, usize)> =
-        raw.iter().enumerate().map(|(u, &x)| (real(scale, x).fract(), u)).collect();
+    let mut by_fraction: Vec<(f64, usize)> = raw
+        .iter()
+        .enumerate()
+        .map(|(u, &x)| (real(scale, x).fract(), u))
+        .collect();
     by_fraction.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     // Usually one pass over the largest fractions settles it; the loop guards against bisection landing a hair low.
     while missing > 0 {
@@ -142,7 +150,9 @@ mod tests {
         for &(users, total, cap) in &[(1000, 154_000, 500), (977, 19_540, 40), (50, 1_001, 30), (10, 300, 30)] {
             let counts = activity_counts(&mut rng, users, total, cap);
             assert_eq!(counts.iter().map(|&c| c as usize).sum::<usize>(), total);
-            assert!(counts.iter().all(|&c| c as usize >= MIN_RATINGS_PER_USER && c as usize <= cap));
+            assert!(counts
+                .iter()
+                .all(|&c| c as usize >= MIN_RATINGS_PER_USER && c as usize <= cap));
         }
     }
 }

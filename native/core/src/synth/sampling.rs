@@ -32,7 +32,11 @@ pub(super) struct Scratch {
 
 impl Scratch {
     pub fn new(movies: usize) -> Self {
-        Self { taken: vec![0; movies.div_ceil(64)], chosen: Vec::new(), keys: Vec::new() }
+        Self {
+            taken: vec![0; movies.div_ceil(64)],
+            chosen: Vec::new(),
+            keys: Vec::new(),
+        }
     }
 
     pub fn is_taken(&self, m: usize) -> bool {
@@ -94,7 +98,11 @@ impl Popularity {
     /// Efraimidis-Spirakis: key = ln(u) / p for every movie not yet chosen; the largest keys win.
     fn fill_by_keys(&self, rng: &mut Rng, scratch: &mut Scratch, n: usize, favourite: usize, share: f64) {
         let global_scale = (1.0 - share) / self.total;
-        let genre_scale = if share > 0.0 { share / self.genre_mass[favourite] } else { 0.0 };
+        let genre_scale = if share > 0.0 {
+            share / self.genre_mass[favourite]
+        } else {
+            0.0
+        };
         let mut keys = std::mem::take(&mut scratch.keys);
         keys.clear();
         for (m, &w) in self.weights.iter().enumerate() {

@@ -9,6 +9,7 @@ use rand::Rng as _;
 
 use crate::rng::Rng;
 
+#[rustfmt::skip]
 const ADJECTIVES: &[&str] = &[
     "Silent", "Broken", "Golden", "Hidden", "Last", "Crimson", "Endless", "Frozen", "Wild", "Quiet", "Burning",
     "Distant", "Electric", "Forgotten", "Hollow", "Iron", "Lonely", "Midnight", "Northern", "Painted", "Restless",
@@ -18,6 +19,7 @@ const ADJECTIVES: &[&str] = &[
     "Invisible", "Crooked", "Empty", "Blue", "Red", "Black",
 ];
 
+#[rustfmt::skip]
 const NOUNS: &[&str] = &[
     "Harbor", "Road", "Kingdom", "Garden", "River", "Mirror", "Letter", "Station", "Island", "Promise", "Stranger",
     "Horizon", "Lantern", "Machine", "Season", "Witness", "Voyage", "Frontier", "Empire", "Echo", "Storm", "Affair",
@@ -29,11 +31,13 @@ const NOUNS: &[&str] = &[
     "Shore", "Soldier", "Spy", "Teacher", "Winter",
 ];
 
+#[rustfmt::skip]
 const NAMES: &[&str] = &[
     "Anna", "Marco", "Eleanor", "Jack", "Rosa", "Henry", "Clara", "Victor", "Lucy", "Oscar", "Mabel", "Felix",
     "Ingrid", "Samuel", "Nadia", "Theo", "Beatrice", "Hugo", "Iris", "Leon", "Zoë", "Chloé", "Søren", "José",
 ];
 
+#[rustfmt::skip]
 const PLACES: &[&str] = &[
     "Paris", "Brooklyn", "Vienna", "Tangier", "Lisbon", "Memphis", "Kyoto", "Havana", "Dublin", "Marseille",
     "Chicago", "Bombay", "Naples", "Reno", "Alaska", "Berlin", "Montréal", "Zürich", "Kraków", "Malmö", "São Paulo",
@@ -85,7 +89,10 @@ pub fn catalogue_titles(rng: &mut Rng, movies: usize, clusters: &[Vec<usize>]) -
             return base;
         }
         // Only reached after the caller's own retries: a numbered variant is always free eventually.
-        (2..).map(|n| format!("{base} #{n}")).find(|t| used.insert(t.clone())).expect("unbounded range")
+        (2..)
+            .map(|n| format!("{base} #{n}"))
+            .find(|t| used.insert(t.clone()))
+            .expect("unbounded range")
     };
     // Other titles never start with a franchise name, so a franchise is recognisable by its name alone.
     let mut franchises: Vec<String> = Vec::with_capacity(clusters.len());
@@ -93,7 +100,10 @@ pub fn catalogue_titles(rng: &mut Rng, movies: usize, clusters: &[Vec<usize>]) -
     for members in clusters {
         let mut name = format!("{} {}", pick(rng, ADJECTIVES), pick(rng, NOUNS));
         for _ in 0..50 {
-            if !franchises.iter().any(|f| name.starts_with(f.as_str()) || f.starts_with(name.as_str())) {
+            if !franchises
+                .iter()
+                .any(|f| name.starts_with(f.as_str()) || f.starts_with(name.as_str()))
+            {
                 break;
             }
             name = format!("{} {}", pick(rng, ADJECTIVES), pick(rng, NOUNS));
@@ -130,7 +140,12 @@ mod tests {
         let distinct: HashSet<&String> = titles.iter().collect();
         assert_eq!(distinct.len(), titles.len());
         let base = titles[5].rsplit_once(" (").unwrap().0.to_string();
-        assert!(titles[9].starts_with(&format!("{base} II (")), "{} / {}", titles[5], titles[9]);
+        assert!(
+            titles[9].starts_with(&format!("{base} II (")),
+            "{} / {}",
+            titles[5],
+            titles[9]
+        );
         assert!(titles[200].starts_with(&format!("{base} III (")));
         assert!(titles.iter().all(|t| t.ends_with(')') && t.len() > 8));
         assert!(titles.iter().any(|t| t.contains(',')) && titles.iter().any(|t| t.contains('"')));

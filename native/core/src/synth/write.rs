@@ -131,9 +131,18 @@ struct UserClock {
 impl UserClock {
     fn new(seed: u64, user: u32) -> Self {
         let h = mix(seed ^ mix(user as u64 ^ 0xC10C));
-        let span = if h & 1 == 0 { 600 + (h >> 8) % (6 * 3600) } else { 86_400 + (h >> 8) % (4 * 365 * 86_400) };
+        let span = if h & 1 == 0 {
+            600 + (h >> 8) % (6 * 3600)
+        } else {
+            86_400 + (h >> 8) % (4 * 365 * 86_400)
+        };
         let start = FIRST_TIMESTAMP + mix(h) % (LAST_TIMESTAMP - FIRST_TIMESTAMP - span);
-        Self { user, seed, start, span }
+        Self {
+            user,
+            seed,
+            start,
+            span,
+        }
     }
 
     fn timestamp(&self, movie: u32) -> u64 {

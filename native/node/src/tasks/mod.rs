@@ -5,4 +5,6 @@
 //! JS error with its stable `code`.
 
 pub mod data;
+pub mod model;
 pub mod read;
+pub mod train;

@@ -1,0 +1,286 @@
+// npm run bench:http: autocannon against POST /predict with 10-rating users, on the ml-1m model and on a synthetic
+// model with 59,047 movies and 64 factors, for this service and for a minimal Python reference (Flask + numpy doing
+// the same fold-in, gunicorn with one worker per core), and the ratios.
+//   (a) throughput: 50 connections for 30 s: requests/s, p50/p99 latency, errors, RSS before and after;
+//   (b) latency at a fixed 1,000 requests/s for 30 s: p50/p99.
+// Models, data and the Python virtual environment are cached under bench/.cache and bench/.venv (gitignored).
+// Environment: BENCH_SECONDS (default 30), BENCH_TARGETS (comma list of node-ml1m,node-synth,python-ml1m,
+// python-synth; default all), BENCH_SYNTH_ITERATIONS (ALS iterations of the synthetic model, default 3: serving cost
+// does not depend on them).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { configureLogger, shutdownLogger } from '../../src/logger.js';
+import { MyRecModel, generateDemoDataset } from '../../src/model/index.js';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CACHE = join(ROOT, 'bench', '.cache', 'http');
+const VENV = join(ROOT, 'bench', '.venv');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const SYNTH_ITERATIONS = Number(process.env.BENCH_SYNTH_ITERATIONS ?? 3);
+const CORES = cpus().length;
+const TARGETS = (process.env.BENCH_TARGETS ?? 'node-ml1m,node-synth,python-ml1m,python-synth').split(',');
+
+interface ModelSpec {
+  name: 'ml1m' | 'synth';
+  label: string;
+  dataDir: string;
+  prepare: (model: MyRecModel) => Promise<void>;
+}
+
+const MODELS: ModelSpec[] = [
+  {
+    name: 'ml1m',
+    label: 'ml-1m (3,706 movies, 64 factors)',
+    dataDir: join(CACHE, 'ml1m'),
+    prepare: async (model) => {
+      await model.train(join(ROOT, '..', 'shared', 'movielens', 'ml-1m', 'ratings.dat'), { factors: 64 });
+    },
+  },
+  {
+    name: 'synth',
+    label: 'synthetic ML-25M shape (59,047 movies, 64 factors)',
+    dataDir: join(CACHE, 'synth'),
+    prepare: async (model) => {
+      const data = await generateDemoDataset(join(CACHE, 'synth-data'), { preset: 'ml25m' });
+      await model.train(data.ratingsFile, { factors: 64, iterations: SYNTH_ITERATIONS });
+    },
+  },
+];
+
+function log(message: string): void {
+  process.stderr.write(`[bench:http] ${message}\n`);
+}
+
+async function ensureModel(spec: ModelSpec): Promise<MyRecModel> {
+  mkdirSync(spec.dataDir, { recursive: true });
+  const model = new MyRecModel({ dataDir: spec.dataDir });
+  try {
+    await model.warmup();
+    log(`${spec.name}: cached model, trained ${model.info()!.trainedAt}`);
+  } catch {
+    log(`${spec.name}: no cached model; preparing it (once)`);
+    const started = Date.now();
+    await spec.prepare(model);
+    log(`${spec.name}: model ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  return model;
+}
+
+/** 200 request bodies of 10 ratings each, among the 2,000 most rated movies (the shape of a real user). */
+function requestBodies(model: MyRecModel): string[] {
+  const popular = model.searchMovies('', 1000).map((m) => m.movieId);
+  let seed = 12345;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const bodies: string[] = [];
+  for (let u = 0; u < 200; u++) {
+    const ids = new Set<number>();
+    while (ids.size < 10) ids.add(popular[Math.floor(rand() * popular.length)]);
+    const ratings = [...ids].map(() => 1 + Math.floor(rand() * 5));
+    bodies.push(JSON.stringify([[...ids], ratings]));
+  }
+  return bodies;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((ok) => server.close(ok));
+  return port;
+}
+
+/** Resident memory in MB of a process and its children (gunicorn's workers). */
+function rssMb(pid: number): number {
+  const pids = [pid];
+  try {
+    const children = execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean);
+    pids.push(...children.map(Number));
+  } catch {
+    // no children
+  }
+  let kb = 0;
+  for (const p of pids) {
+    const status = readFileSync(`/proc/${p}/status`, 'utf8');
+    kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  }
+  return kb / 1024;
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} not ready`);
+}
+
+function startNode(dataDir: string, port: number): ChildProcess {
+  const main = join(ROOT, 'dist', 'src', 'server', 'main.js');
+  if (!existsSync(main)) throw new Error('dist/src/server/main.js is missing: run `npm run build` first');
+  return spawn(process.execPath, [main], {
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP: 'none' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+function ensureVenv(): string {
+  const python = join(VENV, 'bin', 'python');
+  const requirements = join(ROOT, 'bench', 'http', 'reference', 'requirements.txt');
+  const stamp = join(VENV, '.requirements');
+  const wanted = readFileSync(requirements, 'utf8');
+  if (!existsSync(python) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== wanted) {
+    log('creating bench/.venv for the Python reference (pip install -r bench/http/reference/requirements.txt)');
+    execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
+    execFileSync(python, ['-m', 'pip', 'install', '--quiet', '-r', requirements], { stdio: 'inherit' });
+    writeFileSync(stamp, wanted);
+  }
+  return python;
+}
+
+function startPython(dataDir: string, port: number): ChildProcess {
+  const gunicorn = join(VENV, 'bin', 'gunicorn');
+  return spawn(
+    gunicorn,
+    ['--workers', String(CORES), '--bind', `127.0.0.1:${port}`, '--log-level', 'warning', '--chdir', join(ROOT, 'bench', 'http', 'reference'), 'app:app'],
+    { cwd: ROOT, env: { ...process.env, MODEL_DIR: join(dataDir, 'model') }, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+}
+
+interface Figures {
+  target: string;
+  model: string;
+  throughput: { rps: number; p50: number; p99: number; errors: number; non2xx: number; rssBeforeMb: number; rssAfterMb: number };
+  fixedRate: { rps: number; p50: number; p99: number; errors: number; non2xx: number };
+}
+
+function run(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((ok, fail) => {
+    autocannon(opts, (err, result) => (err ? fail(err) : ok(result)));
+  });
+}
+
+async function measure(target: string, model: ModelSpec, url: string, pid: number, bodies: string[]): Promise<Figures> {
+  const requests = bodies.map((body) => ({
+    method: 'POST' as const,
+    path: '/predict',
+    headers: { 'content-type': 'application/json' },
+    body,
+  }));
+  // Check the answer once, then warm up (JIT, caches) before measuring.
+  const check = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[0] });
+  const answer = (await check.json()) as [string[], number[]];
+  if (!check.ok || answer[0].length !== 20) throw new Error(`${target}: unexpected /predict answer ${JSON.stringify(answer)}`);
+  await run({ url, connections: 10, duration: 3, requests });
+  const rssBeforeMb = rssMb(pid);
+  log(`${target} on ${model.name}: (a) 50 connections x ${SECONDS} s`);
+  const a = await run({ url, connections: 50, duration: SECONDS, requests });
+  const rssAfterMb = rssMb(pid);
+  log(`${target} on ${model.name}: (b) 1,000 requests/s for ${SECONDS} s`);
+  const b = await run({ url, connections: 50, overallRate: 1000, duration: SECONDS, requests });
+  return {
+    target,
+    model: model.name,
+    throughput: {
+      rps: a.requests.average,
+      p50: a.latency.p50,
+      p99: a.latency.p99,
+      errors: a.errors + a.timeouts,
+      non2xx: a.non2xx,
+      rssBeforeMb,
+      rssAfterMb,
+    },
+    fixedRate: { rps: b.requests.average, p50: b.latency.p50, p99: b.latency.p99, errors: b.errors + b.timeouts, non2xx: b.non2xx },
+  };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((ok) => child.once('exit', ok));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function table(all: Figures[]): string {
+  const rows = [
+    '| server | model | (a) req/s | (a) p50 ms | (a) p99 ms | (a) errors | RSS before → after MB | (b) req/s | (b) p50 ms | (b) p99 ms | (b) errors |',
+    '|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|',
+  ];
+  for (const f of all) {
+    const t = f.throughput;
+    const r = f.fixedRate;
+    rows.push(
+      `| ${f.target} | ${f.model} | ${t.rps.toFixed(0)} | ${t.p50} | ${t.p99} | ${t.errors + t.non2xx} | ` +
+        `${t.rssBeforeMb.toFixed(0)} → ${t.rssAfterMb.toFixed(0)} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors + r.non2xx} |`,
+    );
+  }
+  const ratios: string[] = [];
+  for (const m of ['ml1m', 'synth']) {
+    const node = all.find((f) => f.target === 'node' && f.model === m);
+    const py = all.find((f) => f.target === 'python' && f.model === m);
+    if (node && py) {
+      ratios.push(
+        `- ${m}: throughput node/python = ${(node.throughput.rps / py.throughput.rps).toFixed(1)}x; ` +
+          `p99 at 1,000 req/s python/node = ${(py.fixedRate.p99 / Math.max(node.fixedRate.p99, 0.001)).toFixed(1)}x`,
+      );
+    }
+  }
+  return [...rows, '', ...ratios].join('\n');
+}
+
+async function main(): Promise<void> {
+  mkdirSync(CACHE, { recursive: true });
+  configureLogger({ dataDir: CACHE, level: 'info', consoleLevel: 'warn' });
+  const all: Figures[] = [];
+  const wantsPython = TARGETS.some((t) => t.startsWith('python'));
+  if (wantsPython) ensureVenv();
+  for (const spec of MODELS) {
+    const targets = TARGETS.filter((t) => t.endsWith(`-${spec.name}`));
+    if (targets.length === 0) continue;
+    const model = await ensureModel(spec);
+    const bodies = requestBodies(model);
+    for (const target of targets) {
+      const kind = target.split('-')[0];
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const child = kind === 'node' ? startNode(spec.dataDir, port) : startPython(spec.dataDir, port);
+      try {
+        await waitReady(url, child);
+        all.push(await measure(kind, spec, url, child.pid!, bodies));
+      } finally {
+        await stop(child);
+      }
+    }
+  }
+  const report = [
+    `# bench:http, ${new Date().toISOString()}, ${CORES} cores, ${SECONDS} s per run`,
+    '',
+    ...MODELS.map((m) => `- ${m.name}: ${m.label}`),
+    '- node: this service (node dist/src/server/main.js, LOG_LEVEL=info: one log line per request)',
+    `- python: bench/http/reference (Flask + numpy fold-in under gunicorn, ${CORES} workers)`,
+    '',
+    table(all),
+  ].join('\n');
+  writeFileSync(join(CACHE, 'results.md'), `${report}\n`);
+  writeFileSync(join(CACHE, 'results.json'), `${JSON.stringify(all, null, 2)}\n`);
+  process.stdout.write(`${report}\n`);
+  await shutdownLogger();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:http failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,139 @@
+//! `loadModel` (+ sync twin), `evaluateModel`, `evaluateFoldIn` and `storeEvaluation`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use movierec_core::metrics::{evaluate, evaluate_fold_in};
+use movierec_core::model_io::{load_model, update_evaluation, LoadedModel};
+use napi::bindgen_prelude::AsyncTask;
+use napi::{Env, Task};
+use napi_derive::napi;
+
+use crate::dataset::{DatasetData, NativeDataset};
+use crate::error::{invalid_input, to_napi, Failure, Result};
+use crate::model::NativeModel;
+use crate::tasks::data::non_negative_seed;
+use crate::threads;
+
+// ---- loadModel ----
+
+pub struct LoadModelTask {
+    dir: PathBuf,
+    failure: Failure,
+}
+
+fn load_run(dir: &Path) -> Result<LoadedModel> {
+    threads::run_in_pool(threads::configured(), || load_model(dir).map_err(to_napi))
+}
+
+#[napi]
+impl Task for LoadModelTask {
+    type Output = LoadedModel;
+    type JsValue = NativeModel;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let out = load_run(&self.dir);
+        self.failure.capture(out)
+    }
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(NativeModel { inner: Arc::new(output) })
+    }
+    fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
+        Err(self.failure.into_js(env, err))
+    }
+}
+
+/// Loads and validates the model folder `dir` (`MODEL_NOT_FOUND` when there is none, `INVALID_MODEL` when it is
+/// damaged or of another format version).
+#[napi(js_name = "loadModel")]
+pub fn load_model_task(dir: String) -> AsyncTask<LoadModelTask> {
+    AsyncTask::new(LoadModelTask { dir: dir.into(), failure: Failure::default() })
+}
+
+/// `loadModel` on the calling thread.
+#[napi]
+pub fn load_model_sync(dir: String) -> Result<NativeModel> {
+    Ok(NativeModel { inner: Arc::new(load_run(Path::new(&dir))?) })
+}
+
+// ---- evaluateModel / evaluateFoldIn ----
+
+enum Evaluation {
+    Split { k: usize },
+    FoldIn { history_fraction: f64, seed: u64 },
+}
+
+pub struct EvaluateTask {
+    model: Arc<LoadedModel>,
+    data: Arc<DatasetData>,
+    what: Evaluation,
+    failure: Failure,
+}
+
+fn evaluate_run(t: &EvaluateTask) -> Result<serde_json::Value> {
+    threads::run_in_pool(threads::configured(), || {
+        let model = &t.model.model;
+        let test = &t.data.dataset.triples;
+        let value = match t.what {
+            Evaluation::Split { k } => evaluate(model, test, k).map(|e| serde_json::to_value(e)),
+            Evaluation::FoldIn { history_fraction, seed } => {
+                evaluate_fold_in(model, test, history_fraction, seed).map(|e| serde_json::to_value(e))
+            }
+        }
+        .map_err(to_napi)?;
+        value.map_err(|e| invalid_input(format!("evaluation result: {e}")))
+    })
+}
+
+#[napi]
+impl Task for EvaluateTask {
+    type Output = serde_json::Value;
+    type JsValue = serde_json::Value;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let out = evaluate_run(self);
+        self.failure.capture(out)
+    }
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output)
+    }
+    fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
+        Err(self.failure.into_js(env, err))
+    }
+}
+
+/// RMSE/MAE of the model and of the bias-only baseline, and ranking metrics at `k` of the model, bias-only and
+/// popularity, on `dataset` (camelCase `metrics::Evaluation`).
+#[napi(ts_return_type = "Promise<Record<string, any>>")]
+pub fn evaluate_model(model: &NativeModel, dataset: &NativeDataset, k: u32) -> AsyncTask<EvaluateTask> {
+    AsyncTask::new(EvaluateTask {
+        model: model.inner.clone(),
+        data: dataset.inner.clone(),
+        what: Evaluation::Split { k: k as usize },
+        failure: Failure::default(),
+    })
+}
+
+/// Fold-in accuracy on users the model never saw: each user's ratings split into a `historyFraction` history
+/// (folded in) and a target (predicted), seeded (camelCase `metrics::FoldInEvaluation`).
+#[napi(js_name = "evaluateFoldIn", ts_return_type = "Promise<Record<string, any>>")]
+pub fn evaluate_fold_in_task(
+    model: &NativeModel,
+    dataset: &NativeDataset,
+    history_fraction: f64,
+    seed: i64,
+) -> Result<AsyncTask<EvaluateTask>> {
+    Ok(AsyncTask::new(EvaluateTask {
+        model: model.inner.clone(),
+        data: dataset.inner.clone(),
+        what: Evaluation::FoldIn { history_fraction, seed: non_negative_seed(seed)? },
+        failure: Failure::default(),
+    }))
+}
+
+/// Stores `evaluation` as the latest evaluation in `dir/model.json` (atomic rewrite), provided the model there is
+/// still the one trained at `trainedAt` (another process may have retrained meanwhile: then `INVALID_MODEL`).
+#[napi]
+pub fn store_evaluation(dir: String, trained_at: String, evaluation: serde_json::Value) -> Result<()> {
+    update_evaluation(Path::new(&dir), &trained_at, evaluation).map_err(to_napi)
+}

@@ -1,0 +1,155 @@
+//! `trainModel`: ALS on a read data set, saved atomically to the model folder, loaded back (validated) as the
+//! `NativeModel` JS swaps in. Progress goes to JS after every iteration through a threadsafe function.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use movierec_core::als::train_explicit;
+use movierec_core::interactions::Interactions;
+use movierec_core::model::{AlsParams, Feedback, IterationStats};
+use movierec_core::model_io::{load_model, save_model, LoadedModel, ModelMeta};
+use napi::bindgen_prelude::AsyncTask;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{Env, Status, Task};
+use napi_derive::napi;
+
+use crate::dataset::{DatasetData, NativeDataset};
+use crate::error::{invalid_input, to_napi, Failure, Result};
+use crate::model::NativeModel;
+use crate::tasks::data::non_negative_seed;
+use crate::threads;
+
+/// Hyper-parameters as JS passes them (see `defaultParams()`).
+#[napi(object, js_name = "AlsParams")]
+pub struct JsAlsParams {
+    pub factors: u32,
+    /// Weighted-lambda regularisation of the factors.
+    pub reg_factors: f64,
+    /// Regularisation of the user and movie biases.
+    pub reg_bias: f64,
+    pub iterations: u32,
+    pub seed: i64,
+    /// Worker threads of this training; 0 = the `setThreads` setting.
+    pub threads: u32,
+    /// Only `explicit` is supported.
+    pub feedback: Option<String>,
+}
+
+impl JsAlsParams {
+    fn to_core(&self) -> Result<AlsParams> {
+        let feedback = match self.feedback.as_deref().unwrap_or("explicit") {
+            "explicit" => Feedback::Explicit,
+            "implicit" => Feedback::Implicit,
+            other => return Err(invalid_input(format!("feedback must be \"explicit\", got \"{other}\""))),
+        };
+        Ok(AlsParams {
+            factors: self.factors as usize,
+            reg_factors: self.reg_factors as f32,
+            reg_bias: self.reg_bias as f32,
+            iterations: self.iterations as usize,
+            seed: non_negative_seed(self.seed)?,
+            threads: self.threads as usize,
+            feedback,
+        })
+    }
+}
+
+/// The defaults, tuned on ml-1m.
+#[napi]
+pub fn default_params() -> JsAlsParams {
+    let p = AlsParams::default();
+    JsAlsParams {
+        factors: p.factors as u32,
+        reg_factors: p.reg_factors as f64,
+        reg_bias: p.reg_bias as f64,
+        iterations: p.iterations as u32,
+        seed: p.seed as i64,
+        threads: p.threads as u32,
+        feedback: Some("explicit".into()),
+    }
+}
+
+/// One finished ALS iteration.
+#[napi(object)]
+pub struct IterationProgress {
+    /// 1-based.
+    pub iteration: u32,
+    pub train_rmse: f64,
+    /// Seconds since training started.
+    pub elapsed_seconds: f64,
+}
+
+impl From<&IterationStats> for IterationProgress {
+    fn from(s: &IterationStats) -> Self {
+        Self { iteration: s.iteration as u32, train_rmse: s.train_rmse, elapsed_seconds: s.elapsed_seconds }
+    }
+}
+
+/// Called with `(progress)` on the JS thread; weak, so it never keeps the process alive on its own.
+type ProgressFn = ThreadsafeFunction<IterationProgress, (), IterationProgress, Status, false, true>;
+
+pub struct TrainTask {
+    data: Arc<DatasetData>,
+    params: AlsParams,
+    model_dir: PathBuf,
+    on_iteration: Option<Arc<ProgressFn>>,
+    failure: Failure,
+}
+
+fn train_run(t: &TrainTask) -> Result<LoadedModel> {
+    let threads = if t.params.threads > 0 { t.params.threads } else { threads::configured() };
+    threads::run_in_pool(threads, || {
+        let started = Instant::now();
+        let x = Interactions::from_triples(&t.data.dataset.triples).map_err(to_napi)?;
+        let mut report = |stats: &IterationStats| {
+            if let Some(f) = &t.on_iteration {
+                f.call(stats.into(), ThreadsafeFunctionCallMode::NonBlocking);
+            }
+            true
+        };
+        let model = train_explicit(&x, t.data.dataset.report.scale, &t.params, &mut report).map_err(to_napi)?;
+        let training_seconds = started.elapsed().as_secs_f64();
+        let meta = ModelMeta::new(&model, &t.data.dataset.report, training_seconds);
+        save_model(&t.model_dir, &model, t.data.catalogue.as_ref(), &meta).map_err(to_napi)?;
+        drop(model);
+        load_model(&t.model_dir).map_err(to_napi)
+    })
+}
+
+#[napi]
+impl Task for TrainTask {
+    type Output = LoadedModel;
+    type JsValue = NativeModel;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let out = train_run(self);
+        self.failure.capture(out)
+    }
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(NativeModel { inner: Arc::new(output) })
+    }
+    fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
+        Err(self.failure.into_js(env, err))
+    }
+}
+
+/// Trains on `dataset`, saves the model atomically to `modelDir` (a crash leaves the previous model whole) and
+/// resolves to it, loaded back from disk. `onIteration` gets each iteration's training RMSE.
+#[napi]
+pub fn train_model(
+    dataset: &NativeDataset,
+    params: JsAlsParams,
+    model_dir: String,
+    on_iteration: Option<ThreadsafeFunction<IterationProgress, (), IterationProgress, Status, false, true>>,
+) -> Result<AsyncTask<TrainTask>> {
+    let params = params.to_core()?;
+    movierec_core::als::validate_params(&params).map_err(to_napi)?;
+    Ok(AsyncTask::new(TrainTask {
+        data: dataset.inner.clone(),
+        params,
+        model_dir: model_dir.into(),
+        on_iteration: on_iteration.map(Arc::new),
+        failure: Failure::default(),
+    }))
+}

@@ -1,0 +1,22 @@
+// A fresh temporary folder per test (each test gets its own DATA_DIR), removed when the test ends.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+
+export function tempDir(t: TestContext, prefix = 'movierec-test-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Writes `files` (name -> content) under a new temporary folder; returns the folder. */
+export function tempFiles(t: TestContext, files: Record<string, string | Buffer>): string {
+  const dir = tempDir(t);
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}

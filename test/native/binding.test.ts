@@ -1,0 +1,269 @@
+// The napi binding on its own: conversions (typed arrays in and out, plain objects), AsyncTasks and their sync
+// twins, progress through the threadsafe function, and the stable `code` of every error class.
+
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { before, describe, test } from 'node:test';
+
+import { native, type NativeModel } from '../../src/native';
+import { FIXTURE_BAD, FIXTURE_ML_LATEST } from '../helpers/paths';
+import { tempDir, tempFiles } from '../helpers/tmp';
+
+/** Rejects (or throws) with a JS Error carrying `code`, and a message matching `message`. */
+async function assertCode(work: () => unknown, code: string, message?: RegExp): Promise<void> {
+  await assert.rejects(
+    async () => work(),
+    (err: Error & { code?: string }) => {
+      assert.ok(err instanceof Error, 'a real Error object');
+      assert.equal(err.code, code, err.message);
+      if (message) assert.match(err.message, message);
+      return true;
+    },
+  );
+}
+
+const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+describe('readDataset', () => {
+  test('reports what it read, with the movies file beside', async () => {
+    const d = await native.readDataset(FIXTURE_ML_LATEST);
+    const r = d.report;
+    assert.equal(r.path, FIXTURE_ML_LATEST);
+    assert.equal(r.layout, 'csv-header');
+    assert.equal(r.sha256, sha256(FIXTURE_ML_LATEST));
+    assert.equal(r.ratings, 50);
+    assert.equal(r.users, 8);
+    assert.equal(r.lines, 51);
+    assert.equal(r.skippedInvalid, 0);
+    assert.deepEqual(r.scale, { min: 1, max: 5, step: 0.5 });
+    assert.equal(r.moviesFile, path.join(path.dirname(FIXTURE_ML_LATEST), 'movies.csv'));
+    assert.equal(r.catalogueMovies, 16);
+    assert.equal(d.length, 50);
+  });
+
+  test('triples come out as typed arrays sorted by (user, movie); the sync twin agrees', async () => {
+    const t = (await native.readDataset(FIXTURE_ML_LATEST)).triples();
+    assert.ok(t.users instanceof Uint32Array && t.movies instanceof Uint32Array && t.ratings instanceof Float32Array);
+    assert.equal(t.users.length, 50);
+    for (let i = 1; i < t.users.length; i++) {
+      assert.ok(t.users[i - 1] < t.users[i] || (t.users[i - 1] === t.users[i] && t.movies[i - 1] < t.movies[i]));
+    }
+    // First data line of the fixture: 1,1,4.0
+    assert.deepEqual([t.users[0], t.movies[0], t.ratings[0]], [1, 1, 4]);
+    const s = native.readDatasetSync(FIXTURE_ML_LATEST).triples();
+    assert.deepEqual(s, t);
+  });
+
+  test('error codes: I/O, malformed line (file:line), empty, unknown layout, wrong argument type', async () => {
+    await assertCode(() => native.readDataset('/nonexistent/ratings.csv'), 'IO_ERROR', /nonexistent.*No such file/);
+    assert.throws(() => native.readDatasetSync('/nonexistent/ratings.csv'), { code: 'IO_ERROR' });
+    const nonNumeric = path.join(FIXTURE_BAD, 'non_numeric.dat');
+    await assertCode(() => native.readDataset(nonNumeric), 'DATASET_ERROR', /non_numeric\.dat:6: movie id 'abc'/);
+    await assertCode(() => native.readDataset(path.join(FIXTURE_BAD, 'empty.dat')), 'DATASET_ERROR', /empty/);
+    await assertCode(
+      () => native.readDataset(path.join(FIXTURE_BAD, 'unknown_separator.txt')),
+      'DATASET_ERROR',
+      /unknown layout/,
+    );
+    await assertCode(
+      () => native.readDataset(path.join(FIXTURE_BAD, 'rating_out_of_range.csv')),
+      'DATASET_ERROR',
+      /:4: rating 5\.5 is outside/,
+    );
+    assert.throws(() => native.readDatasetSync(42 as unknown as string), { code: 'StringExpected' });
+  });
+
+  test('skipInvalid skips and counts, naming the skipped lines', async () => {
+    const d = await native.readDataset(path.join(FIXTURE_BAD, 'non_numeric.dat'), { skipInvalid: true });
+    assert.equal(d.report.skippedInvalid, 1);
+    assert.match(d.report.skippedExamples[0], /non_numeric\.dat:6:/);
+    assert.equal(d.report.ratings, 6);
+    assert.equal(d.report.moviesFile, undefined);
+  });
+});
+
+describe('threads', () => {
+  test('setThreads / getThreads', () => {
+    native.setThreads(1);
+    assert.equal(native.getThreads(), 1);
+    native.setThreads(0);
+    assert.ok(native.getThreads() >= 1);
+    native.setThreads(2);
+    assert.equal(native.getThreads(), 2);
+  });
+});
+
+describe('trainModel and NativeModel', () => {
+  let modelDir: string;
+  let model: NativeModel;
+  const progress: Array<{ iteration: number; trainRmse: number; elapsedSeconds: number }> = [];
+
+  before(async () => {
+    modelDir = path.join(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'movierec-native-')), 'model');
+    const dataset = await native.readDataset(FIXTURE_ML_LATEST);
+    const params = { ...native.defaultParams(), factors: 4, iterations: 5 };
+    model = await native.trainModel(dataset, params, modelDir, (p) => progress.push(p));
+  });
+
+  test('defaults are the tuned ones', () => {
+    const d = native.defaultParams();
+    assert.deepEqual(Object.keys(d).sort(), ['factors', 'feedback', 'iterations', 'regBias', 'regFactors', 'seed', 'threads']);
+    assert.ok(d.factors >= 1 && d.iterations >= 1 && d.regFactors > 0);
+    assert.equal(d.feedback, 'explicit');
+  });
+
+  test('progress arrives once per iteration, in order, on the JS thread', () => {
+    assert.deepEqual(
+      progress.map((p) => p.iteration),
+      [1, 2, 3, 4, 5],
+    );
+    for (const p of progress) {
+      assert.ok(Number.isFinite(p.trainRmse) && p.trainRmse > 0 && p.trainRmse < 2, String(p.trainRmse));
+      assert.ok(p.elapsedSeconds >= 0);
+    }
+    assert.ok(progress[4].trainRmse <= progress[0].trainRmse);
+  });
+
+  test('the model folder is written, and meta() is model.json', () => {
+    assert.ok(fs.existsSync(path.join(modelDir, 'model.json')));
+    const meta = model.meta();
+    assert.deepEqual(meta, JSON.parse(fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8')));
+    assert.match(String(meta.trainedAt), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
+    assert.deepEqual(model.scale, { min: 1, max: 5, step: 0.5 });
+  });
+
+  test('recommendNewUser: typed arrays in and out, sorted, input movies left out, unknown ids reported', () => {
+    const r = model.recommendNewUser(Uint32Array.from([1, 2, 999_999]), Float32Array.from([5, 1, 4]), 5);
+    assert.ok(r.movieIds instanceof Uint32Array && r.scores instanceof Float32Array);
+    assert.equal(r.movieIds.length, 5);
+    assert.equal(r.scores.length, 5);
+    for (let i = 1; i < r.scores.length; i++) assert.ok(r.scores[i - 1] >= r.scores[i]);
+    assert.ok(!r.movieIds.includes(1) && !r.movieIds.includes(2));
+    assert.deepEqual([...r.unknownIds], [999_999]);
+    assert.equal(r.personalised, true);
+    for (const s of r.scores) assert.ok(s >= 1 && s <= 5);
+    // A view into a larger buffer is read in place (no copy needed by the caller).
+    const buf = new Uint32Array([0, 1, 2, 0]);
+    const view = model.recommendNewUser(buf.subarray(1, 3), Float32Array.from([5, 1]), 5);
+    assert.deepEqual([...view.movieIds], [...r.movieIds]);
+  });
+
+  test('no known movie gives the non-personalised list', () => {
+    const r = model.recommendNewUser(new Uint32Array(0), new Float32Array(0), 3);
+    assert.equal(r.personalised, false);
+    assert.equal(r.movieIds.length, 3);
+    assert.deepEqual([...model.popular(3).movieIds], [...r.movieIds]);
+  });
+
+  test('bad input is INVALID_INPUT', () => {
+    assert.throws(() => model.recommendNewUser(Uint32Array.from([1]), Float32Array.from([4]), 0), { code: 'INVALID_INPUT' });
+    assert.throws(() => model.recommendNewUser(Uint32Array.from([1, 2]), Float32Array.from([4]), 5), {
+      code: 'INVALID_INPUT',
+    });
+    assert.throws(() => model.recommendNewUser(Uint32Array.from([1]), Float32Array.from([9]), 5), {
+      code: 'INVALID_INPUT',
+    });
+    assert.throws(() => model.recommendNewUser([1] as unknown as Uint32Array, Float32Array.from([4]), 5));
+  });
+
+  test('known users, similar movies, catalogue', () => {
+    const known = model.recommendKnownUser(1, 3);
+    assert.ok(known);
+    assert.equal(known.movieIds.length, 3);
+    assert.equal(model.recommendKnownUser(424_242, 3), null);
+    const sim = model.similar(1, 4);
+    assert.ok(sim);
+    assert.equal(sim.movieIds.length, 4);
+    assert.ok(!sim.movieIds.includes(1));
+    for (const s of sim.scores) assert.ok(s >= -1.0001 && s <= 1.0001);
+    assert.equal(model.similar(424_242, 4), null);
+    const c = model.catalogue();
+    assert.equal(c.movieIds.length, 16);
+    assert.equal(c.titles.length, 16);
+    assert.equal(c.titles[0], 'Toy Story (1995)');
+    assert.deepEqual(c.genres[0], ['Adventure', 'Animation', 'Children', 'Comedy', 'Fantasy']);
+    assert.ok(c.ratingCounts[0] > 0);
+  });
+
+  test('loadModel (async and sync) reads back the same model', async () => {
+    const loaded = await native.loadModel(modelDir);
+    assert.deepEqual(loaded.meta(), model.meta());
+    const a = loaded.recommendNewUser(Uint32Array.from([1]), Float32Array.from([5]), 5);
+    const b = model.recommendNewUser(Uint32Array.from([1]), Float32Array.from([5]), 5);
+    assert.deepEqual(a, b);
+    assert.deepEqual(native.loadModelSync(modelDir).meta(), model.meta());
+  });
+
+  test('evaluateModel, evaluateFoldIn, storeEvaluation', async () => {
+    const dataset = await native.readDataset(FIXTURE_ML_LATEST);
+    const e = await native.evaluateModel(model, dataset, 5);
+    assert.equal(e.model.rating.count, 50);
+    assert.ok(e.model.rating.rmse < e.biasOnly.rating.rmse + 1e-9 || e.model.rating.rmse < 1);
+    assert.equal(e.model.ranking.k, 5);
+    assert.ok('ranking' in e.popularity);
+    await assertCode(() => native.evaluateModel(model, dataset, 0), 'INVALID_INPUT', /k must be/);
+    const f = await native.evaluateFoldIn(model, dataset, 0.8, 1);
+    assert.equal(f.usersKnown, 8, 'every user of the training file is known, so skipped');
+    const trainedAt = String(model.meta().trainedAt);
+    native.storeEvaluation(modelDir, trainedAt, { marker: 42 });
+    const stored = JSON.parse(fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8'));
+    assert.deepEqual(stored.evaluation, { marker: 42 });
+  });
+
+  test('bad parameters are refused before any work', async () => {
+    const dataset = await native.readDataset(FIXTURE_ML_LATEST);
+    const dir = path.join(modelDir, '..', 'never');
+    assert.throws(() => native.trainModel(dataset, { ...native.defaultParams(), factors: 0 }, dir), {
+      code: 'INVALID_INPUT',
+    });
+    assert.throws(() => native.trainModel(dataset, { ...native.defaultParams(), seed: -1 }, dir), {
+      code: 'INVALID_INPUT',
+    });
+    assert.equal(fs.existsSync(dir), false);
+  });
+});
+
+describe('loadModel errors', () => {
+  test('no model: MODEL_NOT_FOUND; damaged model.json: INVALID_MODEL', async (t) => {
+    const empty = tempDir(t);
+    await assertCode(() => native.loadModel(path.join(empty, 'model')), 'MODEL_NOT_FOUND');
+    assert.throws(() => native.loadModelSync(path.join(empty, 'model')), { code: 'MODEL_NOT_FOUND' });
+    const damaged = tempFiles(t, { 'model/model.json': '{"formatVersion": 999' });
+    await assertCode(() => native.loadModel(path.join(damaged, 'model')), 'INVALID_MODEL');
+  });
+});
+
+describe('splitDataset and generateDemo', () => {
+  test('split by ratings writes both parts in the same layout with the movies file', async (t) => {
+    const out = tempDir(t);
+    const d = await native.readDataset(FIXTURE_ML_LATEST);
+    const r = await native.splitDataset(d, { by: 'ratings', testFraction: 0.2, seed: 7 }, out);
+    assert.equal(r.trainRatings + r.testRatings, 50);
+    assert.equal(r.testRatings, 10);
+    assert.equal(r.trainFile, path.join(out, 'train', 'ratings.csv'));
+    assert.equal(r.testMoviesFile, path.join(out, 'test', 'movies.csv'));
+    const back = await native.readDataset(r.testFile);
+    assert.equal(back.report.layout, 'csv-header');
+    assert.equal(back.report.ratings, 10);
+    const again = await native.splitDataset(d, { by: 'ratings', testFraction: 0.2, seed: 7 }, tempDir(t));
+    assert.equal(fs.readFileSync(again.testFile, 'utf8'), fs.readFileSync(r.testFile, 'utf8'), 'same seed, same split');
+    assert.throws(() => native.splitDataset(d, { by: 'movies', testFraction: 0.2, seed: 7 }, out), {
+      code: 'INVALID_INPUT',
+    });
+    await assertCode(() => native.splitDataset(d, { by: 'users', testFraction: 1.5, seed: 7 }, out), 'INVALID_INPUT');
+  });
+
+  test('generateDemo writes a MovieLens CSV data set that reads back', async (t) => {
+    const out = tempDir(t);
+    const r = await native.generateDemo(out, { users: 60, movies: 50, ratings: 3000, seed: 5 });
+    assert.equal(r.ratings, 3000);
+    const d = await native.readDataset(r.ratingsFile);
+    assert.equal(d.report.ratings, 3000);
+    assert.equal(d.report.users, 60);
+    assert.equal(d.report.catalogueMovies, 50);
+    assert.throws(() => native.generateDemo(out, { preset: 'huge' }), { code: 'INVALID_INPUT' });
+    assert.throws(() => native.generateDemo(out, { users: 1, ratings: 5 }), { code: 'INVALID_INPUT' });
+  });
+});
