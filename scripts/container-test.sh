@@ -42,7 +42,9 @@ record() { # record PASS|FAIL NAME START DETAIL
 check() {
   local name=$1 t=$EPOCHREALTIME out rc=0
   shift
-  out=$("$@" 2>&1) || rc=$?
+  # Not in a subshell: pick_engine's settings must survive.
+  "$@" >"$WORK/check.out" 2>&1 || rc=$?
+  out=$(cat "$WORK/check.out")
   if [ "$rc" = 0 ]; then record PASS "$name" "$t" "$(tail -n 1 <<<"$out")"; else
     record FAIL "$name" "$t" "$(tail -n 1 <<<"$out")"
     [ "$(wc -l <<<"$out")" -le 1 ] || sed 's/^/      | /' <<<"$out" | tail -n 25

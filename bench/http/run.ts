@@ -70,9 +70,9 @@ async function ensureModel(spec: ModelSpec): Promise<MyRecModel> {
   return model;
 }
 
-/** 200 request bodies of 10 ratings each, among the 2,000 most rated movies (the shape of a real user). */
-function requestBodies(model: MyRecModel): string[] {
-  const popular = model.searchMovies('', 1000).map((m) => m.movieId);
+/** 200 request bodies of 10 ratings each, among the 1,000 movies of the non-personalised list (well-known ones). */
+async function requestBodies(model: MyRecModel): Promise<string[]> {
+  const popular = (await model.recommend([[], []], 1000)).items.map((m) => m.movieId);
   let seed = 12345;
   const rand = () => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -133,20 +133,24 @@ function startNode(dataDir: string, port: number): ChildProcess {
   return spawn(process.execPath, [main], {
     cwd: ROOT,
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP: 'none' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // The log file keeps every line; the console copy of each request line is not worth a terminal.
+    stdio: ['ignore', 'ignore', 'ignore'],
   });
 }
 
+/** bench/.venv (shared with the other benchmarks) with the reference's requirements installed. */
 function ensureVenv(): string {
   const python = join(VENV, 'bin', 'python');
   const requirements = join(ROOT, 'bench', 'http', 'reference', 'requirements.txt');
-  const stamp = join(VENV, '.requirements');
-  const wanted = readFileSync(requirements, 'utf8');
-  if (!existsSync(python) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== wanted) {
-    log('creating bench/.venv for the Python reference (pip install -r bench/http/reference/requirements.txt)');
+  if (!existsSync(python)) {
+    log('creating bench/.venv');
     execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
+  }
+  try {
+    execFileSync(python, ['-c', 'import flask, gunicorn, numpy'], { stdio: 'ignore' });
+  } catch {
+    log('installing the Python reference requirements (bench/http/reference/requirements.txt) into bench/.venv');
     execFileSync(python, ['-m', 'pip', 'install', '--quiet', '-r', requirements], { stdio: 'inherit' });
-    writeFileSync(stamp, wanted);
   }
   return python;
 }
@@ -173,7 +177,14 @@ function run(opts: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
-async function measure(target: string, model: ModelSpec, url: string, pid: number, bodies: string[]): Promise<Figures> {
+async function measure(
+  target: string,
+  model: ModelSpec,
+  url: string,
+  pid: number,
+  bodies: string[],
+  expectedTitles: string[],
+): Promise<Figures> {
   const requests = bodies.map((body) => ({
     method: 'POST' as const,
     path: '/predict',
@@ -184,6 +195,8 @@ async function measure(target: string, model: ModelSpec, url: string, pid: numbe
   const check = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[0] });
   const answer = (await check.json()) as [string[], number[]];
   if (!check.ok || answer[0].length !== 20) throw new Error(`${target}: unexpected /predict answer ${JSON.stringify(answer)}`);
+  const same = answer[0].filter((t, i) => t === expectedTitles[i]).length;
+  log(`${target} on ${model.name}: ${same}/20 titles in the same places as MyRecModel.recommend`);
   await run({ url, connections: 10, duration: 3, requests });
   const rssBeforeMb = rssMb(pid);
   log(`${target} on ${model.name}: (a) 50 connections x ${SECONDS} s`);
@@ -251,7 +264,8 @@ async function main(): Promise<void> {
     const targets = TARGETS.filter((t) => t.endsWith(`-${spec.name}`));
     if (targets.length === 0) continue;
     const model = await ensureModel(spec);
-    const bodies = requestBodies(model);
+    const bodies = await requestBodies(model);
+    const expected = (await model.recommend(JSON.parse(bodies[0]) as [number[], number[]], 20)).items.map((i) => i.title);
     for (const target of targets) {
       const kind = target.split('-')[0];
       const port = await freePort();
@@ -259,7 +273,7 @@ async function main(): Promise<void> {
       const child = kind === 'node' ? startNode(spec.dataDir, port) : startPython(spec.dataDir, port);
       try {
         await waitReady(url, child);
-        all.push(await measure(kind, spec, url, child.pid!, bodies));
+        all.push(await measure(kind, spec, url, child.pid!, bodies, expected));
       } finally {
         await stop(child);
       }

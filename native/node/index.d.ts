@@ -19,6 +19,53 @@ export declare class NativeDataset {
   triples(): RatingTriplesJs
 }
 
+export declare class NativeModel {
+  /** model.json of this model (format version, training date-time, parameters, data set, history, evaluation). */
+  meta(): Record<string, any>
+  /** The rating scale predictions are clipped to. */
+  get scale(): RatingScale
+  /**
+   * Top `m` movies for a new user from `(movieIds[i], ratings[i])` pairs (the typed arrays are read in place).
+   * Unknown ids are ignored and reported; with no known movie the list is the non-personalised one.
+   */
+  recommendNewUser(movieIds: Uint32Array, ratings: Float32Array, m: number): RecommendationList
+  /** Top `m` movies for a user of the training data (their training movies left out); null for an unknown user. */
+  recommendKnownUser(userId: number, m: number): RecommendationList | null
+  /** The `m` movies closest to `movieId`; null for an unknown movie. */
+  similar(movieId: number, m: number): SimilarList | null
+  /** The non-personalised list (bias-based, with a minimum-support guard). */
+  popular(m: number): RecommendationList
+  /**
+   * Titles, genres and rating counts of every movie: the movies file's and the trained ones, merged by id (a
+   * trained movie the movies file lacks has an empty title and no genres). A copy: call once per load.
+   */
+  catalogue(): CatalogueArrays
+}
+
+/** Hyper-parameters as JS passes them (see `defaultParams()`). */
+export interface AlsParams {
+  factors: number
+  /** Weighted-lambda regularisation of the factors. */
+  regFactors: number
+  /** Regularisation of the user and movie biases. */
+  regBias: number
+  iterations: number
+  seed: number
+  /** Worker threads of this training; 0 = the `setThreads` setting. */
+  threads: number
+  /** Only `explicit` is supported. */
+  feedback?: string
+}
+
+/** Every movie the model knows of (rated in training or listed in the movies file), sorted by id. */
+export interface CatalogueArrays {
+  movieIds: Uint32Array
+  titles: Array<string>
+  genres: Array<Array<string>>
+  /** Training ratings of each movie (0 for movies only the movies file lists). */
+  ratingCounts: Uint32Array
+}
+
 export interface DatasetReport {
   path: string
   /** `double-colon` (ml-1m, ml-10m), `tab` (ml-100k u.data) or `csv-header` (ml-latest, ml-20m+). */
@@ -36,14 +83,53 @@ export interface DatasetReport {
   /** Repeated (user, movie) pairs dropped; the last occurrence in the file wins. */
   duplicates: number
   scale: RatingScale
-  /** The movies file read beside the ratings, or null when there is none (titles will be missing). */
+  /** The movies file read beside the ratings; absent when there is none (titles will be missing). */
   moviesFile?: string
   /** Movies in that file. */
   catalogueMovies: number
 }
 
+/** The defaults, tuned on ml-1m. */
+export declare function defaultParams(): AlsParams
+
+/**
+ * Fold-in accuracy on users the model never saw: each user's ratings split into a `historyFraction` history
+ * (folded in) and a target (predicted), seeded (camelCase `metrics::FoldInEvaluation`).
+ */
+export declare function evaluateFoldIn(model: NativeModel, dataset: NativeDataset, historyFraction: number, seed: number): Promise<Record<string, any>>
+
+/**
+ * RMSE/MAE of the model and of the bias-only baseline, and ranking metrics at `k` of the model, bias-only and
+ * popularity, on `dataset` (camelCase `metrics::Evaluation`).
+ */
+export declare function evaluateModel(model: NativeModel, dataset: NativeDataset, k: number): Promise<Record<string, any>>
+
+/**
+ * Generates a synthetic MovieLens-format data set (`ratings.csv`, `movies.csv`) into `outDir`; deterministic for
+ * the preset and seed.
+ */
+export declare function generateDemo(outDir: string, options?: SynthOptions | undefined | null): Promise<SynthReport>
+
 /** The worker threads tasks use now (the setting, or the number of cores when the setting is 0). */
 export declare function getThreads(): number
+
+/** One finished ALS iteration. */
+export interface IterationProgress {
+  /** 1-based. */
+  iteration: number
+  trainRmse: number
+  /** Seconds since training started. */
+  elapsedSeconds: number
+}
+
+/**
+ * Loads and validates the model folder `dir` (`MODEL_NOT_FOUND` when there is none, `INVALID_MODEL` when it is
+ * damaged or of another format version).
+ */
+export declare function loadModel(dir: string): Promise<NativeModel>
+
+/** `loadModel` on the calling thread. */
+export declare function loadModelSync(dir: string): NativeModel
 
 export interface RatingScale {
   min: number
@@ -70,5 +156,77 @@ export interface ReadOptions {
   skipInvalid?: boolean
 }
 
+/** A top-M list, best first; `scores` are estimated ratings clipped to the model's scale. */
+export interface RecommendationList {
+  movieIds: Uint32Array
+  scores: Float32Array
+  /** Input movie ids the model does not know (ignored). */
+  unknownIds: Uint32Array
+  /** false: no known movie in the input, so this is the non-personalised list. */
+  personalised: boolean
+}
+
 /** Sets the worker threads of later tasks; 0 = one per core. */
 export declare function setThreads(threads: number): void
+
+/** Movies most similar to one movie; `scores` are cosine similarities of the factor vectors (-1..1). */
+export interface SimilarList {
+  movieIds: Uint32Array
+  scores: Float32Array
+}
+
+/**
+ * Splits a data set into `outDir/train/<ratings file>` and `outDir/test/<ratings file>`, in the layout it was read
+ * in, each with a copy of the movies file, so both parts read back like any MovieLens folder.
+ */
+export declare function splitDataset(dataset: NativeDataset, options: SplitOptions, outDir: string): Promise<SplitReport>
+
+export interface SplitOptions {
+  /**
+   * `ratings`: a random share of all ratings is the test part; `users`: a random share of users, with all their
+   * ratings, is the test part (for fold-in evaluation).
+   */
+  by: string
+  /** Share of ratings (or users) in the test part, strictly between 0 and 1. */
+  testFraction: number
+  seed: number
+}
+
+export interface SplitReport {
+  trainFile: string
+  testFile: string
+  trainRatings: number
+  testRatings: number
+  /** The movies file copied beside each part (absent when the source has none). */
+  trainMoviesFile?: string
+  testMoviesFile?: string
+}
+
+/** Stores `evaluation` as the latest evaluation in `dir/model.json` (atomic rewrite, everything else kept). */
+export declare function storeEvaluation(dir: string, evaluation: any): void
+
+export interface SynthOptions {
+  /** `demo` (default: 6,000 users, 3,000 movies, 600,000 whole-star ratings), `ml5m` or `ml25m` (ML-25M's shape). */
+  preset?: string
+  /** Overrides of the preset. */
+  users?: number
+  movies?: number
+  ratings?: number
+  seed?: number
+}
+
+export interface SynthReport {
+  dir: string
+  ratingsFile: string
+  moviesFile: string
+  users: number
+  movies: number
+  ratings: number
+  seed: number
+}
+
+/**
+ * Trains on `dataset`, saves the model atomically to `modelDir` (a crash leaves the previous model whole) and
+ * resolves to it, loaded back from disk. `onIteration` gets each iteration's training RMSE.
+ */
+export declare function trainModel(dataset: NativeDataset, params: AlsParams, modelDir: string, onIteration?: (((arg: IterationProgress) => void)) | undefined | null): Promise<NativeModel>

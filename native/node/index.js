@@ -836,7 +836,17 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeDataset = nativeBinding.NativeDataset
+module.exports.NativeModel = nativeBinding.NativeModel
+module.exports.defaultParams = nativeBinding.defaultParams
+module.exports.evaluateFoldIn = nativeBinding.evaluateFoldIn
+module.exports.evaluateModel = nativeBinding.evaluateModel
+module.exports.generateDemo = nativeBinding.generateDemo
 module.exports.getThreads = nativeBinding.getThreads
+module.exports.loadModel = nativeBinding.loadModel
+module.exports.loadModelSync = nativeBinding.loadModelSync
 module.exports.readDataset = nativeBinding.readDataset
 module.exports.readDatasetSync = nativeBinding.readDatasetSync
 module.exports.setThreads = nativeBinding.setThreads
+module.exports.splitDataset = nativeBinding.splitDataset
+module.exports.storeEvaluation = nativeBinding.storeEvaluation
+module.exports.trainModel = nativeBinding.trainModel

@@ -4,6 +4,7 @@
 // The loaded model is an immutable native handle plus its indexed catalogue. `reload` and `train` build a new one
 // and swap the reference, so calls already running finish on the old one.
 
+import fs from 'node:fs/promises';
 import path from 'node:path';
 
 import { config } from '../config.js';
@@ -50,6 +51,8 @@ export interface MyRecModelOptions {
 export class MyRecModel {
   readonly dataDir: string;
   readonly modelDir: string;
+  /** Worker threads of the native tasks (0 = all cores). */
+  readonly threads: number;
   private current: Loaded | null = null;
   /** Serialises train/evaluate (both write model.json). */
   private writing: Promise<unknown> = Promise.resolve();
@@ -60,6 +63,21 @@ export class MyRecModel {
     const threads = opts.threads ?? config().threads;
     checkInt('threads', threads, 0, 1024);
     native.setThreads(threads);
+    this.threads = threads;
+  }
+
+  /** The training defaults (tuned on ml-1m): what `train` uses for every option left out. */
+  static defaultParams(): TrainResult['params'] {
+    const d = native.defaultParams();
+    return {
+      factors: d.factors,
+      regFactors: d.regFactors,
+      regBias: d.regBias,
+      iterations: d.iterations,
+      seed: d.seed,
+      threads: 0,
+      feedback: 'explicit',
+    };
   }
 
   // ---- lifecycle ----
@@ -99,7 +117,7 @@ export class MyRecModel {
   /** Reads `datasetPath`, trains, saves atomically to `modelDir` and swaps the new model in. */
   async train(datasetPath: string, options: TrainOptions = {}): Promise<TrainResult> {
     return this.exclusive(async () => {
-      const params = trainParams(options);
+      const params = trainParams(options, this.threads);
       const dataset = await this.readDataset(datasetPath, options.skipInvalid ?? false);
       const report = dataset.report;
       log().info(
@@ -143,7 +161,10 @@ export class MyRecModel {
     return this.exclusive(async () => {
       const loaded = await this.ensureLoaded();
       const dataset = await this.readDataset(datasetPath, false);
-      const evaluation = await call('other', () => native.evaluateModel(loaded.handle, dataset, k));
+      const evaluation = (await call('other', () => native.evaluateModel(loaded.handle, dataset, k))) as Pick<
+        EvaluationResult,
+        'model' | 'biasOnly' | 'popularity'
+      >;
       const result: EvaluationResult = {
         dataset: datasetInfo(dataset.report),
         model: evaluation.model,
@@ -151,7 +172,7 @@ export class MyRecModel {
         popularity: evaluation.popularity,
         evaluatedAt: new Date().toISOString(),
       };
-      await call('model', () => native.storeEvaluation(this.modelDir, loaded.info.trainedAt, result));
+      await this.storeEvaluation(loaded, result);
       loaded.info = { ...loaded.info, evaluation: result };
       log().info(`evaluation on ${result.dataset.path}: ${JSON.stringify(result)}`);
       return result;
@@ -174,7 +195,9 @@ export class MyRecModel {
     checkInt('seed', seed, 0, Number.MAX_SAFE_INTEGER);
     const loaded = await this.ensureLoaded();
     const dataset = await this.readDataset(datasetPath, false);
-    const r = await call('other', () => native.evaluateFoldIn(loaded.handle, dataset, historyFraction, seed));
+    const r = (await call('other', () =>
+      native.evaluateFoldIn(loaded.handle, dataset, historyFraction, seed),
+    )) as Omit<FoldInEvaluationResult, 'dataset' | 'seed' | 'evaluatedAt'>;
     const result: FoldInEvaluationResult = {
       dataset: datasetInfo(dataset.report),
       ...r,
@@ -194,7 +217,12 @@ export class MyRecModel {
   }
 
   /** Like predict, with titles and genres, the input ids the model does not know, and whether it is personalised. */
-  async recommend(input: RatingsPair, M: number = DEFAULT_M): Promise<PredictResult> {
+  recommend(input: RatingsPair, M: number = DEFAULT_M): Promise<PredictResult> {
+    // Sync native work (well under a millisecond); a Promise for the contract, errors as rejections.
+    return new Promise((resolve) => resolve(this.recommendNow(input, M)));
+  }
+
+  private recommendNow(input: RatingsPair, M: number): PredictResult {
     const [ids, ratings] = checkRatingsPair(input);
     checkInt('M', M, 1, MAX_M);
     const loaded = this.requireLoaded();
@@ -253,6 +281,22 @@ export class MyRecModel {
 
   // ---- internals ----
 
+  /**
+   * Writes the evaluation into model.json, but only when the model on disk is still the one evaluated (another
+   * process may have trained a new one meanwhile; its model.json must not get this model's figures).
+   */
+  private async storeEvaluation(loaded: Loaded, result: EvaluationResult): Promise<void> {
+    const onDisk = await readTrainedAt(path.join(this.modelDir, 'model.json'));
+    if (onDisk !== loaded.info.trainedAt) {
+      log().warn(
+        `evaluation not stored: the model in ${this.modelDir} (trained ${onDisk ?? 'n/a'}) is not the one evaluated ` +
+          `(trained ${loaded.info.trainedAt})`,
+      );
+      return;
+    }
+    callSync('model', () => native.storeEvaluation(this.modelDir, result));
+  }
+
   private async readDataset(datasetPath: string, skipInvalid: boolean): Promise<NativeDataset> {
     if (typeof datasetPath !== 'string' || datasetPath.trim() === '') {
       throw new InvalidInputError('a dataset path is required');
@@ -292,6 +336,15 @@ export class MyRecModel {
 }
 
 // ---- helpers (pure) ----
+
+async function readTrainedAt(file: string): Promise<string | undefined> {
+  try {
+    const json = JSON.parse(await fs.readFile(file, 'utf8')) as { trainedAt?: unknown };
+    return typeof json.trainedAt === 'string' ? json.trainedAt : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 async function call<T>(context: ErrorContext, work: () => Promise<T>): Promise<T> {
   try {
@@ -347,15 +400,15 @@ export function checkRatingsPair(input: unknown): [Uint32Array, Float32Array] {
   return [outIds, outRatings];
 }
 
-function trainParams(o: TrainOptions): TrainResult['params'] {
-  const d = native.defaultParams();
+function trainParams(o: TrainOptions, defaultThreads: number): TrainResult['params'] {
+  const d = MyRecModel.defaultParams();
   const p = {
     factors: o.factors ?? d.factors,
     regFactors: o.regFactors ?? d.regFactors,
     regBias: o.regBias ?? d.regBias,
     iterations: o.iterations ?? d.iterations,
     seed: o.seed ?? d.seed,
-    threads: o.threads ?? 0,
+    threads: o.threads ?? defaultThreads,
     feedback: o.feedback ?? 'explicit',
   };
   checkInt('factors', p.factors, 1, 1024);
@@ -392,14 +445,14 @@ function round4(x: number): number {
 }
 
 function items(loaded: Loaded, ids: Uint32Array, scores: Float32Array): Recommendation[] {
-  const out: Recommendation[] = new Array(ids.length);
+  const out: Recommendation[] = [];
   for (let i = 0; i < ids.length; i++) {
-    out[i] = {
+    out.push({
       movieId: ids[i],
       title: loaded.catalogue.title(ids[i]),
       genres: loaded.catalogue.genres(ids[i]),
       rating: round4(scores[i]),
-    };
+    });
   }
   return out;
 }

@@ -56,7 +56,7 @@ export class Catalogue {
 
   title(movieId: number): string {
     const i = this.index.get(movieId);
-    return i === undefined ? `movie ${movieId}` : this.data.titles[i];
+    return i === undefined ? untitled(movieId) : this.data.titles[i] || untitled(movieId);
   }
 
   genres(movieId: number): string[] {
@@ -95,7 +95,7 @@ export class Catalogue {
   private at(i: number): MovieInfo {
     return {
       movieId: this.data.movieIds[i],
-      title: this.data.titles[i],
+      title: this.data.titles[i] || untitled(this.data.movieIds[i]),
       genres: this.data.genres[i],
       ratingCount: this.data.ratingCounts[i],
     };
@@ -106,4 +106,9 @@ export class Catalogue {
 function rotateArticle(bare: string): string {
   const m = /^(.*), (the|a|an|la|le|les|l'|il|el|der|die|das)$/u.exec(bare);
   return m ? `${m[2]} ${m[1]}` : bare;
+}
+
+/** The name of a movie the movies file does not list (or when there was no movies file). */
+function untitled(movieId: number): string {
+  return `movie ${movieId}`;
 }

@@ -33,7 +33,7 @@ export async function splitDataset(
   const by = opts.by ?? 'ratings';
   const testFraction = opts.testFraction ?? 0.1;
   const seed = opts.seed ?? 42;
-  if (by !== 'ratings' && by !== 'users') throw new InvalidInputError(`split by must be "ratings" or "users", got "${by}"`);
+  if (by !== 'ratings' && by !== 'users') throw new InvalidInputError(`split by must be "ratings" or "users", got "${String(by)}"`);
   if (!(testFraction > 0 && testFraction < 1)) {
     throw new InvalidInputError(`test fraction must be between 0 and 1 (exclusive), got ${testFraction}`);
   }

@@ -3,8 +3,9 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 
 import { configureLogger } from '../../src/logger';
 import { MyRecModel } from '../../src/model';
@@ -15,15 +16,17 @@ import { tempDir } from '../helpers/tmp';
 
 /** A data set big enough that training takes a while: ml-1m, or the synthetic demo set where it is absent. */
 let bigDataset: string;
+let generatedDir: string | undefined;
 
 before(async () => {
   if (fs.existsSync(ML_1M)) {
     bigDataset = ML_1M;
     return;
   }
-  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'movierec-crash-'));
-  bigDataset = (await native.generateDemo(dir)).ratingsFile;
+  generatedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'movierec-crash-'));
+  bigDataset = (await native.generateDemo(generatedDir)).ratingsFile;
 });
+after(() => generatedDir && fs.rmSync(generatedDir, { recursive: true, force: true }));
 
 /** Spawns `train` on the big set, waits until stderr shows `pattern`, waits `delayMs`, then SIGKILLs it. */
 function trainAndKill(dataDir: string, args: string[], pattern: RegExp, delayMs: number): Promise<{ killed: boolean; stderr: string }> {

@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 
 import { native, type NativeModel } from '../../src/native';
 import { FIXTURE_BAD, FIXTURE_ML_LATEST } from '../helpers/paths';
@@ -14,7 +15,7 @@ import { tempDir, tempFiles } from '../helpers/tmp';
 /** Rejects (or throws) with a JS Error carrying `code`, and a message matching `message`. */
 async function assertCode(work: () => unknown, code: string, message?: RegExp): Promise<void> {
   await assert.rejects(
-    async () => work(),
+    () => Promise.resolve().then(work),
     (err: Error & { code?: string }) => {
       assert.ok(err instanceof Error, 'a real Error object');
       assert.equal(err.code, code, err.message);
@@ -37,7 +38,7 @@ describe('readDataset', () => {
     assert.equal(r.users, 8);
     assert.equal(r.lines, 51);
     assert.equal(r.skippedInvalid, 0);
-    assert.deepEqual(r.scale, { min: 1, max: 5, step: 0.5 });
+    assert.deepEqual(r.scale, { min: 0.5, max: 5, step: 0.5 });
     assert.equal(r.moviesFile, path.join(path.dirname(FIXTURE_ML_LATEST), 'movies.csv'));
     assert.equal(r.catalogueMovies, 16);
     assert.equal(d.length, 50);
@@ -96,12 +97,15 @@ describe('threads', () => {
 });
 
 describe('trainModel and NativeModel', () => {
+  let root: string | undefined;
   let modelDir: string;
   let model: NativeModel;
+  after(() => root && fs.rmSync(root, { recursive: true, force: true }));
   const progress: Array<{ iteration: number; trainRmse: number; elapsedSeconds: number }> = [];
 
   before(async () => {
-    modelDir = path.join(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'movierec-native-')), 'model');
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'movierec-native-'));
+    modelDir = path.join(root, 'model');
     const dataset = await native.readDataset(FIXTURE_ML_LATEST);
     const params = { ...native.defaultParams(), factors: 4, iterations: 5 };
     model = await native.trainModel(dataset, params, modelDir, (p) => progress.push(p));
@@ -131,7 +135,7 @@ describe('trainModel and NativeModel', () => {
     const meta = model.meta();
     assert.deepEqual(meta, JSON.parse(fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8')));
     assert.match(String(meta.trainedAt), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
-    assert.deepEqual(model.scale, { min: 1, max: 5, step: 0.5 });
+    assert.deepEqual(model.scale, { min: 0.5, max: 5, step: 0.5 });
   });
 
   test('recommendNewUser: typed arrays in and out, sorted, input movies left out, unknown ids reported', () => {
@@ -143,7 +147,7 @@ describe('trainModel and NativeModel', () => {
     assert.ok(!r.movieIds.includes(1) && !r.movieIds.includes(2));
     assert.deepEqual([...r.unknownIds], [999_999]);
     assert.equal(r.personalised, true);
-    for (const s of r.scores) assert.ok(s >= 1 && s <= 5);
+    for (const s of r.scores) assert.ok(s >= 0.5 && s <= 5);
     // A view into a larger buffer is read in place (no copy needed by the caller).
     const buf = new Uint32Array([0, 1, 2, 0]);
     const view = model.recommendNewUser(buf.subarray(1, 3), Float32Array.from([5, 1]), 5);
@@ -153,7 +157,8 @@ describe('trainModel and NativeModel', () => {
   test('no known movie gives the non-personalised list', () => {
     const r = model.recommendNewUser(new Uint32Array(0), new Float32Array(0), 3);
     assert.equal(r.personalised, false);
-    assert.equal(r.movieIds.length, 3);
+    // The minimum-support guard keeps only the most-rated movies of this tiny fixture.
+    assert.ok(r.movieIds.length >= 1 && r.movieIds.length <= 3);
     assert.deepEqual([...model.popular(3).movieIds], [...r.movieIds]);
   });
 
@@ -206,8 +211,7 @@ describe('trainModel and NativeModel', () => {
     await assertCode(() => native.evaluateModel(model, dataset, 0), 'INVALID_INPUT', /k must be/);
     const f = await native.evaluateFoldIn(model, dataset, 0.8, 1);
     assert.equal(f.usersKnown, 8, 'every user of the training file is known, so skipped');
-    const trainedAt = String(model.meta().trainedAt);
-    native.storeEvaluation(modelDir, trainedAt, { marker: 42 });
+    native.storeEvaluation(modelDir, { marker: 42 });
     const stored = JSON.parse(fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8'));
     assert.deepEqual(stored.evaluation, { marker: 42 });
   });
@@ -257,12 +261,12 @@ describe('splitDataset and generateDemo', () => {
 
   test('generateDemo writes a MovieLens CSV data set that reads back', async (t) => {
     const out = tempDir(t);
-    const r = await native.generateDemo(out, { users: 60, movies: 50, ratings: 3000, seed: 5 });
+    const r = await native.generateDemo(out, { users: 60, movies: 200, ratings: 3000, seed: 5 });
     assert.equal(r.ratings, 3000);
     const d = await native.readDataset(r.ratingsFile);
     assert.equal(d.report.ratings, 3000);
     assert.equal(d.report.users, 60);
-    assert.equal(d.report.catalogueMovies, 50);
+    assert.equal(d.report.catalogueMovies, 200);
     assert.throws(() => native.generateDemo(out, { preset: 'huge' }), { code: 'INVALID_INPUT' });
     assert.throws(() => native.generateDemo(out, { users: 1, ratings: 5 }), { code: 'INVALID_INPUT' });
   });

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { shutdownLogger } from '../../src/logger.js';
 import type { ServiceApp } from '../../src/server/app.js';
+import { redactLogLines } from '../../src/server/logRedact.js';
 import { healthResponse, readyResponse } from '../../src/server/routes/health.js';
 import { infoResponse } from '../../src/server/routes/info.js';
 import { logResponse } from '../../src/server/routes/log.js';
@@ -31,6 +32,17 @@ before(async () => {
 after(async () => {
   await shutdownLogger();
 });
+
+/** supertest body parsers for the download: raw bytes, and text. */
+function raw(res: request.Response, cb: (err: Error | null, body: Buffer) => void): void {
+  const stream = res as unknown as NodeJS.ReadableStream;
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  stream.on('end', () => cb(null, Buffer.concat(chunks)));
+}
+function text(r: request.Response, cb: (err: Error | null, body: string) => void): void {
+  raw(r, (err, body) => cb(err, body.toString('utf8')));
+}
 
 /** Movies user 1 of ml-latest-small rated (read from the file, not from the model). */
 function ratedByUser1(): Set<number> {
@@ -57,7 +69,7 @@ describe('catalogue and recommendation endpoints', () => {
   });
 
   test('GET /api/movies refuses a bad limit or a repeated q', async () => {
-    for (const q of ['?limit=0', '?limit=101', '?limit=x', '?q=a&q=b']) {
+    for (const q of ['?q=a&limit=0', '?q=a&limit=101', '?q=a&limit=x', '?q=a&q=b', '', '?q=%20%20']) {
       const res = await request(handler).get(`/api/movies${q}`).expect(400);
       assert.match(res.body.error.message, /^query parameter (limit|q): /, q);
     }
@@ -143,7 +155,7 @@ describe('operations endpoints', () => {
     const res = logResponse.parse((await request(handler).get('/api/log').expect(200)).body);
     assert.equal(res.n, 20);
     assert.equal(res.lines.length, 20);
-    const fileLines = readFileSync(trained.logFile, 'utf8').split('\n').filter(Boolean);
+    const fileLines = redactLogLines(readFileSync(trained.logFile, 'utf8').split('\n').filter(Boolean));
     // The file may have grown by this request's own lines since: our 20 lines are a window of it, ending late.
     const start = fileLines.indexOf(res.lines[0]);
     assert.ok(start >= 0);
@@ -151,26 +163,47 @@ describe('operations endpoints', () => {
     assert.ok(fileLines.length - (start + 20) <= 3, 'the window is at the end of the file');
     const five = await request(handler).get('/api/log?n=5').expect(200);
     assert.equal(five.body.lines.length, 5);
-    const capped = await request(handler).get('/api/log?n=50000').expect(200);
+    const long = join(trained.dataDir, 'long.log');
+    const longLines = Array.from({ length: 1500 }, (_, i) => `2026-01-01 INFO line ${i}`);
+    writeFileSync(long, `${longLines.join('\n')}\n`);
+    const longApp = makeApp(trained.model, trained.dataDir, { logFile: long }).callback();
+    const capped = await request(longApp).get('/api/log?n=50000').expect(200);
     assert.equal(capped.body.n, 1000);
-    assert.equal(capped.body.lines.length, Math.min(1000, fileLines.length + 5));
+    assert.deepEqual(capped.body.lines, longLines.slice(-1000));
     for (const n of ['0', '-2', 'abc', '2.5']) {
       const bad = await request(handler).get(`/api/log?n=${n}`).expect(400);
       assert.match(bad.body.error.message, /^query parameter n: must be a positive integer/);
     }
   });
 
-  test('GET /api/log/download is an attachment with the file content', async () => {
-    const before = readFileSync(trained.logFile);
-    const res = await request(handler)
-      .get('/api/log/download')
-      .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
+  test('GET /api/log and /api/log/download leave out stack frames and file paths', async () => {
+    const secret = join(trained.dataDir, 'secret.log');
+    writeFileSync(
+      secret,
+      [
+        '2026-01-01T00:00:00.000 INFO http [1] GET /api/movies/1 200 0.3ms id=a',
+        '2026-01-01T00:00:01.000 ERROR service [1] unexpected error in GET /api/log (request b): Error: EISDIR',
+        '    at FileHandle.read (node:internal/fs/promises:123:4)',
+        '    at tailLines (/srv/app/src/server/logTail.ts:41:7)',
+        '2026-01-01T00:00:02.000 INFO model [1] model loaded from /srv/app/data/model in 12 ms',
+        '',
+      ].join('\n'),
+    );
+    const app2 = makeApp(trained.model, trained.dataDir, { logFile: secret }).callback();
+    const expected = [
+      '2026-01-01T00:00:00.000 INFO http [1] GET /api/movies/1 200 0.3ms id=a',
+      '2026-01-01T00:00:01.000 ERROR service [1] unexpected error in GET /api/log (request b): Error: EISDIR',
+      '2026-01-01T00:00:02.000 INFO model [1] model loaded from <path> in 12 ms',
+    ];
+    assert.deepEqual((await request(app2).get('/api/log').expect(200)).body.lines, expected);
+    assert.deepEqual((await request(app2).get('/api/log?n=2').expect(200)).body.lines, expected.slice(1));
+    const download = await request(app2).get('/api/log/download').buffer(true).parse(text).expect(200);
+    assert.equal(download.body, `${expected.join('\n')}\n`);
+  });
+
+  test('GET /api/log/download is an attachment with the (redacted) file content', async () => {
+    const before = Buffer.from(redactLogLines(readFileSync(trained.logFile, 'utf8').split('\n').filter(Boolean)).join('\n'));
+    const res = await request(handler).get('/api/log/download').buffer(true).parse(raw).expect(200);
     assert.equal(res.headers['content-disposition'], 'attachment; filename="log_file.log"');
     assert.match(res.headers['content-type'], /^text\/plain/);
     const body = res.body as Buffer;

@@ -104,6 +104,9 @@ describe('BOOTSTRAP=demo', () => {
       logger: getLogger('service'),
       generateDemo: async () => (await generateDemoDataset(demoDir)).ratingsFile,
     });
+    // First the (failing) look for an existing model, then the bootstrap starts.
+    while (lifecycle.status === 'starting') await new Promise((r) => setTimeout(r, 5));
+    assert.equal(lifecycle.status, 'bootstrapping');
     const during = await request(handler).get('/readyz').expect(503);
     assert.equal(during.body.error.code, 'BOOTSTRAPPING');
     assert.match(during.body.error.message, /^bootstrapping/);
@@ -112,8 +115,9 @@ describe('BOOTSTRAP=demo', () => {
     await request(handler).get('/readyz').expect(200);
     const info = await request(handler).get('/api/info').expect(200);
     assert.equal(info.body.model.dataset.name, 'demo/ratings.csv');
-    const search = await request(handler).get('/api/movies?limit=3').expect(200);
-    const ids = search.body.items.map((m: { movieId: number }) => m.movieId);
+    const popular = await request(handler).post('/predict?format=full&M=3').send([[], []]).expect(200);
+    const ids = popular.body.items.map((m: { movieId: number }) => m.movieId);
+    assert.equal(ids.length, 3);
     const recs = await request(handler).post('/predict?format=full&M=5').send([ids, [5, 4, 3]]).expect(200);
     assert.equal(recs.body.items.length, 5);
     assert.equal(recs.body.personalised, true);

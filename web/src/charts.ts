@@ -36,9 +36,9 @@ export interface Point {
   y: number;
 }
 
-export function lineChart(points: Point[], labels: { title: string; x: string; y: string }): SVGSVGElement {
-  const width = 480;
-  const height = 260;
+/** `width` in user units: pass about the on-screen width so the 11-12 px labels stay that size on a phone. */
+export function lineChart(points: Point[], labels: { title: string; x: string; y: string }, width = 480): SVGSVGElement {
+  const height = Math.round(Math.max(200, Math.min(260, width * 0.6)));
   const pad = { left: 52, right: 16, top: 16, bottom: 42 };
   const description = points.map((p) => `${labels.x} ${p.x}: ${labels.y} ${formatNumber(p.y, 4)}`).join('; ');
   const chart = frame(width, height, labels.title, description);
@@ -88,8 +88,7 @@ export interface BarGroup {
 }
 
 /** Grouped bars: one group per metric, one bar per series (model, bias only, popularity). */
-export function groupedBarChart(groups: BarGroup[], series: string[], title: string): SVGSVGElement {
-  const width = 480;
+export function groupedBarChart(groups: BarGroup[], series: string[], title: string, width = 480): SVGSVGElement {
   const rowHeight = 18;
   const groupGap = 26;
   const pad = { left: 8, right: 56, top: 28 };
@@ -100,15 +99,16 @@ export function groupedBarChart(groups: BarGroup[], series: string[], title: str
   const chart = frame(width, height, title, description);
 
   const legend = svg('g', { class: 'chart-legend' });
+  const legendStep = Math.min(130, (width - pad.left) / series.length);
   series.forEach((name, i) => {
     legend.append(
-      svg('rect', { class: `chart-bar series-${i}`, x: pad.left + i * 130, y: 4, width: 12, height: 12, rx: 2 }),
-      svg('text', { class: 'chart-tick', x: pad.left + i * 130 + 18, y: 14 }, name),
+      svg('rect', { class: `chart-bar series-${i}`, x: pad.left + i * legendStep, y: 4, width: 12, height: 12, rx: 2 }),
+      svg('text', { class: 'chart-tick', x: pad.left + i * legendStep + 18, y: 14 }, name),
     );
   });
   chart.append(legend);
 
-  const barLeft = 150;
+  const barLeft = Math.round(Math.min(150, width * 0.34));
   const barSpace = width - barLeft - pad.right;
   let y = pad.top;
   for (const group of groups) {

@@ -86,6 +86,7 @@ export function createModelView(options: ModelViewOptions): { load(): Promise<vo
         lineChart(
           model.history.map((s) => ({ x: s.iteration, y: s.trainRmse })),
           { title: 'Training RMSE per ALS iteration', x: 'iteration', y: 'train RMSE' },
+          chartWidth(curveBox),
         ),
       );
     } else {
@@ -147,11 +148,13 @@ export function createModelView(options: ModelViewOptions): { load(): Promise<vo
         rows.slice(0, 2).map((r) => ({ label: `${r.label} ↓`, values: r.values })),
         series,
         'Rating error of the model and its baselines (lower is better)',
+        chartWidth(metricsBox),
       ),
       groupedBarChart(
         rows.slice(2).map((r) => ({ label: `${r.label} ↑`, values: r.values })),
         series,
         `Ranking quality at ${k} of the model and its baselines (higher is better)`,
+        chartWidth(metricsBox),
       ),
     );
   }
@@ -165,6 +168,12 @@ export function createModelView(options: ModelViewOptions): { load(): Promise<vo
       await Promise.all([loadInfo(), loadLog()]);
     },
   };
+}
+
+/** The box's width (charts drawn 1:1 keep readable text), or a default while the view is hidden. */
+function chartWidth(box: HTMLElement): number {
+  const width = box.clientWidth;
+  return width > 0 ? Math.round(Math.max(300, Math.min(560, width))) : 480;
 }
 
 function facts(entries: [string, Child][]): HTMLElement {

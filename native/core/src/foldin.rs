@@ -48,9 +48,23 @@ pub fn fold_in(model: &AlsModel, item_indices: &[u32], ratings: &[f32]) -> UserV
     );
     let k = model.params.factors;
     let mut factors = vec![0.0; k];
-    let fixed = FixedSide { factors: &model.item_factors, bias: &model.item_bias };
-    let reg = Regularisation { bias: model.params.reg_bias as f64, factors: model.params.reg_factors as f64 };
-    let bias = solve_row(&mut Workspace::new(k), fixed, model.global_mean, item_indices, ratings, reg, &mut factors);
+    let fixed = FixedSide {
+        factors: &model.item_factors,
+        bias: &model.item_bias,
+    };
+    let reg = Regularisation {
+        bias: model.params.reg_bias as f64,
+        factors: model.params.reg_factors as f64,
+    };
+    let bias = solve_row(
+        &mut Workspace::new(k),
+        fixed,
+        model.global_mean,
+        item_indices,
+        ratings,
+        reg,
+        &mut factors,
+    );
     UserVector { bias, factors }
 }
 
@@ -69,7 +83,11 @@ pub fn recommend_new_user(model: &AlsModel, movie_ids: &[u32], ratings: &[f32], 
     }
     validate_m(m)?;
     let scale = model.scale;
-    if let Some((id, r)) = movie_ids.iter().zip(ratings).find(|(_, r)| !(r.is_finite() && **r >= scale.min && **r <= scale.max)) {
+    if let Some((id, r)) = movie_ids
+        .iter()
+        .zip(ratings)
+        .find(|(_, r)| !(r.is_finite() && **r >= scale.min && **r <= scale.max))
+    {
         return Err(CoreError::InvalidInput(format!(
             "rating {r} for movie {id} is outside the model's scale {}..{}",
             scale.min, scale.max
@@ -103,17 +121,30 @@ pub fn recommend_new_user(model: &AlsModel, movie_ids: &[u32], ratings: &[f32], 
     }
     let user = fold_in(model, &indices, &values);
     let (movie_ids, scores) = top_for_vector(model, &user, &indices, m);
-    Ok(Recommendations { movie_ids, scores, unknown_ids, personalised: true })
+    Ok(Recommendations {
+        movie_ids,
+        scores,
+        unknown_ids,
+        personalised: true,
+    })
 }
 
 /// Top-M movies for a user of the training data, without the movies they rated there. `None` for an unknown user;
 /// `m` is capped at the number of candidates (0 gives an empty list).
 pub fn recommend_known_user(model: &AlsModel, user_id: u32, m: usize) -> Option<Recommendations> {
     let u = model.users.index_of(user_id)? as usize;
-    let user = UserVector { bias: model.user_bias[u], factors: model.user_factors.row(u).to_vec() };
+    let user = UserVector {
+        bias: model.user_bias[u],
+        factors: model.user_factors.row(u).to_vec(),
+    };
     let (seen, _) = model.user_items.row(u);
     let (movie_ids, scores) = top_for_vector(model, &user, seen, m.min(MAX_RECOMMENDATIONS));
-    Some(Recommendations { movie_ids, scores, unknown_ids: Vec::new(), personalised: true })
+    Some(Recommendations {
+        movie_ids,
+        scores,
+        unknown_ids: Vec::new(),
+        personalised: true,
+    })
 }
 
 /// The M movies most similar to `movie_id` by cosine of their factor vectors, with the similarities; the movie
@@ -130,7 +161,11 @@ pub fn similar_movies(model: &AlsModel, movie_id: u32, m: usize) -> Option<(Vec<
         (i as u32, cos)
     });
     let top = top_m(candidates.collect(), m.min(MAX_RECOMMENDATIONS));
-    Some(top.into_iter().map(|(i, s)| (model.items.raw_id(i as usize), s)).unzip())
+    Some(
+        top.into_iter()
+            .map(|(i, s)| (model.items.raw_id(i as usize), s))
+            .unzip(),
+    )
 }
 
 /// The non-personalised list: movies by bias-only estimate (`baseline.global_mean + baseline.item_bias`, whose
@@ -144,8 +179,16 @@ pub fn popular(model: &AlsModel, m: usize, exclude_movie_ids: &[u32]) -> Recomme
         .map(|i| (i as u32, b.global_mean + b.item_bias[i]))
         .collect();
     let top = top_m(candidates, m.min(MAX_RECOMMENDATIONS));
-    let (movie_ids, scores) = top.into_iter().map(|(i, s)| (model.items.raw_id(i as usize), model.scale.clip(s))).unzip();
-    Recommendations { movie_ids, scores, unknown_ids: Vec::new(), personalised: false }
+    let (movie_ids, scores) = top
+        .into_iter()
+        .map(|(i, s)| (model.items.raw_id(i as usize), model.scale.clip(s)))
+        .unzip();
+    Recommendations {
+        movie_ids,
+        scores,
+        unknown_ids: Vec::new(),
+        personalised: false,
+    }
 }
 
 /// Minimum training ratings for a movie to enter the non-personalised list: the larger of [`MIN_SUPPORT_FLOOR`]
@@ -164,7 +207,9 @@ pub fn min_support(model: &AlsModel) -> u32 {
 
 fn validate_m(m: usize) -> Result<()> {
     if !(1..=MAX_RECOMMENDATIONS).contains(&m) {
-        return Err(CoreError::InvalidInput(format!("M must be in 1..={MAX_RECOMMENDATIONS}, got {m}")));
+        return Err(CoreError::InvalidInput(format!(
+            "M must be in 1..={MAX_RECOMMENDATIONS}, got {m}"
+        )));
     }
     Ok(())
 }
@@ -185,7 +230,9 @@ fn top_for_vector(model: &AlsModel, user: &UserVector, seen: &[u32], m: usize) -
         candidates.push((i, score));
     }
     let top = top_m(candidates, m);
-    top.into_iter().map(|(i, s)| (model.items.raw_id(i as usize), model.scale.clip(s))).unzip()
+    top.into_iter()
+        .map(|(i, s)| (model.items.raw_id(i as usize), model.scale.clip(s)))
+        .unzip()
 }
 
 /// Best `m` by score, descending; ties by index, which is the raw id order. Partial selection, then a sort of the

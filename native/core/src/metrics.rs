@@ -92,11 +92,18 @@ pub fn evaluate(model: &AlsModel, test: &RatingTriples, k: usize) -> Result<Eval
     let pairs = KnownPairs::of(model, test);
     let b = &model.baseline;
     let model_rating = pairs.rating_metrics(|u, i| model.predict(u, i));
-    let baseline_rating = pairs.rating_metrics(|u, i| model.scale.clip(b.global_mean + b.user_bias[u] + b.item_bias[i]));
+    let baseline_rating =
+        pairs.rating_metrics(|u, i| model.scale.clip(b.global_mean + b.user_bias[u] + b.item_bias[i]));
     let [m, bo, pop] = ranking(model, &pairs, k);
     Ok(Evaluation {
-        model: ScoredMethod { rating: model_rating, ranking: m },
-        bias_only: ScoredMethod { rating: baseline_rating, ranking: bo },
+        model: ScoredMethod {
+            rating: model_rating,
+            ranking: m,
+        },
+        bias_only: ScoredMethod {
+            rating: baseline_rating,
+            ranking: bo,
+        },
         popularity: PopularityMethod { ranking: pop },
     })
 }
@@ -120,7 +127,11 @@ impl KnownPairs {
             }
         }
         known.sort_unstable_by_key(|&(u, i, _)| (u, i));
-        Self { known, unknown_user, unknown_movie }
+        Self {
+            known,
+            unknown_user,
+            unknown_movie,
+        }
     }
 
     fn rating_metrics(&self, predict: impl Fn(usize, usize) -> f32 + Sync) -> RatingMetrics {
@@ -151,8 +162,18 @@ fn sum_errors<T: Sync>(items: &[T], error: impl Fn(&T) -> f32 + Sync) -> (f64, f
 
 fn finish_rating(se: f64, ae: f64, count: u64, unknown_user: u64, unknown_movie: u64) -> RatingMetrics {
     let n = count.max(1) as f64;
-    let (rmse, mae) = if count == 0 { (f64::NAN, f64::NAN) } else { ((se / n).sqrt(), ae / n) };
-    RatingMetrics { rmse, mae, count, unknown_user, unknown_movie }
+    let (rmse, mae) = if count == 0 {
+        (f64::NAN, f64::NAN)
+    } else {
+        ((se / n).sqrt(), ae / n)
+    };
+    RatingMetrics {
+        rmse,
+        mae,
+        count,
+        unknown_user,
+        unknown_movie,
+    }
 }
 
 /// Per-user hits of one method: (precision, recall, ndcg) and the movies recommended.
@@ -165,7 +186,10 @@ fn ranking(model: &AlsModel, pairs: &KnownPairs, k: usize) -> [RankingMetrics; 3
     let n_items = model.items.len();
     // Bias-only and popularity rank every user's candidates in one global order; the model's order is per user.
     let order_by = |score: &dyn Fn(usize) -> f32| -> Vec<u32> {
-        top_m((0..n_items).map(|i| (i as u32, score(i))).collect(), n_items).into_iter().map(|(i, _)| i).collect()
+        top_m((0..n_items).map(|i| (i as u32, score(i))).collect(), n_items)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect()
     };
     let bias_order = order_by(&|i| model.baseline.item_bias[i]);
     let popularity_order = order_by(&|i| model.item_counts[i] as f32);
@@ -176,14 +200,23 @@ fn ranking(model: &AlsModel, pairs: &KnownPairs, k: usize) -> [RankingMetrics; 3
         .filter_map(|rows| {
             let u = rows[0].0 as usize;
             let (seen, _) = model.user_items.row(u);
-            let mut relevant: Vec<u32> =
-                rows.iter().filter(|r| r.2 >= RELEVANT_RATING && seen.binary_search(&r.1).is_err()).map(|r| r.1).collect();
+            let mut relevant: Vec<u32> = rows
+                .iter()
+                .filter(|r| r.2 >= RELEVANT_RATING && seen.binary_search(&r.1).is_err())
+                .map(|r| r.1)
+                .collect();
             if relevant.is_empty() {
                 return None;
             }
             relevant.sort_unstable();
-            let from_order =
-                |order: &[u32]| order.iter().copied().filter(|i| seen.binary_search(i).is_err()).take(k).collect();
+            let from_order = |order: &[u32]| {
+                order
+                    .iter()
+                    .copied()
+                    .filter(|i| seen.binary_search(i).is_err())
+                    .take(k)
+                    .collect()
+            };
             let by_model = model_top_k(model, u, seen, k);
             let recommended = [by_model, from_order(&bias_order), from_order(&popularity_order)];
             let scores = [0, 1, 2].map(|m| user_scores(&recommended[m], &relevant, k));
@@ -217,7 +250,12 @@ fn model_top_k(model: &AlsModel, u: usize, seen: &[u32], k: usize) -> Vec<u32> {
     let p = model.user_factors.row(u);
     let candidates = (0..model.items.len() as u32)
         .filter(|i| seen.binary_search(i).is_err())
-        .map(|i| (i, model.item_bias[i as usize] + dot(p, model.item_factors.row(i as usize))))
+        .map(|i| {
+            (
+                i,
+                model.item_bias[i as usize] + dot(p, model.item_factors.row(i as usize)),
+            )
+        })
         .collect();
     top_m(candidates, k).into_iter().map(|(i, _)| i).collect()
 }
@@ -263,7 +301,13 @@ pub fn evaluate_fold_in(
     known_users.dedup();
     if new_users.is_empty() {
         let rating = finish_rating(0.0, 0.0, 0, known_user_ratings, 0);
-        return Ok(FoldInEvaluation { rating, history_fraction, users: 0, users_known: known_users.len() as u64, users_too_few: 0 });
+        return Ok(FoldInEvaluation {
+            rating,
+            history_fraction,
+            users: 0,
+            users_known: known_users.len() as u64,
+            users_too_few: 0,
+        });
     }
     let (history, target) = split_per_user(&new_users, history_fraction, seed)?;
     let history = by_user(&history);
@@ -275,9 +319,13 @@ pub fn evaluate_fold_in(
         .par_iter()
         .map(|rows| {
             let user = rows[0].0;
-            let past: &[(u32, u32, f32)] = history.binary_search_by_key(&user, |h| h[0].0).map_or(&[], |h| &history[h]);
-            let mut known: Vec<(u32, f32)> =
-                past.iter().filter_map(|&(_, m, r)| model.items.index_of(m).map(|i| (i, r))).collect();
+            let past: &[(u32, u32, f32)] = history
+                .binary_search_by_key(&user, |h| h[0].0)
+                .map_or(&[], |h| &history[h]);
+            let mut known: Vec<(u32, f32)> = past
+                .iter()
+                .filter_map(|&(_, m, r)| model.items.index_of(m).map(|i| (i, r)))
+                .collect();
             known.sort_unstable_by_key(|p| p.0);
             let (indices, values): (Vec<u32>, Vec<f32>) = known.into_iter().unzip();
             let v = fold_in(model, &indices, &values);
@@ -322,8 +370,9 @@ pub fn evaluate_fold_in(
 
 /// Ratings grouped by user, groups sorted by user id.
 fn by_user(triples: &RatingTriples) -> Vec<Vec<(u32, u32, f32)>> {
-    let mut rows: Vec<(u32, u32, f32)> =
-        (0..triples.len()).map(|j| (triples.users[j], triples.movies[j], triples.ratings[j])).collect();
+    let mut rows: Vec<(u32, u32, f32)> = (0..triples.len())
+        .map(|j| (triples.users[j], triples.movies[j], triples.ratings[j]))
+        .collect();
     rows.sort_unstable_by_key(|&(u, m, _)| (u, m));
     rows.chunk_by(|a, b| a.0 == b.0).map(<[_]>::to_vec).collect()
 }

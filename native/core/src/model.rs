@@ -49,6 +49,24 @@ pub struct AlsParams {
     pub threads: usize,
     #[serde(default)]
     pub feedback: Feedback,
+    /// Implicit feedback only: confidence of a rated pair is `1 + alpha * rating` (see `als::implicit`).
+    #[serde(default = "default_alpha")]
+    pub alpha: f32,
+    /// Implicit feedback only: conjugate-gradient steps per row and half-step.
+    #[serde(default = "default_cg_steps")]
+    pub cg_steps: usize,
+}
+
+/// Confidence slope of implicit feedback; chosen on ml-1m (see `als::implicit`).
+pub const DEFAULT_ALPHA: f32 = 1.0;
+/// Conjugate-gradient steps per row of implicit ALS, warm-started: 3 is as good as an exact solve there.
+pub const DEFAULT_CG_STEPS: usize = 3;
+
+fn default_alpha() -> f32 {
+    DEFAULT_ALPHA
+}
+fn default_cg_steps() -> usize {
+    DEFAULT_CG_STEPS
 }
 
 /// One line of the training history, reported to JS after every iteration.

@@ -1,1 +1,538 @@
-//! PLACEHOLDER (ALS helper replaces).
+//! Model folders: arrays as `.npy` (numpy reads them), `movies.json` (titles, genres) and `model.json` (metadata).
+//!
+//! ```text
+//! user_factors.npy  <f4 (users, factors)     item_factors.npy  <f4 (movies, factors)
+//! user_bias.npy     <f4 (users,)             item_bias.npy     <f4 (movies,)
+//! user_ids.npy      <u4 (users,)  raw ids    item_ids.npy      <u4 (movies,)  raw ids, ascending
+//! item_counts.npy   <u4 (movies,) training ratings per movie
+//! user_items_indptr.npy <u8 (users + 1,), user_items_indices.npy <u4 (ratings,), user_items_values.npy <f4:
+//!                   the training ratings as CSR (row = user index, column = movie index)
+//! baseline_user_bias.npy, baseline_item_bias.npy <f4: the bias-only model
+//! movies.json       [{"id", "title", "genres"}] (only when a catalogue was given)
+//! model.json        ModelMeta (camelCase), formatVersion 1
+//! ```
+//!
+//! Saving is atomic: everything goes to a sibling `<dir>.tmp-<pid>`, each file and the folder are fsynced, the old
+//! `<dir>` is renamed to `<dir>.prev`, the new folder renamed to `<dir>`, the parent fsynced, and `<dir>.prev`
+//! removed. A crash leaves either the old or the new model whole; in the one window where `<dir>` does not exist,
+//! `<dir>.prev` holds the old model and [`load_model`] reads it. Loading validates the version, every shape, the
+//! CSR structure and that every number is finite.
+
+mod npy;
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::dataset::{Catalogue, RatingScale, RatingsLayout, ReadReport};
+use crate::interactions::{Csr, IdMap};
+use crate::model::{AlsModel, AlsParams, BiasBaseline, IterationStats, Matrix};
+use crate::{CoreError, Result};
+use npy::Element;
+
+pub const FORMAT_VERSION: u32 = 1;
+const META_FILE: &str = "model.json";
+const MOVIES_FILE: &str = "movies.json";
+
+/// The data set a model was trained on (mirrors `DatasetInfo` in src/model/types.ts).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DatasetMeta {
+    pub path: String,
+    pub layout: RatingsLayout,
+    pub sha256: String,
+    pub ratings: u64,
+    pub users: u64,
+    pub movies: u64,
+    pub skipped_invalid: u64,
+    pub duplicates: u64,
+}
+
+impl From<&ReadReport> for DatasetMeta {
+    fn from(r: &ReadReport) -> Self {
+        Self {
+            path: r.path.clone(),
+            layout: r.layout,
+            sha256: r.sha256.clone(),
+            ratings: r.ratings,
+            users: r.users,
+            movies: r.movies,
+            skipped_invalid: r.skipped_invalid,
+            duplicates: r.duplicates,
+        }
+    }
+}
+
+/// Sizes of the saved model, for the service's info without loading arrays.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelCounts {
+    pub users: u64,
+    pub movies: u64,
+    pub factors: u64,
+    pub ratings: u64,
+}
+
+/// `model.json`. Unknown fields are kept in `extra` and written back, so older builds preserve newer metadata.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelMeta {
+    pub format_version: u32,
+    /// When training finished, as given by the caller (ISO 8601).
+    pub trained_at: String,
+    pub params: AlsParams,
+    pub dataset: DatasetMeta,
+    pub counts: ModelCounts,
+    pub global_mean: f32,
+    pub baseline_global_mean: f32,
+    pub scale: RatingScale,
+    pub training_seconds: f64,
+    pub history: Vec<IterationStats>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<Value>,
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+impl ModelMeta {
+    /// Metadata for `model`; the model-derived fields (params, counts, means, scale, history) are refreshed from the
+    /// model again by [`save_model`], so they can never disagree with the arrays.
+    pub fn new(model: &AlsModel, dataset: DatasetMeta, trained_at: impl Into<String>, training_seconds: f64) -> Self {
+        Self {
+            format_version: FORMAT_VERSION,
+            trained_at: trained_at.into(),
+            params: model.params.clone(),
+            dataset,
+            counts: ModelCounts::default(),
+            global_mean: 0.0,
+            baseline_global_mean: 0.0,
+            scale: model.scale,
+            training_seconds,
+            history: Vec::new(),
+            evaluation: None,
+            extra: BTreeMap::new(),
+        }
+        .synced_with(model)
+    }
+
+    fn synced_with(&self, model: &AlsModel) -> Self {
+        Self {
+            format_version: FORMAT_VERSION,
+            params: model.params.clone(),
+            counts: ModelCounts {
+                users: model.users.len() as u64,
+                movies: model.items.len() as u64,
+                factors: model.params.factors as u64,
+                ratings: model.user_items.nnz() as u64,
+            },
+            global_mean: model.global_mean,
+            baseline_global_mean: model.baseline.global_mean,
+            scale: model.scale,
+            history: model.history.clone(),
+            ..self.clone()
+        }
+    }
+}
+
+/// A model read back from its folder.
+#[derive(Clone, Debug)]
+pub struct LoadedModel {
+    pub model: AlsModel,
+    pub catalogue: Option<Catalogue>,
+    pub meta: ModelMeta,
+}
+
+/// One entry of movies.json.
+#[derive(Serialize, Deserialize)]
+struct MovieEntry {
+    id: u32,
+    title: String,
+    genres: Vec<String>,
+}
+
+/// Saves `model` (and `catalogue`, when given) to `dir` atomically (see the module doc). `meta`'s model-derived
+/// fields are taken from `model`.
+pub fn save_model(dir: &Path, model: &AlsModel, catalogue: Option<&Catalogue>, meta: &ModelMeta) -> Result<()> {
+    check_model(model).map_err(|m| invalid(dir, format!("refusing to save an inconsistent model: {m}")))?;
+    let meta = meta.synced_with(model);
+    let parent = parent_of(dir);
+    std::fs::create_dir_all(&parent).map_err(|e| CoreError::io(&parent, e))?;
+    remove_stale_temporaries(dir);
+    let tmp = sibling(dir, &format!("tmp-{}", std::process::id()))?;
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| CoreError::io(&tmp, e))?;
+    }
+    std::fs::create_dir(&tmp).map_err(|e| CoreError::io(&tmp, e))?;
+    if let Err(e) = write_model_files(&tmp, model, catalogue, &meta).and_then(|()| sync_dir(&tmp)) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    let prev = sibling(dir, "prev")?;
+    if dir.exists() {
+        // `dir` is whole, so an older `.prev` is stale.
+        if prev.exists() {
+            std::fs::remove_dir_all(&prev).map_err(|e| CoreError::io(&prev, e))?;
+        }
+        std::fs::rename(dir, &prev).map_err(|e| CoreError::io(dir, e))?;
+    }
+    std::fs::rename(&tmp, dir).map_err(|e| CoreError::io(dir, e))?;
+    sync_dir(&parent)?;
+    if prev.exists() {
+        std::fs::remove_dir_all(&prev).map_err(|e| CoreError::io(&prev, e))?;
+        sync_dir(&parent)?;
+    }
+    Ok(())
+}
+
+/// Loads and validates the model in `dir` (or in `<dir>.prev` when a save was interrupted between its two renames).
+/// `ModelNotFound` when there is no model; `InvalidModel` naming the file and the problem otherwise.
+pub fn load_model(dir: &Path) -> Result<LoadedModel> {
+    let dir = resolve_model_dir(dir)?;
+    let meta = read_meta(&dir)?;
+    let k = meta.params.factors;
+    let user_ids: Vec<u32> = read_vector(&dir, "user_ids.npy")?;
+    let item_ids: Vec<u32> = read_vector(&dir, "item_ids.npy")?;
+    for (name, ids) in [("user_ids.npy", &user_ids), ("item_ids.npy", &item_ids)] {
+        if !ids.windows(2).all(|w| w[0] < w[1]) {
+            return Err(invalid(&dir, format!("{name}: ids are not strictly ascending")));
+        }
+    }
+    let model = AlsModel {
+        params: meta.params.clone(),
+        scale: meta.scale,
+        global_mean: meta.global_mean,
+        user_factors: read_matrix(&dir, "user_factors.npy", user_ids.len(), k)?,
+        item_factors: read_matrix(&dir, "item_factors.npy", item_ids.len(), k)?,
+        users: IdMap::from_sorted_unique(user_ids),
+        items: IdMap::from_sorted_unique(item_ids),
+        user_bias: read_vector(&dir, "user_bias.npy")?,
+        item_bias: read_vector(&dir, "item_bias.npy")?,
+        item_counts: read_vector(&dir, "item_counts.npy")?,
+        user_items: Csr {
+            indptr: read_vector(&dir, "user_items_indptr.npy")?,
+            indices: read_vector(&dir, "user_items_indices.npy")?,
+            values: read_vector(&dir, "user_items_values.npy")?,
+        },
+        baseline: BiasBaseline {
+            global_mean: meta.baseline_global_mean,
+            user_bias: read_vector(&dir, "baseline_user_bias.npy")?,
+            item_bias: read_vector(&dir, "baseline_item_bias.npy")?,
+        },
+        history: meta.history.clone(),
+    };
+    check_model(&model).map_err(|m| invalid(&dir, m))?;
+    let catalogue = read_catalogue(&dir)?;
+    Ok(LoadedModel { model, catalogue, meta })
+}
+
+/// Replaces the `evaluation` of the model's `model.json` (temporary file, fsync, rename), keeping everything else.
+pub fn update_evaluation(dir: &Path, evaluation: &Value) -> Result<()> {
+    let dir = resolve_model_dir(dir)?;
+    let path = dir.join(META_FILE);
+    let text = std::fs::read(&path).map_err(|e| CoreError::io(&path, e))?;
+    let mut json: Value =
+        serde_json::from_slice(&text).map_err(|e| invalid(&dir, format!("{META_FILE}: not valid JSON: {e}")))?;
+    let Some(object) = json.as_object_mut() else {
+        return Err(invalid(&dir, format!("{META_FILE}: not a JSON object")));
+    };
+    object.insert("evaluation".into(), evaluation.clone());
+    let tmp = dir.join(format!("{META_FILE}.tmp-{}", std::process::id()));
+    let written = write_file(&tmp, |w| {
+        serde_json::to_writer_pretty(&mut *w, &json).map_err(std::io::Error::from)
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, &path).map_err(|e| CoreError::io(&path, e))) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    sync_dir(&dir)
+}
+
+/// The folder to read: `dir` when it has a model.json, else `<dir>.prev` when that has one (a save interrupted
+/// between its renames), else `ModelNotFound`.
+pub fn resolve_model_dir(dir: &Path) -> Result<PathBuf> {
+    if dir.join(META_FILE).is_file() {
+        return Ok(dir.to_path_buf());
+    }
+    let prev = sibling(dir, "prev").map_err(|_| CoreError::ModelNotFound(dir.to_path_buf()))?;
+    if prev.join(META_FILE).is_file() {
+        return Ok(prev);
+    }
+    Err(CoreError::ModelNotFound(dir.to_path_buf()))
+}
+
+fn write_model_files(dir: &Path, model: &AlsModel, catalogue: Option<&Catalogue>, meta: &ModelMeta) -> Result<()> {
+    let k = model.params.factors;
+    let (n_users, n_items) = (model.users.len(), model.items.len());
+    let ui = &model.user_items;
+    write_npy(dir, "user_factors.npy", &[n_users, k], &model.user_factors.data)?;
+    write_npy(dir, "item_factors.npy", &[n_items, k], &model.item_factors.data)?;
+    write_npy(dir, "user_bias.npy", &[n_users], &model.user_bias)?;
+    write_npy(dir, "item_bias.npy", &[n_items], &model.item_bias)?;
+    write_npy(dir, "user_ids.npy", &[n_users], model.users.raw_ids())?;
+    write_npy(dir, "item_ids.npy", &[n_items], model.items.raw_ids())?;
+    write_npy(dir, "item_counts.npy", &[n_items], &model.item_counts)?;
+    write_npy(dir, "user_items_indptr.npy", &[ui.indptr.len()], &ui.indptr)?;
+    write_npy(dir, "user_items_indices.npy", &[ui.indices.len()], &ui.indices)?;
+    write_npy(dir, "user_items_values.npy", &[ui.values.len()], &ui.values)?;
+    write_npy(dir, "baseline_user_bias.npy", &[n_users], &model.baseline.user_bias)?;
+    write_npy(dir, "baseline_item_bias.npy", &[n_items], &model.baseline.item_bias)?;
+    if let Some(c) = catalogue {
+        let entries: Vec<MovieEntry> = (0..c.len())
+            .map(|i| MovieEntry {
+                id: c.ids[i],
+                title: c.titles[i].clone(),
+                genres: c.genres[i].clone(),
+            })
+            .collect();
+        write_file(&dir.join(MOVIES_FILE), |w| {
+            serde_json::to_writer(&mut *w, &entries).map_err(Into::into)
+        })?;
+    }
+    // model.json last: a folder with it is complete (the rename makes that true anyway; this helps a reader of a
+    // half-written temporary folder).
+    write_file(&dir.join(META_FILE), |w| {
+        serde_json::to_writer_pretty(&mut *w, meta).map_err(Into::into)
+    })
+}
+
+fn write_npy<T: Element>(dir: &Path, name: &str, shape: &[usize], values: &[T]) -> Result<()> {
+    write_file(&dir.join(name), |w| npy::write(w, shape, values))
+}
+
+/// Creates `path`, writes it through a buffer, and fsyncs it.
+fn write_file(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>) -> Result<()> {
+    let io = |e| CoreError::io(path, e);
+    let mut out = BufWriter::with_capacity(1 << 20, File::create(path).map_err(io)?);
+    write(&mut out).map_err(io)?;
+    out.flush().map_err(io)?;
+    out.into_inner().map_err(|e| io(e.into_error()))?.sync_all().map_err(io)
+}
+
+/// fsync of a directory, so renames and new entries in it survive a crash. Not possible on Windows (no-op there).
+fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| CoreError::io(dir, e))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+fn parent_of(dir: &Path) -> PathBuf {
+    match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// `<dir>.<suffix>` beside `dir`.
+fn sibling(dir: &Path, suffix: &str) -> Result<PathBuf> {
+    let name = dir
+        .file_name()
+        .ok_or_else(|| CoreError::InvalidInput(format!("model folder {} has no name", dir.display())))?;
+    let mut name = name.to_os_string();
+    name.push(format!(".{suffix}"));
+    Ok(dir.with_file_name(name))
+}
+
+/// Removes `<dir>.tmp-<pid>` folders left by saves that were killed (their process is gone). Only where /proc
+/// tells which processes live; elsewhere they stay (harmless, and replaced by the next save of that pid).
+fn remove_stale_temporaries(dir: &Path) {
+    let (Some(name), true) = (
+        dir.file_name().and_then(|n| n.to_str()),
+        Path::new("/proc/self").exists(),
+    ) else {
+        return;
+    };
+    let prefix = format!("{name}.tmp-");
+    let Ok(entries) = std::fs::read_dir(parent_of(dir)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn invalid(dir: &Path, message: String) -> CoreError {
+    CoreError::InvalidModel {
+        path: dir.to_path_buf(),
+        message,
+    }
+}
+
+fn read_meta(dir: &Path) -> Result<ModelMeta> {
+    let path = dir.join(META_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(CoreError::ModelNotFound(dir.to_path_buf())),
+        Err(e) => return Err(CoreError::io(&path, e)),
+    };
+    let json: Value =
+        serde_json::from_slice(&bytes).map_err(|e| invalid(dir, format!("{META_FILE}: not valid JSON: {e}")))?;
+    match json.get("formatVersion").and_then(Value::as_u64) {
+        Some(v) if v == u64::from(FORMAT_VERSION) => {}
+        Some(v) => {
+            return Err(invalid(
+                dir,
+                format!("{META_FILE}: format version {v}, this build reads {FORMAT_VERSION}"),
+            ))
+        }
+        None => return Err(invalid(dir, format!("{META_FILE}: no formatVersion"))),
+    }
+    serde_json::from_value(json).map_err(|e| invalid(dir, format!("{META_FILE}: {e}")))
+}
+
+fn read_array<T: Element>(dir: &Path, name: &str) -> Result<(Vec<usize>, Vec<T>)> {
+    let path = dir.join(name);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(invalid(dir, format!("{name} is missing"))),
+        Err(e) => return Err(CoreError::io(&path, e)),
+    };
+    npy::read(&bytes).map_err(|m| invalid(dir, format!("{name}: {m}")))
+}
+
+fn read_vector<T: Element>(dir: &Path, name: &str) -> Result<Vec<T>> {
+    let (shape, values) = read_array(dir, name)?;
+    if shape.len() != 1 {
+        return Err(invalid(dir, format!("{name}: shape {shape:?}, expected one dimension")));
+    }
+    Ok(values)
+}
+
+fn read_matrix(dir: &Path, name: &str, rows: usize, cols: usize) -> Result<Matrix> {
+    let (shape, data) = read_array::<f32>(dir, name)?;
+    if shape != [rows, cols] {
+        return Err(invalid(
+            dir,
+            format!("{name}: shape {shape:?}, expected [{rows}, {cols}] (ids x factors)"),
+        ));
+    }
+    Ok(Matrix { rows, cols, data })
+}
+
+fn read_catalogue(dir: &Path) -> Result<Option<Catalogue>> {
+    let path = dir.join(MOVIES_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(CoreError::io(&path, e)),
+    };
+    let entries: Vec<MovieEntry> =
+        serde_json::from_slice(&bytes).map_err(|e| invalid(dir, format!("{MOVIES_FILE}: {e}")))?;
+    if !entries.windows(2).all(|w| w[0].id < w[1].id) {
+        return Err(invalid(
+            dir,
+            format!("{MOVIES_FILE}: movie ids are not strictly ascending"),
+        ));
+    }
+    let mut c = Catalogue::default();
+    for e in entries {
+        c.ids.push(e.id);
+        c.titles.push(e.title);
+        c.genres.push(e.genres);
+    }
+    Ok(Some(c))
+}
+
+/// Every invariant the rest of the core relies on; the message names the first broken one.
+fn check_model(m: &AlsModel) -> std::result::Result<(), String> {
+    crate::als::validate_common(&m.params).map_err(|e| format!("params: {e}"))?;
+    let (n_users, n_items, k) = (m.users.len(), m.items.len(), m.params.factors);
+    let shape = |name: &str, x: &Matrix, rows: usize| {
+        if x.rows != rows || x.cols != k || x.data.len() != rows * k {
+            return Err(format!("{name} is {}x{}, expected {rows}x{k}", x.rows, x.cols));
+        }
+        Ok(())
+    };
+    shape("user factors", &m.user_factors, n_users)?;
+    shape("item factors", &m.item_factors, n_items)?;
+    let lengths = [
+        ("user bias (user_bias.npy)", m.user_bias.len(), n_users),
+        ("item bias (item_bias.npy)", m.item_bias.len(), n_items),
+        ("item counts (item_counts.npy)", m.item_counts.len(), n_items),
+        (
+            "baseline user bias (baseline_user_bias.npy)",
+            m.baseline.user_bias.len(),
+            n_users,
+        ),
+        (
+            "baseline item bias (baseline_item_bias.npy)",
+            m.baseline.item_bias.len(),
+            n_items,
+        ),
+        (
+            "user items indptr (user_items_indptr.npy)",
+            m.user_items.indptr.len(),
+            n_users + 1,
+        ),
+        (
+            "user items values (user_items_values.npy)",
+            m.user_items.values.len(),
+            m.user_items.indices.len(),
+        ),
+    ];
+    for (name, got, want) in lengths {
+        if got != want {
+            return Err(format!("{name} has {got} entries, expected {want}"));
+        }
+    }
+    let floats: [(&str, &[f32]); 7] = [
+        ("user factors (user_factors.npy)", &m.user_factors.data),
+        ("item factors (item_factors.npy)", &m.item_factors.data),
+        ("user bias (user_bias.npy)", &m.user_bias),
+        ("item bias (item_bias.npy)", &m.item_bias),
+        ("baseline user bias (baseline_user_bias.npy)", &m.baseline.user_bias),
+        ("baseline item bias (baseline_item_bias.npy)", &m.baseline.item_bias),
+        ("user items values (user_items_values.npy)", &m.user_items.values),
+    ];
+    for (name, values) in floats {
+        if let Some(at) = values.iter().position(|v| !v.is_finite()) {
+            return Err(format!("{name}: non-finite value {} at position {at}", values[at]));
+        }
+    }
+    let s = m.scale;
+    if ![m.global_mean, m.baseline.global_mean, s.min, s.max, s.step]
+        .iter()
+        .all(|v| v.is_finite())
+        || s.min > s.max
+    {
+        return Err(format!(
+            "bad mean or scale: mean {}, scale {}..{}",
+            m.global_mean, s.min, s.max
+        ));
+    }
+    check_user_items(&m.user_items, n_items, &m.item_counts)
+}
+
+/// CSR structure: indptr from 0, non-decreasing, ending at nnz; each row strictly ascending and in range; the
+/// movie counts equal to the column counts.
+fn check_user_items(ui: &Csr, n_items: usize, item_counts: &[u32]) -> std::result::Result<(), String> {
+    let nnz = ui.indices.len() as u64;
+    if ui.indptr.first() != Some(&0) || ui.indptr.last() != Some(&nnz) || ui.indptr.windows(2).any(|w| w[0] > w[1]) {
+        return Err(format!("user items indptr is not a valid CSR index for {nnz} entries"));
+    }
+    let mut counts = vec![0u32; n_items];
+    for r in 0..ui.rows() {
+        let (cols, _) = ui.row(r);
+        if cols.windows(2).any(|w| w[0] >= w[1]) || cols.last().is_some_and(|&c| c as usize >= n_items) {
+            return Err(format!("user items row {r}: movie indices unsorted or out of range"));
+        }
+        cols.iter().for_each(|&c| counts[c as usize] += 1);
+    }
+    if counts != item_counts {
+        return Err("item counts do not match the training ratings".into());
+    }
+    Ok(())
+}

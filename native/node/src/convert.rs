@@ -1,5 +1,7 @@
 //! Plain JS objects that cross the boundary, and their conversions from core types. Nothing here decides anything.
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use movierec_core::dataset::{RatingScale, RatingsLayout};
 use napi::bindgen_prelude::{Float32Array, Uint32Array};
 use napi_derive::napi;
@@ -17,8 +19,18 @@ pub struct JsRatingScale {
 
 impl From<RatingScale> for JsRatingScale {
     fn from(s: RatingScale) -> Self {
-        Self { min: s.min as f64, max: s.max as f64, step: s.step as f64 }
+        Self {
+            min: f32_as_written(s.min),
+            max: f32_as_written(s.max),
+            step: f32_as_written(s.step),
+        }
     }
+}
+
+/// The f64 JS should see for an f32: the shortest decimal that reads back as that f32 (0.07, not
+/// 0.07000000029802322), as serde writes it to model.json.
+pub fn f32_as_written(x: f32) -> f64 {
+    x.to_string().parse().unwrap_or(x as f64)
 }
 
 #[napi(object)]
@@ -45,7 +57,7 @@ pub struct DatasetReport {
     /// Repeated (user, movie) pairs dropped; the last occurrence in the file wins.
     pub duplicates: i64,
     pub scale: JsRatingScale,
-    /// The movies file read beside the ratings, or null when there is none (titles will be missing).
+    /// The movies file read beside the ratings; absent when there is none (titles will be missing).
     pub movies_file: Option<String>,
     /// Movies in that file.
     pub catalogue_movies: u32,
@@ -86,4 +98,28 @@ pub struct RatingTriplesJs {
     pub users: Uint32Array,
     pub movies: Uint32Array,
     pub ratings: Float32Array,
+}
+
+/// `2026-11-27T00:15:39.811Z`, the form JavaScript's `Date.prototype.toISOString` gives (UTC, milliseconds).
+pub fn iso8601_utc(time: SystemTime) -> String {
+    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since_epoch.as_secs();
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        since_epoch.subsec_millis()
+    )
 }

@@ -44,11 +44,6 @@ pub fn invalid_input(message: impl Into<String>) -> napi::Error<ErrorCode> {
     to_napi(CoreError::InvalidInput(message.into()))
 }
 
-/// Re-codes napi's own errors (Status) so `?` works inside functions returning [`Result`].
-pub fn from_status(err: napi::Error) -> napi::Error<ErrorCode> {
-    napi::Error::new(ErrorCode::from(err.status), err.reason)
-}
-
 /// Where an `AsyncTask` keeps the core error between `compute` (worker thread) and `reject` (JS thread).
 #[derive(Default)]
 pub struct Failure(Option<napi::Error<ErrorCode>>);
@@ -64,7 +59,7 @@ impl Failure {
     }
 
     /// In `reject`: the coded error as a JS Error object (falls back to napi's error when compute did not fail).
-    pub fn into_js(&mut self, env: Env, fallback: napi::Error) -> napi::Error {
+    pub fn take_js_error(&mut self, env: Env, fallback: napi::Error) -> napi::Error {
         match self.0.take() {
             Some(coded) => napi::Error::from(JsError::from(coded).into_unknown(env)),
             None => fallback,

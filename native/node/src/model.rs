@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use movierec_core::dataset::Catalogue;
 use movierec_core::foldin::{self, Recommendations};
 use movierec_core::model_io::LoadedModel;
 use napi::bindgen_prelude::{Float32Array, Uint32Array};
@@ -47,8 +48,8 @@ pub struct SimilarList {
 }
 
 /// Every movie the model knows of (rated in training or listed in the movies file), sorted by id.
-#[napi(object)]
-pub struct CatalogueArrays {
+#[napi(object, js_name = "CatalogueArrays")]
+pub struct JsCatalogue {
     pub movie_ids: Uint32Array,
     pub titles: Vec<String>,
     pub genres: Vec<Vec<String>>,
@@ -61,7 +62,9 @@ impl NativeModel {
     /// model.json of this model (format version, training date-time, parameters, data set, history, evaluation).
     #[napi(ts_return_type = "Record<string, any>")]
     pub fn meta(&self) -> Result<serde_json::Value> {
-        serde_json::to_value(&self.inner.meta)
+        // Through the text form, so f32 fields read as written (0.01, not 0.009999999776482582).
+        serde_json::to_string(&self.inner.meta)
+            .and_then(|text| serde_json::from_str(&text))
             .map_err(|e| to_napi(movierec_core::CoreError::InvalidInput(format!("model.json: {e}"))))
     }
 
@@ -74,7 +77,12 @@ impl NativeModel {
     /// Top `m` movies for a new user from `(movieIds[i], ratings[i])` pairs (the typed arrays are read in place).
     /// Unknown ids are ignored and reported; with no known movie the list is the non-personalised one.
     #[napi]
-    pub fn recommend_new_user(&self, movie_ids: Uint32Array, ratings: Float32Array, m: u32) -> Result<RecommendationList> {
+    pub fn recommend_new_user(
+        &self,
+        movie_ids: Uint32Array,
+        ratings: Float32Array,
+        m: u32,
+    ) -> Result<RecommendationList> {
         foldin::recommend_new_user(&self.inner.model, &movie_ids, &ratings, m as usize)
             .map(RecommendationList::from)
             .map_err(to_napi)
@@ -89,8 +97,10 @@ impl NativeModel {
     /// The `m` movies closest to `movieId`; null for an unknown movie.
     #[napi]
     pub fn similar(&self, movie_id: u32, m: u32) -> Option<SimilarList> {
-        foldin::similar_movies(&self.inner.model, movie_id, m as usize)
-            .map(|(ids, scores)| SimilarList { movie_ids: Uint32Array::new(ids), scores: Float32Array::new(scores) })
+        foldin::similar_movies(&self.inner.model, movie_id, m as usize).map(|(ids, scores)| SimilarList {
+            movie_ids: Uint32Array::new(ids),
+            scores: Float32Array::new(scores),
+        })
     }
 
     /// The non-personalised list (bias-based, with a minimum-support guard).
@@ -99,18 +109,67 @@ impl NativeModel {
         foldin::popular(&self.inner.model, m as usize, &[]).into()
     }
 
-    /// Titles, genres and rating counts of every movie (a copy: call once per load).
+    /// Titles, genres and rating counts of every movie: the movies file's and the trained ones, merged by id (a
+    /// trained movie the movies file lacks has an empty title and no genres). A copy: call once per load.
     #[napi]
-    pub fn catalogue(&self) -> CatalogueArrays {
-        let c = &self.inner.catalogue;
+    pub fn catalogue(&self) -> JsCatalogue {
         let model = &self.inner.model;
-        CatalogueArrays {
-            movie_ids: Uint32Array::new(c.ids.clone()),
-            titles: c.titles.clone(),
-            genres: c.genres.clone(),
-            rating_counts: Uint32Array::new(
-                c.ids.iter().map(|&id| model.items.index_of(id).map_or(0, |i| model.item_counts[i as usize])).collect(),
-            ),
+        let empty = Catalogue::default();
+        let c = self.inner.catalogue.as_ref().unwrap_or(&empty);
+        let trained = model.items.raw_ids();
+        let mut out = CatalogueBuilder::with_capacity(c.len().max(trained.len()));
+        let (mut i, mut j) = (0, 0);
+        while i < c.len() || j < trained.len() {
+            let listed = c.ids.get(i).copied().unwrap_or(u32::MAX);
+            let rated = trained.get(j).copied().unwrap_or(u32::MAX);
+            let id = listed.min(rated);
+            let (title, genres) = if listed == id {
+                (c.titles[i].clone(), c.genres[i].clone())
+            } else {
+                Default::default()
+            };
+            let count = if rated == id { model.item_counts[j] } else { 0 };
+            out.push(id, title, genres, count);
+            i += usize::from(listed == id);
+            j += usize::from(rated == id);
+        }
+        out.into()
+    }
+}
+
+/// Column buffers for [`JsCatalogue`].
+#[derive(Default)]
+struct CatalogueBuilder {
+    ids: Vec<u32>,
+    titles: Vec<String>,
+    genres: Vec<Vec<String>>,
+    counts: Vec<u32>,
+}
+
+impl CatalogueBuilder {
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            ids: Vec::with_capacity(n),
+            titles: Vec::with_capacity(n),
+            genres: Vec::with_capacity(n),
+            counts: Vec::with_capacity(n),
+        }
+    }
+    fn push(&mut self, id: u32, title: String, genres: Vec<String>, count: u32) {
+        self.ids.push(id);
+        self.titles.push(title);
+        self.genres.push(genres);
+        self.counts.push(count);
+    }
+}
+
+impl From<CatalogueBuilder> for JsCatalogue {
+    fn from(b: CatalogueBuilder) -> Self {
+        Self {
+            movie_ids: Uint32Array::new(b.ids),
+            titles: b.titles,
+            genres: b.genres,
+            rating_counts: Uint32Array::new(b.counts),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 
-import type { TrainOptions, TrainResult } from '../../model/index.js';
+import { MyRecModel, type TrainOptions, type TrainResult } from '../../model/index.js';
 import { fmtInt, fmtNum, intOption, numberOption, type CliContext } from '../context.js';
 import { trainingProgress } from '../progress.js';
 
@@ -19,15 +19,16 @@ interface TrainFlags {
 }
 
 export function registerTrain(program: Command, getContext: () => CliContext): void {
+  const d = MyRecModel.defaultParams();
   program
     .command('train')
     .description('train a model on a MovieLens ratings file and save it to DATA_DIR/model')
     .requiredOption('-d, --dataset <path>', 'ratings file (ratings.dat, u.data or ratings.csv; layout detected)')
-    .option('--factors <n>', 'latent factors (default 64)', intOption(1, 1024))
-    .option('--reg <x>', 'regularisation of the factors (default 0.05)', numberOption(0, 1e6))
-    .option('--reg-bias <x>', 'regularisation of the biases (default 0.01)', numberOption(0, 1e6))
-    .option('--iters <n>', 'ALS iterations (default 15)', intOption(1, 1000))
-    .option('--seed <n>', 'random seed (default 42)', intOption(0, Number.MAX_SAFE_INTEGER))
+    .option('--factors <n>', `latent factors (default ${d.factors})`, intOption(1, 1024))
+    .option('--reg <x>', `regularisation of the factors (default ${d.regFactors})`, numberOption(0, 1e6))
+    .option('--reg-bias <x>', `regularisation of the biases (default ${d.regBias})`, numberOption(0, 1e6))
+    .option('--iters <n>', `ALS iterations (default ${d.iterations})`, intOption(1, 1000))
+    .option('--seed <n>', `random seed (default ${d.seed})`, intOption(0, Number.MAX_SAFE_INTEGER))
     .option('--threads <n>', 'worker threads, 0 = all cores (default THREADS)', intOption(0, 1024))
     .option('--skip-invalid', 'skip and count malformed lines instead of stopping at the first')
     .option('--json', 'print the result as one JSON document on stdout')
@@ -66,7 +67,7 @@ export async function runTraining(
     const result = await model.train(datasetPath, {
       ...options,
       onIteration: (stats) => {
-        progress ??= trainingProgress(ctx, options.iterations ?? defaultIterations(), json);
+        progress ??= trainingProgress(ctx, options.iterations ?? MyRecModel.defaultParams().iterations, json);
         progress.onIteration(stats);
       },
     });
@@ -76,10 +77,6 @@ export async function runTraining(
   } finally {
     progress?.stop();
   }
-}
-
-function defaultIterations(): number {
-  return 15;
 }
 
 function summaryFields(r: TrainResult) {

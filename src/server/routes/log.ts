@@ -1,10 +1,13 @@
 // GET /api/log (the last lines of the service's log file) and GET /api/log/download (the whole file as an
-// attachment, streamed). The file is the configured one; no path ever comes from the client.
+// attachment, streamed). The file is the configured one; no path ever comes from the client. Both leave out stack
+// frames and replace file paths by <path> (logRedact.ts): the file on disk keeps them for the operator.
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { pipeline } from 'node:stream';
 import { z } from 'zod';
 import type { RouteDeps } from '../deps.js';
 import { notFound } from '../errors.js';
+import { redactingStream, redactLogLines } from '../logRedact.js';
 import { tailLines } from '../logTail.js';
 import { errorResponse } from './common.js';
 import { defineRoute, type AnyRouteSpec } from './spec.js';
@@ -35,14 +38,17 @@ export function logRoutes(deps: RouteDeps): AnyRouteSpec[] {
       operationId: 'getLogTail',
       tag: 'operations',
       summary: 'The last lines of the service log',
-      description: 'Read from the end of the file in chunks (never the whole file). [] when there is no log file yet.',
+      description:
+        'Read from the end of the file in chunks (never the whole file); file paths replaced by <path>, stack ' +
+        'frames left out. [] when there is no log file yet.',
       query: logQuery,
       responses: {
         200: { description: 'Log lines', schema: logResponse },
         400: errorResponse('n is not a positive integer'),
       },
       handler: async (ctx, { query }) => {
-        const lines = await tailLines(deps.settings.logFile, query.n);
+        // Stack frames are left out: read a few more lines so that n remain when there are some.
+        const lines = redactLogLines(await tailLines(deps.settings.logFile, query.n * 4)).slice(-query.n);
         ctx.body = { lines, n: query.n } satisfies z.output<typeof logResponse>;
       },
     }),
@@ -51,7 +57,7 @@ export function logRoutes(deps: RouteDeps): AnyRouteSpec[] {
       path: '/api/log/download',
       operationId: 'downloadLog',
       tag: 'operations',
-      summary: 'The service log file as an attachment',
+      summary: 'The service log file as an attachment (file paths replaced by <path>, no stack frames)',
       responses: {
         200: { description: 'The log file', contentType: 'text/plain', schema: z.string() },
         404: errorResponse('No log file yet'),
@@ -74,8 +80,10 @@ export function logRoutes(deps: RouteDeps): AnyRouteSpec[] {
           ctx.body = '';
           return;
         }
-        ctx.length = size;
-        ctx.body = handle.createReadStream({ start: 0, end: size - 1, autoClose: true });
+        const redacted = redactingStream();
+        // pipeline (not pipe): a read error destroys the response stream too, instead of leaving it hanging.
+        pipeline(handle.createReadStream({ start: 0, end: size - 1, autoClose: true }), redacted, () => undefined);
+        ctx.body = redacted;
       },
     }),
   ];

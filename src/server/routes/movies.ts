@@ -9,10 +9,11 @@ export const MAX_SEARCH_LIMIT = 100;
 
 const searchQuery = z.object({
   q: z
-    .string({ error: 'must be given once' })
+    .string({ error: 'is required, once (words of the title)' })
+    .trim()
+    .min(1, { error: 'is required (words of the title)' })
     .max(200, { error: 'must be at most 200 characters' })
-    .default('')
-    .describe('Words of the title; case- and accent-insensitive (empty: the most rated movies)'),
+    .describe('Words of the title; case- and accent-insensitive'),
   limit: intParam(1, MAX_SEARCH_LIMIT).default(20).describe(`How many results (1..${MAX_SEARCH_LIMIT}, default 20)`),
 });
 
@@ -35,7 +36,7 @@ export function movieRoutes(deps: RouteDeps): AnyRouteSpec[] {
       },
       handler: (ctx, { query }) => {
         deps.lifecycle.requireReady();
-        ctx.body = { items: deps.model.searchMovies(query.q.trim(), query.limit) } satisfies z.output<
+        ctx.body = { items: deps.model.searchMovies(query.q, query.limit) } satisfies z.output<
           typeof searchResponse
         >;
       },

@@ -23,7 +23,11 @@ pub(crate) fn fit_baseline(x: &Interactions, mean: f32) -> BiasBaseline {
         sweep(&x.by_user, &item_bias, mean, REG_USER, &mut user_bias);
         sweep(&x.by_item, &user_bias, mean, REG_ITEM, &mut item_bias);
     }
-    BiasBaseline { global_mean: mean, user_bias, item_bias }
+    BiasBaseline {
+        global_mean: mean,
+        user_bias,
+        item_bias,
+    }
 }
 
 /// One half-sweep: every row's bias given the other side's biases. Rows are independent, so results do not depend
@@ -31,7 +35,11 @@ pub(crate) fn fit_baseline(x: &Interactions, mean: f32) -> BiasBaseline {
 fn sweep(rows: &Csr, other_bias: &[f32], mean: f32, reg: f64, out: &mut [f32]) {
     out.par_iter_mut().enumerate().for_each(|(r, b)| {
         let (cols, vals) = rows.row(r);
-        let residual: f64 = cols.iter().zip(vals).map(|(&c, &v)| (v - mean - other_bias[c as usize]) as f64).sum();
+        let residual: f64 = cols
+            .iter()
+            .zip(vals)
+            .map(|(&c, &v)| (v - mean - other_bias[c as usize]) as f64)
+            .sum();
         *b = (residual / (cols.len() as f64 + reg)) as f32;
     });
 }

@@ -72,21 +72,35 @@ impl<'a> ExplicitTrainer<'a> {
             baseline,
             history: Vec::new(),
         };
-        Ok(Self { x, model, pool, started })
+        Ok(Self {
+            x,
+            model,
+            pool,
+            started,
+        })
     }
 
     /// One iteration: all users against fixed movies, then all movies against the new users. Returns (and records in
     /// the model's history) the training RMSE of the resulting model.
     pub fn step(&mut self) -> IterationStats {
         let m = &mut self.model;
-        let reg = Regularisation { bias: m.params.reg_bias as f64, factors: m.params.reg_factors as f64 };
+        let reg = Regularisation {
+            bias: m.params.reg_bias as f64,
+            factors: m.params.reg_factors as f64,
+        };
         let mean = m.global_mean;
         self.pool.install(|| {
-            let items = FixedSide { factors: &m.item_factors, bias: &m.item_bias };
+            let items = FixedSide {
+                factors: &m.item_factors,
+                bias: &m.item_bias,
+            };
             half_step(&self.x.by_user, items, mean, reg, &mut m.user_factors, &mut m.user_bias);
         });
         let sse = self.pool.install(|| {
-            let users = FixedSide { factors: &m.user_factors, bias: &m.user_bias };
+            let users = FixedSide {
+                factors: &m.user_factors,
+                bias: &m.user_bias,
+            };
             half_step(&self.x.by_item, users, mean, reg, &mut m.item_factors, &mut m.item_bias)
         });
         let stats = IterationStats {

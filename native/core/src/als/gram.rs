@@ -18,8 +18,15 @@ pub(crate) const AVX512: u8 = 2;
 /// `b >= a`, goes to `normal[(1 + a) * stride + 1 + b]`. `B` is the first `n` rows of `block`, each `padded` wide (a multiple of
 /// `TILE_COLS`, zeros beyond column `k`).
 #[inline(always)]
-pub(crate) fn gram_chunk<const ISA: u8>(block: &[f32], n: usize, padded: usize, k: usize, normal: &mut [f64], stride: usize) {
-    assert!(padded % TILE_COLS == 0 && padded >= k && block.len() >= n * padded && stride > k);
+pub(crate) fn gram_chunk<const ISA: u8>(
+    block: &[f32],
+    n: usize,
+    padded: usize,
+    k: usize,
+    normal: &mut [f64],
+    stride: usize,
+) {
+    assert!(padded.is_multiple_of(TILE_COLS) && padded >= k && block.len() >= n * padded && stride > k);
     assert!(normal.len() >= (k + 1) * stride);
     #[cfg(target_arch = "x86_64")]
     {
@@ -79,7 +86,14 @@ mod x86 {
 
     /// 8 x 16 tile in eight zmm accumulators: per rating one load, eight broadcasts, eight FMAs.
     #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn gram_avx512(block: &[f32], n: usize, padded: usize, k: usize, normal: &mut [f64], stride: usize) {
+    pub(super) unsafe fn gram_avx512(
+        block: &[f32],
+        n: usize,
+        padded: usize,
+        k: usize,
+        normal: &mut [f64],
+        stride: usize,
+    ) {
         const ROWS: usize = 8;
         let base = block.as_ptr();
         let mut out = [0.0f32; TILE_COLS];
@@ -105,7 +119,14 @@ mod x86 {
 
     /// 4 x 16 tile in eight ymm accumulators: per rating two loads, four broadcasts, eight FMAs.
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn gram_avx2(block: &[f32], n: usize, padded: usize, k: usize, normal: &mut [f64], stride: usize) {
+    pub(super) unsafe fn gram_avx2(
+        block: &[f32],
+        n: usize,
+        padded: usize,
+        k: usize,
+        normal: &mut [f64],
+        stride: usize,
+    ) {
         const ROWS: usize = 4;
         let base = block.as_ptr();
         let mut out = [0.0f32; TILE_COLS];

@@ -172,7 +172,11 @@ fn solve_row_impl<const ISA: u8>(
             }
         }
         let (sum_q, sum_yq) = (&mut ws.normal[1..d], &mut ws.rhs[1..d]);
-        for ((s, t), (&cs, &ct)) in sum_q.iter_mut().zip(sum_yq).zip(ws.chunk_sum_q.iter().zip(&ws.chunk_sum_yq)) {
+        for ((s, t), (&cs, &ct)) in sum_q
+            .iter_mut()
+            .zip(sum_yq)
+            .zip(ws.chunk_sum_q.iter().zip(&ws.chunk_sum_yq))
+        {
             *s += cs as f64;
             *t += ct as f64;
         }
@@ -184,13 +188,13 @@ fn solve_row_impl<const ISA: u8>(
     for j in 1..d {
         ws.normal[j * stride + j] += n_f * reg.factors;
     }
-    if !solve_normal_equations(ws, d) {
+    if !solve_normal_equations::<ISA>(ws, d) {
         // Only reachable with zero regularisation and a rank-deficient row: a tiny ridge makes it solvable.
         let ridge = 1e-9 * (1.0 + (0..d).map(|j| ws.normal[j * stride + j]).fold(0.0, f64::max));
         for j in 0..d {
             ws.normal[j * stride + j] += ridge;
         }
-        if !solve_normal_equations(ws, d) {
+        if !solve_normal_equations::<ISA>(ws, d) {
             out_factors.fill(0.0);
             return 0.0;
         }
@@ -202,35 +206,57 @@ fn solve_row_impl<const ISA: u8>(
 }
 
 /// Solves `normal * w = rhs` (upper triangle of `normal` given) into `ws.solution` by Cholesky `U'U`, leaving
-/// `normal` as it was. Right-looking: each step updates the rows below the pivot with contiguous row operations,
-/// which vectorise (unlike the dot-product form). Each update starts at the vector boundary at or left of the
-/// diagonal: the few entries left of it belong to the unused lower triangle, so every operation is on whole
-/// vectors, and the upper triangle gets exactly the values of the textbook order.
+/// `normal` as it was. Returns false when the matrix is not (numerically) positive definite.
+///
+/// Right-looking and blocked by panels of `F64_LANES` pivots: the panel's rows are factored one pivot at a time,
+/// then every row below takes the whole panel's rank-`F64_LANES` update in one pass, its values held in registers
+/// (per-row loop overhead, not arithmetic, dominates a 65 x 65 factorisation). All row operations are contiguous and
+/// on whole vectors: each starts at the vector boundary at or left of the diagonal, and the few entries left of the
+/// diagonal it touches belong to the unused lower triangle.
 #[inline(always)]
-fn solve_normal_equations(ws: &mut Workspace, d: usize) -> bool {
+fn solve_normal_equations<const ISA: u8>(ws: &mut Workspace, d: usize) -> bool {
+    const L: usize = F64_LANES;
     let stride = ws.stride;
     let u = &mut ws.cholesky;
     u.copy_from_slice(&ws.normal);
-    for p in 0..d {
-        let pivot = u[p * stride + p];
-        if !(pivot > 0.0 && pivot.is_finite()) {
-            return false;
+    for p0 in (0..d).step_by(L) {
+        let p_end = (p0 + L).min(d);
+        for p in p0..p_end {
+            let pivot = u[p * stride + p];
+            if !(pivot > 0.0 && pivot.is_finite()) {
+                return false;
+            }
+            let root = pivot.sqrt();
+            let (done, rest) = u.split_at_mut((p + 1) * stride);
+            let row_p = &mut done[p * stride..];
+            row_p[p] = root;
+            let inv = 1.0 / root;
+            row_p[p + 1..].iter_mut().for_each(|v| *v *= inv);
+            let row_p = &*row_p;
+            // The rest of the panel (p0 is a multiple of L, so every row starts at column p0).
+            for (i, row_i) in (p + 1..p_end).zip(rest.chunks_exact_mut(stride)) {
+                let f = row_p[i];
+                for (a, b) in row_i[p0..].chunks_exact_mut(L).zip(row_p[p0..].chunks_exact(L)) {
+                    let a: &mut [f64; L] = a.try_into().unwrap();
+                    let b: &[f64; L] = b.try_into().unwrap();
+                    *a = std::array::from_fn(|l| sub_product::<ISA>(a[l], f, b[l]));
+                }
+            }
         }
-        let root = pivot.sqrt();
-        let (done, rest) = u.split_at_mut((p + 1) * stride);
-        let row_p = &mut done[p * stride..];
-        row_p[p] = root;
-        let inv = 1.0 / root;
-        row_p[p + 1..].iter_mut().for_each(|v| *v *= inv);
-        let row_p = &*row_p;
-        for (i, row_i) in (p + 1..d).zip(rest.chunks_exact_mut(stride)) {
-            let f = row_p[i];
-            let start = i / F64_LANES * F64_LANES;
-            let lanes = row_i[start..].chunks_exact_mut(F64_LANES).zip(row_p[start..].chunks_exact(F64_LANES));
-            for (a, b) in lanes {
-                let a: &mut [f64; F64_LANES] = a.try_into().unwrap();
-                let b: &[f64; F64_LANES] = b.try_into().unwrap();
-                *a = std::array::from_fn(|l| a[l] - f * b[l]);
+        let (panel, below) = u.split_at_mut(p_end * stride);
+        let panel = &panel[p0 * stride..];
+        let width = p_end - p0;
+        for (i, row_i) in (p_end..d).zip(below.chunks_exact_mut(stride)) {
+            let f: [f64; L] = std::array::from_fn(|q| if q < width { panel[q * stride + i] } else { 0.0 });
+            let start = i / L * L;
+            for (c, a) in (start..stride).step_by(L).zip(row_i[start..].chunks_exact_mut(L)) {
+                let a: &mut [f64; L] = a.try_into().unwrap();
+                let mut acc = *a;
+                for (q, &fq) in f.iter().enumerate().take(width) {
+                    let b: &[f64; L] = panel[q * stride + c..q * stride + c + L].try_into().unwrap();
+                    acc = std::array::from_fn(|l| sub_product::<ISA>(acc[l], fq, b[l]));
+                }
+                *a = acc;
             }
         }
     }
@@ -245,10 +271,25 @@ fn solve_normal_equations(ws: &mut Workspace, d: usize) -> bool {
         }
     }
     for i in (0..d).rev() {
-        let s: f64 = u[i * stride + i + 1..i * stride + d].iter().zip(&z[i + 1..]).map(|(a, b)| a * b).sum();
+        let s: f64 = u[i * stride + i + 1..i * stride + d]
+            .iter()
+            .zip(&z[i + 1..])
+            .map(|(a, b)| a * b)
+            .sum();
         z[i] = (z[i] - s) / u[i * stride + i];
     }
     z.iter().all(|v| v.is_finite())
+}
+
+/// `acc - a * b`, fused where the vector unit has FMA (`ISA` is an x86 kernel), plain elsewhere (a software fused
+/// multiply-add would be slow).
+#[inline(always)]
+fn sub_product<const ISA: u8>(acc: f64, a: f64, b: f64) -> f64 {
+    if ISA == PORTABLE {
+        acc - a * b
+    } else {
+        (-a).mul_add(b, acc)
+    }
 }
 
 #[cfg(test)]
@@ -277,11 +318,10 @@ mod tests {
             row[j] += reg.factors * n;
         }
         for p in 0..d {
-            for i in p + 1..d {
-                let f = a[i][p] / a[p][p];
-                for j in p..=d {
-                    a[i][j] -= f * a[p][j];
-                }
+            let pivot_row = a[p].clone();
+            for row in a.iter_mut().skip(p + 1) {
+                let f = row[p] / pivot_row[p];
+                row.iter_mut().zip(&pivot_row).skip(p).for_each(|(v, &q)| *v -= f * q);
             }
         }
         let mut w = vec![0.0; d];
@@ -308,19 +348,34 @@ mod tests {
     fn matches_dense_reference_for_odd_sizes_and_long_rows() {
         for &(k, n_ratings) in &[(1usize, 3usize), (7, 20), (16, 129), (33, 300), (64, 1000)] {
             let n_items = 50;
-            let factors = Matrix { rows: n_items, cols: k, data: pseudo_random(n_items * k, k as u32) };
+            let factors = Matrix {
+                rows: n_items,
+                cols: k,
+                data: pseudo_random(n_items * k, k as u32),
+            };
             let bias = pseudo_random(n_items, 99);
             let cols: Vec<u32> = (0..n_ratings).map(|j| ((j * 7 + 3) % n_items) as u32).collect();
             let ratings: Vec<f32> = pseudo_random(n_ratings, 5).iter().map(|v| 3.0 + 2.0 * v).collect();
-            let reg = Regularisation { bias: 0.01, factors: 0.05 };
-            let fixed = FixedSide { factors: &factors, bias: &bias };
+            let reg = Regularisation {
+                bias: 0.01,
+                factors: 0.05,
+            };
+            let fixed = FixedSide {
+                factors: &factors,
+                bias: &bias,
+            };
             let mut ws = Workspace::new(k);
             let mut out = vec![0.0; k];
             let b = solve_row(&mut ws, fixed, 3.5, &cols, &ratings, reg, &mut out);
             let want = reference(fixed, 3.5, &cols, &ratings, reg);
             assert!((b as f64 - want[0]).abs() < 1e-4, "k={k} bias {b} vs {}", want[0]);
             for j in 0..k {
-                assert!((out[j] as f64 - want[1 + j]).abs() < 1e-4, "k={k} j={j}: {} vs {}", out[j], want[1 + j]);
+                assert!(
+                    (out[j] as f64 - want[1 + j]).abs() < 1e-4,
+                    "k={k} j={j}: {} vs {}",
+                    out[j],
+                    want[1 + j]
+                );
             }
         }
     }
@@ -328,11 +383,21 @@ mod tests {
     #[test]
     fn zero_regularisation_with_a_singular_row_still_gives_finite_numbers() {
         // Two identical item vectors, k = 3: X'X is rank 2 of 4 without regularisation.
-        let factors = Matrix { rows: 1, cols: 3, data: vec![0.5, -0.2, 0.1] };
-        let fixed = FixedSide { factors: &factors, bias: &[0.0] };
+        let factors = Matrix {
+            rows: 1,
+            cols: 3,
+            data: vec![0.5, -0.2, 0.1],
+        };
+        let fixed = FixedSide {
+            factors: &factors,
+            bias: &[0.0],
+        };
         let mut ws = Workspace::new(3);
         let mut out = vec![9.0; 3];
-        let reg = Regularisation { bias: 0.0, factors: 0.0 };
+        let reg = Regularisation {
+            bias: 0.0,
+            factors: 0.0,
+        };
         let b = solve_row(&mut ws, fixed, 3.0, &[0, 0], &[4.0, 4.0], reg, &mut out);
         assert!(b.is_finite() && out.iter().all(|v| v.is_finite()));
     }
@@ -340,10 +405,19 @@ mod tests {
     #[test]
     fn empty_row_is_zero() {
         let factors = Matrix::zeros(2, 4);
-        let fixed = FixedSide { factors: &factors, bias: &[0.0, 0.0] };
+        let fixed = FixedSide {
+            factors: &factors,
+            bias: &[0.0, 0.0],
+        };
         let mut out = vec![1.0; 4];
-        let reg = Regularisation { bias: 0.1, factors: 0.1 };
-        assert_eq!(solve_row(&mut Workspace::new(4), fixed, 3.0, &[], &[], reg, &mut out), 0.0);
+        let reg = Regularisation {
+            bias: 0.1,
+            factors: 0.1,
+        };
+        assert_eq!(
+            solve_row(&mut Workspace::new(4), fixed, 3.0, &[], &[], reg, &mut out),
+            0.0
+        );
         assert_eq!(out, vec![0.0; 4]);
     }
 }

@@ -52,7 +52,10 @@ macro_rules! element {
                 Ok(())
             }
             fn read_le(bytes: &[u8]) -> Vec<Self> {
-                bytes.chunks_exact(std::mem::size_of::<$t>()).map(|c| <$t>::from_le_bytes(c.try_into().unwrap())).collect()
+                bytes
+                    .chunks_exact(std::mem::size_of::<$t>())
+                    .map(|c| <$t>::from_le_bytes(c.try_into().unwrap()))
+                    .collect()
             }
         }
     };
@@ -67,7 +70,10 @@ pub(crate) fn header(dtype: Dtype, shape: &[usize]) -> Vec<u8> {
         [n] => format!("({n},)"),
         dims => format!("({})", dims.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")),
     };
-    let dict = format!("{{'descr': '{}', 'fortran_order': False, 'shape': {shape_text}, }}", dtype.descr());
+    let dict = format!(
+        "{{'descr': '{}', 'fortran_order': False, 'shape': {shape_text}, }}",
+        dtype.descr()
+    );
     // magic (6) + version (2) + header length (2) + dict + padding spaces + '\n'
     let unpadded = MAGIC.len() + 2 + 2 + dict.len() + 1;
     let header_len = dict.len() + 1 + (ALIGN - unpadded % ALIGN) % ALIGN;
@@ -110,11 +116,17 @@ pub(crate) fn read<T: Element>(bytes: &[u8]) -> Result<(Vec<usize>, Vec<T>), Str
         return Err("not in C order (fortran_order must be False)".into());
     }
     let shape = parse_shape(dict).ok_or("header has no readable 'shape'")?;
-    let count = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or("shape overflows")?;
+    let count = shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or("shape overflows")?;
     let want = count.checked_mul(T::DTYPE.size()).ok_or("shape overflows")?;
     let data = &bytes[data_start.min(bytes.len())..];
     if data.len() < want {
-        return Err(format!("truncated: {} data bytes, shape {shape:?} needs {want}", data.len()));
+        return Err(format!(
+            "truncated: {} data bytes, shape {shape:?} needs {want}",
+            data.len()
+        ));
     }
     if data.len() > want {
         return Err(format!("{} bytes after the data of shape {shape:?}", data.len() - want));
@@ -139,7 +151,12 @@ fn quoted_value<'a>(dict: &'a str, key: &str) -> Option<&'a str> {
 fn parse_shape(dict: &str) -> Option<Vec<usize>> {
     let v = raw_value(dict, "shape")?.strip_prefix('(')?;
     let inside = &v[..v.find(')')?];
-    inside.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| s.parse().ok()).collect()
+    inside
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().ok())
+        .collect()
 }
 
 #[cfg(test)]
@@ -168,7 +185,9 @@ mod tests {
         let mut bytes = Vec::new();
         write(&mut bytes, &[4], &[1u32, 2, 3, 4]).unwrap();
         assert!(read::<f32>(&bytes).unwrap_err().contains("expected <f4"));
-        assert!(read::<u32>(&bytes[..bytes.len() - 1]).unwrap_err().contains("truncated"));
+        assert!(read::<u32>(&bytes[..bytes.len() - 1])
+            .unwrap_err()
+            .contains("truncated"));
         let mut longer = bytes.clone();
         longer.push(0);
         assert!(read::<u32>(&longer).unwrap_err().contains("after the data"));

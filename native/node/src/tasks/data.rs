@@ -91,7 +91,7 @@ impl Task for SplitTask {
         Ok(output)
     }
     fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
-        Err(self.failure.into_js(env, err))
+        Err(self.failure.take_js_error(env, err))
     }
 }
 
@@ -102,7 +102,11 @@ pub fn split_dataset(dataset: &NativeDataset, options: SplitOptions, out_dir: St
     let by_users = match options.by.as_str() {
         "users" => true,
         "ratings" => false,
-        other => return Err(invalid_input(format!("split by must be \"ratings\" or \"users\", got \"{other}\""))),
+        other => {
+            return Err(invalid_input(format!(
+                "split by must be \"ratings\" or \"users\", got \"{other}\""
+            )))
+        }
     };
     Ok(AsyncTask::new(SplitTask {
         data: dataset.inner.clone(),
@@ -179,7 +183,7 @@ impl Task for GenerateTask {
         Ok(output)
     }
     fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
-        Err(self.failure.into_js(env, err))
+        Err(self.failure.take_js_error(env, err))
     }
 }
 
@@ -187,12 +191,22 @@ impl Task for GenerateTask {
 /// the preset and seed.
 #[napi]
 pub fn generate_demo(out_dir: String, options: Option<SynthOptions>) -> Result<AsyncTask<GenerateTask>> {
-    let o = options.unwrap_or(SynthOptions { preset: None, users: None, movies: None, ratings: None, seed: None });
+    let o = options.unwrap_or(SynthOptions {
+        preset: None,
+        users: None,
+        movies: None,
+        ratings: None,
+        seed: None,
+    });
     let mut params = match o.preset.as_deref().unwrap_or("demo") {
         "demo" => SynthParams::demo(),
         "ml5m" => SynthParams::ml5m_shape(),
         "ml25m" => SynthParams::ml25m_shape(),
-        other => return Err(invalid_input(format!("preset must be demo, ml5m or ml25m, got \"{other}\""))),
+        other => {
+            return Err(invalid_input(format!(
+                "preset must be demo, ml5m or ml25m, got \"{other}\""
+            )))
+        }
     };
     if let Some(users) = o.users {
         params.users = users as usize;

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use movierec_core::metrics::{evaluate, evaluate_fold_in};
 use movierec_core::model_io::{load_model, update_evaluation, LoadedModel};
-use napi::bindgen_prelude::AsyncTask;
-use napi::{Env, Task};
+use napi::bindgen_prelude::{AsyncTask, Unknown};
+use napi::{Env, ScopedTask, Task};
 use napi_derive::napi;
 
 use crate::dataset::{DatasetData, NativeDataset};
@@ -36,10 +36,12 @@ impl Task for LoadModelTask {
         self.failure.capture(out)
     }
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(NativeModel { inner: Arc::new(output) })
+        Ok(NativeModel {
+            inner: Arc::new(output),
+        })
     }
     fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
-        Err(self.failure.into_js(env, err))
+        Err(self.failure.take_js_error(env, err))
     }
 }
 
@@ -47,13 +49,18 @@ impl Task for LoadModelTask {
 /// damaged or of another format version).
 #[napi(js_name = "loadModel")]
 pub fn load_model_task(dir: String) -> AsyncTask<LoadModelTask> {
-    AsyncTask::new(LoadModelTask { dir: dir.into(), failure: Failure::default() })
+    AsyncTask::new(LoadModelTask {
+        dir: dir.into(),
+        failure: Failure::default(),
+    })
 }
 
 /// `loadModel` on the calling thread.
 #[napi]
 pub fn load_model_sync(dir: String) -> Result<NativeModel> {
-    Ok(NativeModel { inner: Arc::new(load_run(Path::new(&dir))?) })
+    Ok(NativeModel {
+        inner: Arc::new(load_run(Path::new(&dir))?),
+    })
 }
 
 // ---- evaluateModel / evaluateFoldIn ----
@@ -75,9 +82,9 @@ fn evaluate_run(t: &EvaluateTask) -> Result<serde_json::Value> {
         let model = &t.model.model;
         let test = &t.data.dataset.triples;
         let value = match t.what {
-            Evaluation::Split { k } => evaluate(model, test, k).map(|e| serde_json::to_value(e)),
+            Evaluation::Split { k } => evaluate(model, test, k).map(serde_json::to_value),
             Evaluation::FoldIn { history_fraction, seed } => {
-                evaluate_fold_in(model, test, history_fraction, seed).map(|e| serde_json::to_value(e))
+                evaluate_fold_in(model, test, history_fraction, seed).map(serde_json::to_value)
             }
         }
         .map_err(to_napi)?;
@@ -86,19 +93,20 @@ fn evaluate_run(t: &EvaluateTask) -> Result<serde_json::Value> {
 }
 
 #[napi]
-impl Task for EvaluateTask {
+impl<'task> ScopedTask<'task> for EvaluateTask {
     type Output = serde_json::Value;
-    type JsValue = serde_json::Value;
+    /// A plain object (camelCase, from the core's serde form).
+    type JsValue = Unknown<'task>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let out = evaluate_run(self);
         self.failure.capture(out)
     }
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(output)
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        env.to_js_value(&output)
     }
-    fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
-        Err(self.failure.into_js(env, err))
+    fn reject(&mut self, env: &'task Env, err: napi::Error) -> napi::Result<Self::JsValue> {
+        Err(self.failure.take_js_error(Env::from_raw(env.raw()), err))
     }
 }
 
@@ -126,14 +134,16 @@ pub fn evaluate_fold_in_task(
     Ok(AsyncTask::new(EvaluateTask {
         model: model.inner.clone(),
         data: dataset.inner.clone(),
-        what: Evaluation::FoldIn { history_fraction, seed: non_negative_seed(seed)? },
+        what: Evaluation::FoldIn {
+            history_fraction,
+            seed: non_negative_seed(seed)?,
+        },
         failure: Failure::default(),
     }))
 }
 
-/// Stores `evaluation` as the latest evaluation in `dir/model.json` (atomic rewrite), provided the model there is
-/// still the one trained at `trainedAt` (another process may have retrained meanwhile: then `INVALID_MODEL`).
+/// Stores `evaluation` as the latest evaluation in `dir/model.json` (atomic rewrite, everything else kept).
 #[napi]
-pub fn store_evaluation(dir: String, trained_at: String, evaluation: serde_json::Value) -> Result<()> {
-    update_evaluation(Path::new(&dir), &trained_at, evaluation).map_err(to_napi)
+pub fn store_evaluation(dir: String, evaluation: serde_json::Value) -> Result<()> {
+    update_evaluation(Path::new(&dir), &evaluation).map_err(to_napi)
 }

@@ -28,7 +28,11 @@ fn read_dataset_run(path: &std::path::Path, skip_invalid: bool, threads: usize) 
         let dataset = read_ratings(path, &opts).map_err(to_napi)?;
         let movies_file = find_movies_file(path);
         let catalogue = movies_file.as_deref().map(read_movies).transpose().map_err(to_napi)?;
-        Ok(DatasetData { dataset, catalogue, movies_file })
+        Ok(DatasetData {
+            dataset,
+            catalogue,
+            movies_file,
+        })
     })
 }
 
@@ -42,10 +46,12 @@ impl Task for ReadDatasetTask {
         self.failure.capture(out)
     }
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(NativeDataset { inner: Arc::new(output) })
+        Ok(NativeDataset {
+            inner: Arc::new(output),
+        })
     }
     fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
-        Err(self.failure.into_js(env, err))
+        Err(self.failure.take_js_error(env, err))
     }
 }
 
@@ -68,4 +74,3 @@ pub fn read_dataset_sync(path: String, options: Option<ReadOptions>) -> Result<N
     let data = read_dataset_run(path.as_ref(), skip_invalid, threads::configured())?;
     Ok(NativeDataset { inner: Arc::new(data) })
 }
-

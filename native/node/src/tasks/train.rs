@@ -3,17 +3,18 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use movierec_core::als::train_explicit;
 use movierec_core::interactions::Interactions;
 use movierec_core::model::{AlsParams, Feedback, IterationStats};
-use movierec_core::model_io::{load_model, save_model, LoadedModel, ModelMeta};
+use movierec_core::model_io::{load_model, save_model, DatasetMeta, LoadedModel, ModelMeta};
 use napi::bindgen_prelude::AsyncTask;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status, Task};
 use napi_derive::napi;
 
+use crate::convert::{f32_as_written, iso8601_utc};
 use crate::dataset::{DatasetData, NativeDataset};
 use crate::error::{invalid_input, to_napi, Failure, Result};
 use crate::model::NativeModel;
@@ -51,6 +52,7 @@ impl JsAlsParams {
             seed: non_negative_seed(self.seed)?,
             threads: self.threads as usize,
             feedback,
+            ..AlsParams::default()
         })
     }
 }
@@ -61,8 +63,8 @@ pub fn default_params() -> JsAlsParams {
     let p = AlsParams::default();
     JsAlsParams {
         factors: p.factors as u32,
-        reg_factors: p.reg_factors as f64,
-        reg_bias: p.reg_bias as f64,
+        reg_factors: f32_as_written(p.reg_factors),
+        reg_bias: f32_as_written(p.reg_bias),
         iterations: p.iterations as u32,
         seed: p.seed as i64,
         threads: p.threads as u32,
@@ -82,7 +84,11 @@ pub struct IterationProgress {
 
 impl From<&IterationStats> for IterationProgress {
     fn from(s: &IterationStats) -> Self {
-        Self { iteration: s.iteration as u32, train_rmse: s.train_rmse, elapsed_seconds: s.elapsed_seconds }
+        Self {
+            iteration: s.iteration as u32,
+            train_rmse: s.train_rmse,
+            elapsed_seconds: s.elapsed_seconds,
+        }
     }
 }
 
@@ -98,7 +104,11 @@ pub struct TrainTask {
 }
 
 fn train_run(t: &TrainTask) -> Result<LoadedModel> {
-    let threads = if t.params.threads > 0 { t.params.threads } else { threads::configured() };
+    let threads = if t.params.threads > 0 {
+        t.params.threads
+    } else {
+        threads::configured()
+    };
     threads::run_in_pool(threads, || {
         let started = Instant::now();
         let x = Interactions::from_triples(&t.data.dataset.triples).map_err(to_napi)?;
@@ -110,7 +120,13 @@ fn train_run(t: &TrainTask) -> Result<LoadedModel> {
         };
         let model = train_explicit(&x, t.data.dataset.report.scale, &t.params, &mut report).map_err(to_napi)?;
         let training_seconds = started.elapsed().as_secs_f64();
-        let meta = ModelMeta::new(&model, &t.data.dataset.report, training_seconds);
+        let trained_at = iso8601_utc(SystemTime::now());
+        let meta = ModelMeta::new(
+            &model,
+            DatasetMeta::from(&t.data.dataset.report),
+            trained_at,
+            training_seconds,
+        );
         save_model(&t.model_dir, &model, t.data.catalogue.as_ref(), &meta).map_err(to_napi)?;
         drop(model);
         load_model(&t.model_dir).map_err(to_napi)
@@ -127,10 +143,12 @@ impl Task for TrainTask {
         self.failure.capture(out)
     }
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(NativeModel { inner: Arc::new(output) })
+        Ok(NativeModel {
+            inner: Arc::new(output),
+        })
     }
     fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
-        Err(self.failure.into_js(env, err))
+        Err(self.failure.take_js_error(env, err))
     }
 }
 

@@ -1,0 +1,214 @@
+// npm run bench [-- --quick] [--skip spark,implicit,pandas,eventloop,save] [--out FILE]
+//
+// Performance at scale (issue 6), every figure from this one run:
+// - data: the project's generator writes an ML-25M-shaped ratings.csv (162,541 users, 59,047 movies, 25,000,095
+//   ratings; `--quick`: the 5M-rating one), cached under bench/.cache;
+// - movierec (native/bench, one process per measurement so each peak RSS is its own): parse time; explicit ALS
+//   seconds per iteration at 32/64/128 factors; implicit ALS per iteration; peak RSS; model save and load; fold-in
+//   latency over 10,000 users;
+// - the JS event-loop delay while the addon trains (bench/eventloop.ts, through src/model);
+// - references in bench/.venv (bench/reference/requirements.txt), each skipped with a message when unavailable:
+//   pandas.read_csv, `implicit` CPU ALS (same matrix, loss, factors, iterations, CG steps), Spark MLlib ALS local[2].
+// Prints a table and writes JSON (bench/results/<full|quick>.json unless --out).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, release } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { renderTable, type Results } from './table.js';
+
+const ROOT = resolve(__dirname, '..');
+const CACHE = join(ROOT, 'bench', '.cache');
+const VENV = join(ROOT, 'bench', '.venv');
+const PYTHON = join(VENV, 'bin', 'python');
+const BENCH_BIN = join(ROOT, 'target', 'release', 'movierec-bench');
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const skip = new Set((flag('--skip') ?? '').split(',').filter(Boolean));
+const out = flag('--out') ?? join(ROOT, 'bench', 'results', quick ? 'quick.json' : 'full.json');
+
+/** What each mode runs: iterations are few because per-iteration time is steady after the first. */
+const PLAN = quick
+  ? { preset: 'ml5m', explicitFactors: [32, 64, 128], iterations: 3, sparkIterations: 2, foldInUsers: 10_000 }
+  : { preset: 'ml25m', explicitFactors: [32, 64, 128], iterations: 3, sparkIterations: 2, foldInUsers: 10_000 };
+
+function flag(name: string): string | undefined {
+  const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i < 0) return undefined;
+  return argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** Runs a command that prints one JSON object as its last stdout line. */
+function runJson(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
+  const started = Date.now();
+  const child = spawnSync(command, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (child.status !== 0) {
+    const tail = (child.stderr ?? '').trim().split('\n').slice(-5).join('\n');
+    throw new Error(`${command} ${args.join(' ')} failed (${child.status ?? child.signal}): ${tail}`);
+  }
+  log(`  done in ${seconds} s`);
+  const lines = child.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+}
+
+/** A step that may be unavailable: its failure is recorded as a skip with the reason, not fatal. */
+function optional(name: string, results: Results, body: () => Record<string, unknown>): void {
+  if (skip.has(name)) {
+    results.skipped[name] = 'skipped by --skip';
+    return;
+  }
+  try {
+    results.measured[name] = body();
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    log(`SKIPPED ${name}: ${reason}`);
+    results.skipped[name] = reason;
+  }
+}
+
+function buildBenchBinary(): void {
+  log('building native/bench (cargo build --release -p movierec-bench)');
+  execFileSync('cargo', ['build', '--release', '--locked', '-p', 'movierec-bench'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+function ensureDataset(preset: string): string {
+  const dir = join(CACHE, preset);
+  const file = join(dir, 'ratings.csv');
+  if (!existsSync(file)) {
+    log(`generating the ${preset} data set into ${dir} (cached for later runs)`);
+    runJson(BENCH_BIN, ['gen', '--preset', preset, '--out', dir]);
+  }
+  return file;
+}
+
+/** bench/.venv with the references installed; throws with the reason when that is not possible. */
+function ensureVenv(): string {
+  if (!existsSync(PYTHON)) {
+    log('creating bench/.venv');
+    execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
+  }
+  try {
+    execFileSync(PYTHON, ['-c', 'import implicit, pandas, pyspark, threadpoolctl'], { stdio: 'ignore' });
+  } catch {
+    log('installing bench/reference/requirements.txt into bench/.venv');
+    execFileSync(PYTHON, ['-m', 'pip', 'install', '--quiet', '-r', join(ROOT, 'bench', 'reference', 'requirements.txt')], {
+      stdio: 'inherit',
+    });
+  }
+  return PYTHON;
+}
+
+/** The environment of the numpy-based references: OpenBLAS picks its own kernel (see .library env README: the
+ * machine's OPENBLAS_CORETYPE override slows a current numpy), one BLAS thread (implicit threads itself). */
+function pythonEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', PYTHONUNBUFFERED: '1' };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
+function machine(): Results['machine'] {
+  const rustc = spawnSync('rustc', ['--version'], { encoding: 'utf8' }).stdout.trim();
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    kernel: release(),
+    node: process.version,
+    rustc,
+  };
+}
+
+function main(): void {
+  const startedAt = Date.now();
+  const results: Results = {
+    mode: quick ? 'quick' : 'full',
+    date: new Date().toISOString(),
+    command: `npm run bench${quick ? ' -- --quick' : ''}`,
+    machine: machine(),
+    measured: {},
+    skipped: {},
+  };
+  buildBenchBinary();
+  const file = ensureDataset(PLAN.preset);
+  results.dataset = { preset: PLAN.preset, file: file.replace(`${ROOT}/`, '') };
+  const it = String(PLAN.iterations);
+
+  log('movierec: parse ratings.csv (3 runs)');
+  results.measured.parse = runJson(BENCH_BIN, ['parse', '--file', file, '--repeat', '3']);
+
+  const modelDir = join(CACHE, `model-${PLAN.preset}`);
+  for (const factors of PLAN.explicitFactors) {
+    const extra: string[] = [];
+    if (factors === 64) {
+      extra.push('--foldin', String(PLAN.foldInUsers));
+      if (!skip.has('save')) extra.push('--save', modelDir);
+    }
+    log(`movierec: explicit ALS, ${factors} factors, ${it} iterations${extra.length ? ', fold-in, save' : ''}`);
+    results.measured[`explicit${factors}`] = runJson(BENCH_BIN, [
+      'train', '--file', file, '--feedback', 'explicit', '--factors', String(factors), '--iters', it, ...extra,
+    ]);
+  }
+  optional('load', results, () => {
+    if (skip.has('save')) throw new Error('needs the saved model (--skip save)');
+    log('movierec: model load (fresh process, 5 loads)');
+    return runJson(BENCH_BIN, ['load', '--dir', modelDir, '--repeat', '5']);
+  });
+  log(`movierec: implicit ALS, 64 factors, ${it} iterations, fold-in`);
+  results.measured.implicit64 = runJson(BENCH_BIN, [
+    'train', '--file', file, '--feedback', 'implicit', '--factors', '64', '--iters', it, '--foldin', String(PLAN.foldInUsers),
+  ]);
+
+  optional('eventloop', results, () => {
+    if (!existsSync(join(ROOT, 'native', 'node', 'index.js'))) throw new Error('the addon is not built (npm run build)');
+    log('movierec through the addon: event-loop delay while MyRecModel.train runs (64 factors)');
+    const dataDir = join(CACHE, 'eventloop-data');
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir, { recursive: true });
+    return runJson(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'eventloop.ts'), file, dataDir, '64', it], {
+      ...process.env,
+      DATA_DIR: dataDir,
+    });
+  });
+
+  let python: string | undefined;
+  const withPython = (name: string, body: (py: string) => Record<string, unknown>): void =>
+    optional(name, results, () => {
+      python ??= ensureVenv();
+      return body(python);
+    });
+  const reference = join(ROOT, 'bench', 'reference', 'reference.py');
+  withPython('pandas', (py) => {
+    log('reference: pandas.read_csv (3 runs)');
+    return runJson(py, [reference, 'pandas', '--file', file, '--repeat', '3'], pythonEnv());
+  });
+  withPython('implicit', (py) => {
+    log(`reference: implicit ALS (CG), 64 factors, ${it} iterations`);
+    const params = results.measured.implicit64 as { cgSteps: number };
+    return runJson(py, [reference, 'implicit', '--file', file, '--factors', '64', '--iters', it, '--cg-steps', String(params.cgSteps), '--threads', '2'], pythonEnv());
+  });
+  withPython('spark', (py) => {
+    log(`reference: Spark MLlib ALS local[2], 64 factors, fits of 1 and ${PLAN.sparkIterations} iterations`);
+    return runJson(py, [reference, 'spark', '--file', file, '--factors', '64', '--iters', String(PLAN.sparkIterations)], pythonEnv());
+  });
+
+  results.totalSeconds = (Date.now() - startedAt) / 1000;
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  process.stdout.write(renderTable(results) + '\n');
+  log(`wrote ${out} (total ${results.totalSeconds.toFixed(0)} s)`);
+}
+
+// Re-render a stored result without running anything: `npm run bench -- --render FILE`.
+const render = flag('--render');
+if (render) {
+  process.stdout.write(renderTable(JSON.parse(readFileSync(render, 'utf8')) as Results) + '\n');
+} else {
+  main();
+}
