@@ -2,8 +2,8 @@
 // (supertest on app.callback()) and main.ts serves it.
 //
 // Middleware, outermost first: request id -> request log and metrics (on response finish) -> security headers ->
-// errors (everything below throws; this answers JSON) -> optional rate limit -> 404 -> routes (JSON body parser
-// on the routes that take a body) -> 405.
+// errors (everything below throws; this answers JSON) -> the web page (static/web.ts, `/` and its assets) ->
+// optional rate limit -> 404 -> routes (JSON body parser on the routes that take a body) -> 405.
 import Router, { type RouterMiddleware } from '@koa/router';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';

@@ -39,6 +39,7 @@ describe('movierec (usage)', () => {
   test('usage errors exit 2 with a message on stderr and no stack', async (t) => {
     const dataDir = tempDir(t);
     const cases: Array<[string[], RegExp]> = [
+      [[], /Usage: movierec \[options\] \[command\]/],
       [['frobnicate'], /unknown command 'frobnicate'/],
       [['train'], /required option '-d, --dataset <path>' not specified/],
       [['train', '--dataset=x', '--factors', 'many'], /--factors <n>' argument 'many' is invalid\. must be an integer in 1\.\.1024/],

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { redactingStream, redactLogLine } from '../../src/server/logRedact.js';
 import { tailLines } from '../../src/server/logTail.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'movierec-tail-'));
@@ -47,5 +48,30 @@ describe('tailLines', () => {
   test('missing file gives [], empty file gives []', async () => {
     assert.deepEqual(await tailLines(join(dir, 'absent.log'), 20), []);
     assert.deepEqual(await tailLines(file('empty.log', ''), 20), []);
+  });
+});
+
+describe('log redaction', () => {
+  test('file paths become <path>, request paths stay, stack frames go', () => {
+    assert.equal(redactLogLine('INFO http [1] POST /predict 200 0.2ms id=x'), 'INFO http [1] POST /predict 200 0.2ms id=x');
+    assert.equal(redactLogLine('WARN http [1] GET /api/log -> 400 INVALID_INPUT: n'), 'WARN http [1] GET /api/log -> 400 INVALID_INPUT: n');
+    assert.equal(redactLogLine('INFO model [1] training on /data/sets/ml-1m/ratings.dat: 5 ratings'), 'INFO model [1] training on <path>: 5 ratings');
+    assert.equal(redactLogLine('no model at ../data/model (C:\\movies\\model)'), 'no model at <path> (<path>)');
+    assert.equal(redactLogLine('    at tailLines (/srv/app/logTail.ts:41:7)'), null);
+  });
+
+  test('the stream form redacts line by line, whatever the chunk boundaries (multi-byte characters included)', async () => {
+    const input = Buffer.from('élève /home/a/b.csv ok\n    at x (/a/b.js:1:1)\nGET /api/x 200\nfin sans retour /tmp/x/y');
+    const expected = 'élève <path> ok\nGET /api/x 200\nfin sans retour <path>';
+    for (const size of [1, 2, 3, 7, 1000]) {
+      const out: Buffer[] = [];
+      const stream = redactingStream();
+      stream.on('data', (c: Buffer) => out.push(c));
+      const done = new Promise((ok) => stream.on('end', ok));
+      for (let i = 0; i < input.length; i += size) stream.write(input.subarray(i, i + size));
+      stream.end();
+      await done;
+      assert.equal(Buffer.concat(out).toString('utf8'), expected, `chunks of ${size}`);
+    }
   });
 });

@@ -14,7 +14,7 @@
 //! The first pass gathers the row's fixed vectors into a contiguous block (zero-padded to whole vector lanes);
 //! every later pass streams that block from cache instead of gathering scattered rows again.
 
-use super::lanes::{axpy, dot, rank_one_times, AVX2, AVX512, LANES, PORTABLE};
+use super::lanes::{axpy, dot, gather_pass, sparse_times, AVX2, AVX512, LANES, PORTABLE};
 use crate::model::Matrix;
 
 /// `k` rounded up to whole lanes.
@@ -197,30 +197,16 @@ fn solve_row_impl<const ISA: u8>(
     debug_assert_eq!(side.gram.padded, padded);
     let n = cols.len();
     if ws.block.len() < n * padded {
-        // Padding lanes are zero from here on: rows are only ever written in their first k lanes.
         ws.block.resize(n * padded, 0.0);
     }
-    ws.weights.clear();
+    ws.weights.resize(n, 0.0);
     ws.x[..k].copy_from_slice(x_out);
     let lambda = side.lambda;
 
     // Pass 1: gather, and with the start x form b = sum c q and u = sum (c - (c - 1) q.x) q, so r0 = u - (G + lambda) x.
-    ws.b.fill(0.0);
-    ws.r.fill(0.0);
-    let mut confidence_sum = 0.0f64;
-    for (j, (&c, &rating)) in cols.iter().zip(ratings).enumerate() {
-        if let Some(&ahead) = cols.get(j + PREFETCH_AHEAD) {
-            prefetch(side.factors.row(ahead as usize));
-        }
-        let row = &mut ws.block[j * padded..(j + 1) * padded];
-        copy_lanes(&mut row[..k], side.factors.row(c as usize));
-        let conf = 1.0 + side.alpha * rating;
-        confidence_sum += conf as f64;
-        ws.weights.push(conf - 1.0);
-        let s = dot::<ISA>(row, &ws.x);
-        axpy::<ISA>(&mut ws.b, conf, row);
-        axpy::<ISA>(&mut ws.r, conf - (conf - 1.0) * s, row);
-    }
+    let block = &mut ws.block[..n * padded];
+    let confidence_sum =
+        gather_pass::<ISA>(side.factors, cols, ratings, side.alpha, &ws.x, block, &mut ws.weights, &mut ws.b, &mut ws.r);
     gram_times::<ISA>(side.gram, &ws.x, &mut ws.ap);
     for ((r, &gx), &x) in ws.r.iter_mut().zip(&ws.ap).zip(&ws.x) {
         *r -= gx + lambda * x;
@@ -238,9 +224,7 @@ fn solve_row_impl<const ISA: u8>(
         for (a, &p) in ws.ap.iter_mut().zip(&ws.p) {
             *a += lambda * p;
         }
-        for (row, &w) in ws.block[..n * padded].chunks_exact(padded).zip(&ws.weights) {
-            rank_one_times::<ISA>(&mut ws.ap, w, row, &ws.p);
-        }
+        sparse_times::<ISA>(&ws.block[..n * padded], &ws.weights, &ws.p, &mut ws.ap);
         let p_ap = dot::<ISA>(&ws.p, &ws.ap);
         if !(p_ap > 0.0 && p_ap.is_finite()) {
             break;
@@ -269,35 +253,6 @@ fn solve_row_impl<const ISA: u8>(
         xx += x as f64 * x as f64;
     }
     confidence_sum - xb - xr - lambda as f64 * xx
-}
-
-/// Rows ahead whose fixed vector is requested before it is needed: the gather is a random walk over a factor
-/// matrix larger than the cache (162k users x 64 factors = 41 MB at ML-25M scale), so without it the loop waits
-/// on one memory round trip per rating.
-const PREFETCH_AHEAD: usize = 12;
-
-/// Asks for every cache line of `row` (a hint: no effect on results).
-#[inline(always)]
-fn prefetch(row: &[f32]) {
-    #[cfg(target_arch = "x86_64")]
-    for line in row.chunks(16) {
-        // SAFETY: prefetch is a hint on an address inside a live slice; it cannot fault or change memory.
-        unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(line.as_ptr().cast()) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = row;
-}
-
-/// `dst.copy_from_slice(src)` in whole lanes where it can, so short rows compile to vector moves, not a memmove call.
-#[inline(always)]
-fn copy_lanes(dst: &mut [f32], src: &[f32]) {
-    let mut d = dst.chunks_exact_mut(LANES);
-    let mut s = src.chunks_exact(LANES);
-    for (d, s) in (&mut d).zip(&mut s) {
-        let d: &mut [f32; LANES] = d.try_into().unwrap();
-        *d = s.try_into().unwrap();
-    }
-    d.into_remainder().copy_from_slice(s.remainder());
 }
 
 /// `out = G v` (G symmetric, so as a sum of G's rows scaled by v: no horizontal sums).

@@ -10,6 +10,8 @@ pub(crate) const PORTABLE: u8 = 0;
 pub(crate) const AVX2: u8 = 1;
 pub(crate) const AVX512: u8 = 2;
 
+use crate::model::Matrix;
+
 /// `a . b`.
 #[inline(always)]
 pub(crate) fn dot<const ISA: u8>(a: &[f32], b: &[f32]) -> f32 {
@@ -44,11 +46,107 @@ pub(crate) fn axpy<const ISA: u8>(y: &mut [f32], a: f32, x: &[f32]) {
     y.iter_mut().zip(x).for_each(|(y, x)| *y += a * x);
 }
 
-/// The sparse part of a CG product for one row: `out += w (row . v) row`; the row is loaded once.
+/// Rows ahead whose fixed vector is requested before it is needed: the gather is a random walk over a factor
+/// matrix larger than the cache (162k users x 64 factors = 41 MB at ML-25M scale), so without it the loop waits
+/// on one memory round trip per rating.
+const PREFETCH_AHEAD: usize = 12;
+
+/// Pass 1 of a row solve. For each rating `j` (column `cols[j]`, confidence `c = 1 + alpha * ratings[j]`): copies
+/// row `cols[j]` of `factors` into row `j` of `block` (`padded` wide, zero beyond `k`), sets `weights[j] = c - 1`,
+/// and accumulates `b = sum c q` and `r = sum (c - (c - 1) q.x) q` (both overwritten). Returns `sum c`.
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub(crate) fn rank_one_times<const ISA: u8>(out: &mut [f32], w: f32, row: &[f32], v: &[f32]) {
-    let s = dot::<ISA>(row, v);
-    axpy::<ISA>(out, w * s, row);
+pub(crate) fn gather_pass<const ISA: u8>(
+    factors: &Matrix,
+    cols: &[u32],
+    ratings: &[f32],
+    alpha: f32,
+    x: &[f32],
+    block: &mut [f32],
+    weights: &mut [f32],
+    b: &mut [f32],
+    r: &mut [f32],
+) -> f64 {
+    let (k, padded, n) = (factors.cols, x.len(), cols.len());
+    assert!(padded % LANES == 0 && padded >= k && padded < k + LANES && b.len() == padded && r.len() == padded);
+    assert!(ratings.len() == n && weights.len() == n && block.len() >= n * padded);
+    assert!(cols.iter().all(|&c| (c as usize) < factors.rows));
+    #[cfg(target_arch = "x86_64")]
+    if ISA == AVX512 {
+        let args = x86::GatherArgs { factors: &factors.data, k, cols, ratings, alpha, x, block, weights, b, r };
+        // SAFETY: the caller's CPU has AVX-512F (ISA); every column is a row of `factors` and the lengths match
+        // (asserted above).
+        macro_rules! chunks {
+            ($($c:literal)*) => {
+                match padded / LANES {
+                    $($c => return unsafe { x86::gather_pass512::<$c>(args) },)*
+                    _ => {}
+                }
+            };
+        }
+        chunks!(1 2 3 4 5 6 7 8);
+    }
+    b.fill(0.0);
+    r.fill(0.0);
+    let mut confidence_sum = 0.0f64;
+    for (j, (&c, &rating)) in cols.iter().zip(ratings).enumerate() {
+        if let Some(&ahead) = cols.get(j + PREFETCH_AHEAD) {
+            prefetch(factors.row(ahead as usize));
+        }
+        let row = &mut block[j * padded..(j + 1) * padded];
+        row[..k].copy_from_slice(factors.row(c as usize));
+        row[k..].fill(0.0);
+        let conf = 1.0 + alpha * rating;
+        confidence_sum += conf as f64;
+        weights[j] = conf - 1.0;
+        let s = dot::<ISA>(row, x);
+        axpy::<ISA>(b, conf, row);
+        axpy::<ISA>(r, conf - (conf - 1.0) * s, row);
+    }
+    confidence_sum
+}
+
+/// The sparse part of a CG product: `out += sum_j weights[j] (row_j . v) row_j` over the first `weights.len()` rows
+/// of `block` (`v.len()` wide).
+#[inline(always)]
+pub(crate) fn sparse_times<const ISA: u8>(block: &[f32], weights: &[f32], v: &[f32], out: &mut [f32]) {
+    let padded = v.len();
+    assert!(padded % LANES == 0 && out.len() == padded && block.len() >= weights.len() * padded);
+    #[cfg(target_arch = "x86_64")]
+    if ISA == AVX512 {
+        // SAFETY: the caller's CPU has AVX-512F (ISA); lengths asserted above.
+        macro_rules! chunks {
+            ($($c:literal)*) => {
+                match padded / LANES {
+                    $($c => return unsafe { x86::sparse_times512::<$c>(block, weights, v, out) },)*
+                    _ => {}
+                }
+            };
+        }
+        chunks!(1 2 3 4 5 6 7 8);
+    }
+    for (row, &w) in block.chunks_exact(padded).zip(weights) {
+        let s = dot::<ISA>(row, v);
+        axpy::<ISA>(out, w * s, row);
+    }
+}
+
+/// Asks for every cache line of `row` (a hint: no effect on results).
+#[inline(always)]
+fn prefetch(row: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let bytes = std::mem::size_of_val(row);
+        let start = row.as_ptr().cast::<i8>();
+        // SAFETY: prefetch is a hint that cannot fault; the addresses stay inside `row`.
+        unsafe {
+            for offset in (0..bytes).step_by(64).chain(std::iter::once(bytes.saturating_sub(1))) {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(start.add(offset));
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = row;
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -56,6 +154,98 @@ mod x86 {
     use std::arch::x86_64::*;
 
     use super::LANES;
+
+    pub(super) struct GatherArgs<'a> {
+        pub factors: &'a [f32],
+        pub k: usize,
+        pub cols: &'a [u32],
+        pub ratings: &'a [f32],
+        pub alpha: f32,
+        pub x: &'a [f32],
+        pub block: &'a mut [f32],
+        pub weights: &'a mut [f32],
+        pub b: &'a mut [f32],
+        pub r: &'a mut [f32],
+    }
+
+    /// `gather_pass` for `C` vectors per row: the row, x, b and r accumulators all stay in registers.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    pub(super) unsafe fn gather_pass512<const C: usize>(a: GatherArgs<'_>) -> f64 {
+        let k = a.k;
+        // Lanes of the last vector that belong to the row; the rest are loaded as zeros (and never read past it).
+        let tail: __mmask16 = if k % LANES == 0 { 0xFFFF } else { (1u16 << (k % LANES)) - 1 };
+        let base = a.factors.as_ptr();
+        let mut xv = [_mm512_setzero_ps(); C];
+        let mut bacc = [_mm512_setzero_ps(); C];
+        let mut racc = [_mm512_setzero_ps(); C];
+        for (c, v) in xv.iter_mut().enumerate() {
+            *v = _mm512_loadu_ps(a.x.as_ptr().add(c * LANES));
+        }
+        let mut confidence_sum = 0.0f64;
+        let n = a.cols.len();
+        for j in 0..n {
+            if j + super::PREFETCH_AHEAD < n {
+                let ahead = base.add(*a.cols.get_unchecked(j + super::PREFETCH_AHEAD) as usize * k).cast::<i8>();
+                for offset in (0..k * 4).step_by(64) {
+                    _mm_prefetch::<_MM_HINT_T0>(ahead.add(offset));
+                }
+                _mm_prefetch::<_MM_HINT_T0>(ahead.add(k * 4 - 1));
+            }
+            let src = base.add(*a.cols.get_unchecked(j) as usize * k);
+            let dst = a.block.as_mut_ptr().add(j * C * LANES);
+            let mut q = [_mm512_setzero_ps(); C];
+            let mut s = _mm512_setzero_ps();
+            for c in 0..C {
+                q[c] = if c + 1 == C { _mm512_maskz_loadu_ps(tail, src.add(c * LANES)) } else { _mm512_loadu_ps(src.add(c * LANES)) };
+                _mm512_storeu_ps(dst.add(c * LANES), q[c]);
+                s = _mm512_fmadd_ps(q[c], xv[c], s);
+            }
+            let conf = 1.0 + a.alpha * *a.ratings.get_unchecked(j);
+            confidence_sum += conf as f64;
+            *a.weights.get_unchecked_mut(j) = conf - 1.0;
+            let cb = _mm512_set1_ps(conf);
+            let cr = _mm512_set1_ps(conf - (conf - 1.0) * _mm512_reduce_add_ps(s));
+            for c in 0..C {
+                bacc[c] = _mm512_fmadd_ps(cb, q[c], bacc[c]);
+                racc[c] = _mm512_fmadd_ps(cr, q[c], racc[c]);
+            }
+        }
+        for c in 0..C {
+            _mm512_storeu_ps(a.b.as_mut_ptr().add(c * LANES), bacc[c]);
+            _mm512_storeu_ps(a.r.as_mut_ptr().add(c * LANES), racc[c]);
+        }
+        confidence_sum
+    }
+
+    /// `sparse_times` for `C` vectors per row, `v` and the sum held in registers across rows.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    pub(super) unsafe fn sparse_times512<const C: usize>(block: &[f32], weights: &[f32], v: &[f32], out: &mut [f32]) {
+        let mut vv = [_mm512_setzero_ps(); C];
+        let mut acc = [_mm512_setzero_ps(); C];
+        for (c, slot) in vv.iter_mut().enumerate() {
+            *slot = _mm512_loadu_ps(v.as_ptr().add(c * LANES));
+        }
+        let rows = block.as_ptr();
+        for (j, &w) in weights.iter().enumerate() {
+            let row = rows.add(j * C * LANES);
+            let mut q = [_mm512_setzero_ps(); C];
+            let mut s = _mm512_setzero_ps();
+            for c in 0..C {
+                q[c] = _mm512_loadu_ps(row.add(c * LANES));
+                s = _mm512_fmadd_ps(q[c], vv[c], s);
+            }
+            let scale = _mm512_set1_ps(w * _mm512_reduce_add_ps(s));
+            for c in 0..C {
+                acc[c] = _mm512_fmadd_ps(scale, q[c], acc[c]);
+            }
+        }
+        for c in 0..C {
+            let o = out.as_mut_ptr().add(c * LANES);
+            _mm512_storeu_ps(o, _mm512_add_ps(_mm512_loadu_ps(o), acc[c]));
+        }
+    }
 
     #[target_feature(enable = "avx512f")]
     #[inline]

@@ -243,18 +243,22 @@ fn solve_normal_equations<const ISA: u8>(ws: &mut Workspace, d: usize) -> bool {
                 }
             }
         }
+        if p_end == d {
+            break;
+        }
+        // Rows below a panel: only full panels have any (a partial panel is the last one).
         let (panel, below) = u.split_at_mut(p_end * stride);
-        let panel = &panel[p0 * stride..];
-        let width = p_end - p0;
+        let panel: [&[[f64; L]]; L] = std::array::from_fn(|q| panel[(p0 + q) * stride..][..stride].as_chunks::<L>().0);
         for (i, row_i) in (p_end..d).zip(below.chunks_exact_mut(stride)) {
-            let f: [f64; L] = std::array::from_fn(|q| if q < width { panel[q * stride + i] } else { 0.0 });
-            let start = i / L * L;
-            for (c, a) in (start..stride).step_by(L).zip(row_i[start..].chunks_exact_mut(L)) {
-                let a: &mut [f64; L] = a.try_into().unwrap();
+            let f: [f64; L] = std::array::from_fn(|q| panel[q][i / L][i % L]);
+            let row_i = &mut row_i.as_chunks_mut::<L>().0[i / L..];
+            // Same-length slices, so the loop below needs no bounds checks.
+            let sources: [&[[f64; L]]; L] = std::array::from_fn(|q| &panel[q][i / L..][..row_i.len()]);
+            for (c, a) in row_i.iter_mut().enumerate() {
                 let mut acc = *a;
-                for (q, &fq) in f.iter().enumerate().take(width) {
-                    let b: &[f64; L] = panel[q * stride + c..q * stride + c + L].try_into().unwrap();
-                    acc = std::array::from_fn(|l| sub_product::<ISA>(acc[l], fq, b[l]));
+                for q in 0..L {
+                    let b = &sources[q][c];
+                    acc = std::array::from_fn(|l| sub_product::<ISA>(acc[l], f[q], b[l]));
                 }
                 *a = acc;
             }
@@ -271,14 +275,22 @@ fn solve_normal_equations<const ISA: u8>(ws: &mut Workspace, d: usize) -> bool {
         }
     }
     for i in (0..d).rev() {
-        let s: f64 = u[i * stride + i + 1..i * stride + d]
-            .iter()
-            .zip(&z[i + 1..])
-            .map(|(a, b)| a * b)
-            .sum();
+        let s = dot_lanes(&u[i * stride + i + 1..i * stride + d], &z[i + 1..]);
         z[i] = (z[i] - s) / u[i * stride + i];
     }
     z.iter().all(|v| v.is_finite())
+}
+
+/// Dot product with `F64_LANES` partial sums: no chain of dependent additions, and it vectorises.
+#[inline(always)]
+fn dot_lanes(a: &[f64], b: &[f64]) -> f64 {
+    let (a_chunks, a_rest) = a.as_chunks::<F64_LANES>();
+    let (b_chunks, b_rest) = b.as_chunks::<F64_LANES>();
+    let mut acc = [0.0f64; F64_LANES];
+    for (x, y) in a_chunks.iter().zip(b_chunks) {
+        acc = std::array::from_fn(|l| acc[l] + x[l] * y[l]);
+    }
+    acc.iter().sum::<f64>() + a_rest.iter().zip(b_rest).map(|(x, y)| x * y).sum::<f64>()
 }
 
 /// `acc - a * b`, fused where the vector unit has FMA (`ISA` is an x86 kernel), plain elsewhere (a software fused
