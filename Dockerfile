@@ -3,10 +3,28 @@
 #   docker build -t movie-recommender \
 #     --build-arg BUILD_DATE="$(date -u +%Y-%m-%dT%H:%M:%SZ)" --build-arg GIT_SHA="$(git rev-parse HEAD)" .
 #
-# Stages: `build` compiles the addon and the TypeScript (needs rust + node + dev dependencies), `prod-deps` installs
-# the production node_modules only, the final stage copies the results onto a slim node image and runs as `node`.
+# Stages: `cargo-skeleton` prepares the Rust dependency layer, `build` compiles the addon and the TypeScript (needs
+# rust + node + dev dependencies), `prod-deps` installs the production node_modules only, and the final stage copies
+# the results onto a slim node image and runs as `node`.
 # Layers go from least to most often changed (lock files, then sources, then build facts) so they cache.
 # No heredocs: buildah 1.28 (used by CI's container test) cannot parse them.
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The cargo workspace reduced to its manifests (+ build scripts) and placeholder sources: what the dependency layer of
+# the build stage needs. Its output only changes when a manifest does, so that layer stays cached across code edits.
+FROM rust:1-bookworm AS cargo-skeleton
+WORKDIR /src
+COPY native ./native
+RUN find native -type f ! -name Cargo.toml ! -name build.rs -delete \
+ && for manifest in $(find native -name Cargo.toml); do \
+      dir=$(dirname "$manifest"); \
+      mkdir -p "$dir/src" && touch "$dir/src/lib.rs"; \
+      for target in $(sed -n 's/^[[:space:]]*path[[:space:]]*=[[:space:]]*"\([^"]*\.rs\)".*/\1/p' "$manifest"); do \
+        mkdir -p "$(dirname "$dir/$target")" && echo 'fn main() {}' > "$dir/$target"; \
+      done; \
+    done \
+ && find native -type d -empty -delete \
+ && find native -exec touch -d 2000-01-01T00:00:00Z {} +
 
 # ---------------------------------------------------------------------------------------------------------------------
 FROM rust:1-bookworm AS build
@@ -19,16 +37,13 @@ ENV CARGO_TERM_COLOR=never \
     npm_config_audit=false
 WORKDIR /src
 
-# 1. Rust dependencies, compiled against placeholder crates so this layer only changes with Cargo.toml/Cargo.lock.
-#    napi passes --target explicitly, so the same triple is used here for the artifacts to be reused.
+# 1. Rust dependencies, compiled against the placeholder crates so this layer only changes with the manifests and
+#    Cargo.lock. napi passes --target explicitly, so the same triple is used here for the artifacts to be reused.
 COPY Cargo.toml Cargo.lock ./
-COPY native/core/Cargo.toml native/core/Cargo.toml
-COPY native/node/Cargo.toml native/node/build.rs native/node/
-RUN mkdir -p native/core/src native/node/src \
- && touch native/core/src/lib.rs native/node/src/lib.rs \
- && cargo fetch --locked \
+COPY --from=cargo-skeleton /src/native ./native
+RUN cargo fetch --locked \
  && cargo build --release --locked -p movierec-node --target "$(rustc -vV | sed -n 's/^host: //p')" \
- && rm -rf native/core/src native/node/src
+ && rm -rf native
 
 # 2. Node dependencies (dev included: napi cli, typescript). Scripts off: `prepare` would build before the sources exist.
 COPY package.json package-lock.json ./

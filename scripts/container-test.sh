@@ -19,6 +19,7 @@ FIXTURE=$ROOT/native/core/tests/fixtures/ml-latest
 WORK=$(mktemp -d -t movierec-ct.XXXXXX)
 DATA=$WORK/data
 LOGS=$WORK/logs
+KEEP_LOGS=$ROOT/test-artifacts/container-test
 mkdir -p "$DATA" "$LOGS"
 
 T0=$EPOCHREALTIME
@@ -84,7 +85,8 @@ wait_ready() {
   while [ "$SECONDS" -lt "$deadline" ]; do
     if curl -fsS --max-time 3 -o /dev/null "$URL/readyz" 2>/dev/null; then echo "ready"; return 0; fi
     ctr=$(all_ctrs | head -n 1)
-    if [ -n "$ctr" ] && [ "$("$ENGINE" inspect --format '{{.State.Running}}' "$ctr" 2>/dev/null)" = false ]; then
+    [ -n "$ctr" ] || { echo "no container of $PROJECT exists"; return 1; }
+    if [ "$("$ENGINE" inspect --format '{{.State.Running}}' "$ctr" 2>/dev/null)" = false ]; then
       echo "the container exited: $("$ENGINE" inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$ctr")"
       return 1
     fi
@@ -113,6 +115,8 @@ teardown() {
     "$ENGINE" network rm "${PROJECT}_default" >/dev/null 2>&1 || true
     [ -z "$(all_ctrs)" ] && say "torn down: no container of $PROJECT left" || say "WARNING: containers of $PROJECT remain"
   fi
+  # Keep the logs (build, compose, train) for a look after the run; test-artifacts/ is not committed.
+  rm -rf "$KEEP_LOGS" && mkdir -p "$KEEP_LOGS" && cp -r "$LOGS/." "$KEEP_LOGS/" 2>/dev/null || true
   rm -rf "$WORK"
   exit "$rc"
 }
@@ -168,12 +172,16 @@ pick_engine() {
 
 # ---------------------------------------------------------------------------------------------------------- checks
 do_build() {
-  if ! compose build >"$LOGS/build.log" 2>&1; then
-    tail -n 30 "$LOGS/build.log"
-    echo "image build failed (last lines above)"
+  local bytes rc=0
+  # Remove the previous image first: podman-compose 1.0.3 exits 0 even when the build fails, so the check below
+  # must not find an old one.
+  "$ENGINE" image rm "$MOVIEREC_IMAGE" >/dev/null 2>&1 || true
+  compose build >"$LOGS/build.log" 2>&1 || rc=$?
+  if [ "$rc" != 0 ] || ! "$ENGINE" image inspect "$MOVIEREC_IMAGE" >/dev/null 2>&1; then
+    grep -v 'WARNING  Skipping cross-process' "$LOGS/build.log" | tail -n 30
+    echo "image build failed (exit $rc; last lines above)"
     return 1
   fi
-  local bytes
   bytes=$("$ENGINE" image inspect --format '{{.Size}}' "$MOVIEREC_IMAGE")
   echo "image $MOVIEREC_IMAGE: $(awk -v b="$bytes" 'BEGIN { printf "%.0f MB", b / 1e6 }') ($bytes bytes)"
 }

@@ -5,12 +5,13 @@
 //   (b) latency at a fixed 1,000 requests/s for 30 s: p50/p99.
 // Models, data and the Python virtual environment are cached under bench/.cache and bench/.venv (gitignored).
 // Environment: BENCH_SECONDS (default 30), BENCH_TARGETS (comma list of node-ml1m,node-synth,python-ml1m,
-// python-synth; default all), BENCH_SYNTH_ITERATIONS (ALS iterations of the synthetic model, default 3: serving cost
+// python-synth; default all), BENCH_PY_WORKER_CLASS and BENCH_PY_THREADS (gunicorn worker class and threads per
+// worker, default gthread and 4), BENCH_SYNTH_ITERATIONS (ALS iterations of the synthetic model, default 3: serving cost
 // does not depend on them).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { configureLogger, shutdownLogger } from '../../src/logger.js';
@@ -22,6 +23,8 @@ const VENV = join(ROOT, 'bench', '.venv');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const SYNTH_ITERATIONS = Number(process.env.BENCH_SYNTH_ITERATIONS ?? 3);
 const CORES = cpus().length;
+const PY_WORKER_CLASS = process.env.BENCH_PY_WORKER_CLASS ?? 'gthread';
+const PY_THREADS = Number(process.env.BENCH_PY_THREADS ?? 4);
 const TARGETS = (process.env.BENCH_TARGETS ?? 'node-ml1m,node-synth,python-ml1m,python-synth').split(',');
 
 interface ModelSpec {
@@ -159,10 +162,29 @@ function startPython(dataDir: string, port: number): ChildProcess {
   const gunicorn = join(VENV, 'bin', 'gunicorn');
   return spawn(
     gunicorn,
-    ['--workers', String(CORES), '--bind', `127.0.0.1:${port}`, '--log-level', 'warning', '--chdir', join(ROOT, 'bench', 'http', 'reference'), 'app:app'],
+    [
+      '--workers',
+      String(CORES),
+      // gthread workers keep connections alive (the default sync worker closes each one, which makes the load
+      // generator reconnect for every request and queue in the accept backlog: that measures TCP, not Flask).
+      '--worker-class',
+      PY_WORKER_CLASS,
+      '--threads',
+      String(PY_THREADS),
+      '--bind',
+      `127.0.0.1:${port}`,
+      '--log-level',
+      'warning',
+      '--chdir',
+      join(ROOT, 'bench', 'http', 'reference'),
+      'app:app',
+    ],
     { cwd: ROOT, env: { ...process.env, MODEL_DIR: join(dataDir, 'model') }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
 }
+
+/** The machine's 1-minute load average, sampled after each run (other work on the machine skews latencies). */
+const loads: number[] = [];
 
 interface Figures {
   target: string;
@@ -202,8 +224,10 @@ async function measure(
   log(`${target} on ${model.name}: (a) 50 connections x ${SECONDS} s`);
   const a = await run({ url, connections: 50, duration: SECONDS, requests });
   const rssAfterMb = rssMb(pid);
+  loads.push(loadavg()[0]);
   log(`${target} on ${model.name}: (b) 1,000 requests/s for ${SECONDS} s`);
   const b = await run({ url, connections: 50, overallRate: 1000, duration: SECONDS, requests });
+  loads.push(loadavg()[0]);
   return {
     target,
     model: model.name,
@@ -284,7 +308,9 @@ async function main(): Promise<void> {
     '',
     ...MODELS.map((m) => `- ${m.name}: ${m.label}`),
     '- node: this service (node dist/src/server/main.js, LOG_LEVEL=info: one log line per request)',
-    `- python: bench/http/reference (Flask + numpy fold-in under gunicorn, ${CORES} workers)`,
+    `- python: bench/http/reference (Flask + numpy fold-in under gunicorn, ${CORES} ${PY_WORKER_CLASS} workers` +
+      `${PY_WORKER_CLASS === 'gthread' ? ` x ${PY_THREADS} threads` : ''})`,
+    `- load average of the machine (1 min) during the runs: ${loads.map((l) => l.toFixed(1)).join(', ')}`,
     '',
     table(all),
   ].join('\n');

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use movierec_core::als::{fold_in_gram, fold_in_implicit, train, train_implicit, ImplicitTrainer};
+use movierec_core::als::{fold_in_gram, fold_in_implicit, implicit_defaults, train, train_implicit, ImplicitTrainer};
 use movierec_core::dataset::split::split_per_user;
 use movierec_core::dataset::{read_ratings, Dataset, RatingTriples, ReadOptions};
 use movierec_core::interactions::Interactions;
@@ -18,7 +18,7 @@ fn shared(relative: &str) -> PathBuf {
 }
 
 fn implicit_params() -> AlsParams {
-    AlsParams { feedback: Feedback::Implicit, ..AlsParams::default() }
+    implicit_defaults()
 }
 
 /// Trains on 80% of every user's ratings and ranks the other 20% (relevant = rating >= 4).

@@ -4,7 +4,7 @@
 //! `G = Q'Q` over ALL movies, the Hu-Koren-Volinsky normal equations are
 //!
 //! ```text
-//! (G + lambda I + sum_j (c_j - 1) q_j q_j') x = sum_j c_j q_j  =: b
+//! (G + lambda I + sum_j (c_j - 1) q_j q_j') x = sum_j c_j q_j  =: b,    lambda = reg * n
 //! ```
 //!
 //! Conjugate gradient needs only products `A v`: `G v` costs `k^2` and the sparse part one pass over the row's
@@ -84,8 +84,9 @@ impl FactorGram {
 pub(crate) struct ImplicitSide<'a> {
     pub factors: &'a Matrix,
     pub gram: &'a FactorGram,
-    /// Regularisation `lambda` (plain, not count-weighted).
-    pub lambda: f32,
+    /// Regularisation per rating: a row with `n` ratings gets `lambda = reg_per_rating * n` (weighted-lambda,
+    /// Zhou et al. 2008, as Spark MLlib does for implicit feedback too).
+    pub reg_per_rating: f32,
     /// Confidence `c = 1 + alpha * rating`.
     pub alpha: f32,
 }
@@ -201,7 +202,12 @@ fn solve_row_impl<const ISA: u8>(
     }
     ws.weights.resize(n, 0.0);
     ws.x[..k].copy_from_slice(x_out);
-    let lambda = side.lambda;
+    if n == 0 {
+        // b = 0: the solution is zero, and so is its loss (every column predicted 0 with confidence 1).
+        x_out.fill(0.0);
+        return 0.0;
+    }
+    let lambda = side.reg_per_rating * n as f32;
 
     // Pass 1: gather, and with the start x form b = sum c q and u = sum (c - (c - 1) q.x) q, so r0 = u - (G + lambda) x.
     let block = &mut ws.block[..n * padded];
@@ -352,7 +358,7 @@ mod tests {
             let side = ImplicitSide {
                 factors: &factors,
                 gram: &gram,
-                lambda: 0.1,
+                reg_per_rating: 0.1 / cols.len() as f32,
                 alpha: 2.0,
             };
             let mut ws = CgWorkspace::new(k);
@@ -393,7 +399,7 @@ mod tests {
         let side = ImplicitSide {
             factors: &factors,
             gram: &gram,
-            lambda: 0.05,
+            reg_per_rating: 0.05 / cols.len() as f32,
             alpha: 1.0,
         };
         let want: Vec<f32> = reference(&factors, &cols, &ratings, 0.05, 1.0)

@@ -5,10 +5,13 @@
 //! a preference 0 with confidence 1. The loss is
 //!
 //! ```text
-//! sum over ALL pairs of c (p - x_u . y_i)^2  +  lambda (sum |x_u|^2 + sum |y_i|^2)
+//! sum over ALL pairs of c (p - x_u . y_i)^2  +  sum_u lambda_u |x_u|^2  +  sum_i lambda_i |y_i|^2
 //! ```
 //!
-//! with `lambda = reg_factors` (plain, not count-weighted: the all-pairs term already scales every row alike).
+//! with weighted-lambda regularisation as in the explicit mode (Zhou et al. 2008; Spark MLlib does the same for
+//! implicit feedback): a row with `n` ratings gets `lambda = reg_factors * n`. On ml-1m and ml-latest-small
+//! (per-user 80/20 holdout, precision@10) it beat a plain lambda at its best setting, with higher catalogue coverage.
+//! The best `reg_factors` is larger than for explicit ratings: see [`implicit_defaults`].
 //! Linear confidence was chosen over `alpha * log(1 + r / eps)`: ratings span one decade (0.5..5), so the log form
 //! only compresses a range that is already narrow, and the linear one keeps a single parameter.
 //!
@@ -104,7 +107,7 @@ impl<'a> ImplicitTrainer<'a> {
     /// `sqrt(sum c (p - x.y)^2 / sum c)`.
     pub fn step(&mut self) -> IterationStats {
         let m = &mut self.model;
-        let (lambda, alpha) = (m.params.reg_factors, m.params.alpha);
+        let (reg_per_rating, alpha) = (m.params.reg_factors, m.params.alpha);
         let stop = CgStop {
             max_steps: m.params.cg_steps,
             relative_residual_sq: 0.0,
@@ -114,7 +117,7 @@ impl<'a> ImplicitTrainer<'a> {
             let items = ImplicitSide {
                 factors: &m.item_factors,
                 gram: &gram,
-                lambda,
+                reg_per_rating,
                 alpha,
             };
             half_step(&self.x.by_user, items, stop, &mut m.user_factors)
@@ -124,7 +127,7 @@ impl<'a> ImplicitTrainer<'a> {
             let users = ImplicitSide {
                 factors: &m.user_factors,
                 gram: &gram,
-                lambda,
+                reg_per_rating,
                 alpha,
             };
             half_step(&self.x.by_item, users, stop, &mut m.item_factors)
@@ -145,6 +148,17 @@ impl<'a> ImplicitTrainer<'a> {
     pub fn into_model(self) -> AlsModel {
         self.model
     }
+}
+
+/// `regFactors` of implicit feedback when the caller gives none. Chosen on ml-1m, per-user 80/20 holdout, 64 factors,
+/// 15 iterations (precision@10 / coverage): 0.05 gave 0.279 / 0.37, 0.1 0.289, 0.15 0.296, 0.2 0.299 / 0.37,
+/// 0.3 0.297, 0.5 0.280, 1.0 0.224 / 0.14 (popularity: 0.148). ml-latest-small peaks at 0.2-0.4.
+pub const DEFAULT_IMPLICIT_REG: f32 = 0.2;
+
+/// The defaults for implicit feedback: [`AlsParams::default`] with `feedback = Implicit` and
+/// [`DEFAULT_IMPLICIT_REG`] (the explicit default regularisation is four times too weak here).
+pub fn implicit_defaults() -> AlsParams {
+    AlsParams { feedback: Feedback::Implicit, reg_factors: DEFAULT_IMPLICIT_REG, ..AlsParams::default() }
 }
 
 /// Trains an implicit-feedback model on `x` (`params.feedback` must be `Implicit`). `on_iteration` runs after every
@@ -185,7 +199,7 @@ pub(crate) fn validate_implicit(params: &AlsParams) -> Result<()> {
         ));
     }
     if params.reg_factors <= 0.0 {
-        // With lambda = 0 a movie nobody in a half-step rated leaves G singular on its own.
+        // Without regularisation a row's system is singular whenever the other side's factors are rank-deficient.
         return bad(format!(
             "regFactors must be > 0 for implicit feedback, got {}",
             params.reg_factors
@@ -239,7 +253,7 @@ pub fn fold_in_implicit(model: &AlsModel, gram: &FactorGram, item_indices: &[u32
     let side = ImplicitSide {
         factors: &model.item_factors,
         gram,
-        lambda: model.params.reg_factors,
+        reg_per_rating: model.params.reg_factors,
         alpha: model.params.alpha,
     };
     let mut factors = vec![0.0f32; k];

@@ -16,7 +16,7 @@ pub(crate) mod solve;
 
 pub use cg::FactorGram;
 pub use explicit::ExplicitTrainer;
-pub use implicit::{fold_in_gram, fold_in_implicit, train_implicit, ImplicitTrainer};
+pub use implicit::{fold_in_gram, fold_in_implicit, implicit_defaults, train_implicit, ImplicitTrainer};
 
 use crate::dataset::RatingScale;
 use crate::interactions::Interactions;
