@@ -72,9 +72,15 @@ fn parse(args: &mut Args) -> Result<serde_json::Value, String> {
     let file = PathBuf::from(args.required("file")?);
     let repeat = args.number("repeat", 3)?.max(1);
     args.finish()?;
-    let bytes = std::fs::metadata(&file).map_err(|e| format!("{}: {e}", file.display()))?.len();
+    let bytes = std::fs::metadata(&file)
+        .map_err(|e| format!("{}: {e}", file.display()))?
+        .len();
     // Warm the page cache once so every timed run reads from memory, as pandas will after it.
-    std::hint::black_box(std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?.len());
+    std::hint::black_box(
+        std::fs::read(&file)
+            .map_err(|e| format!("{}: {e}", file.display()))?
+            .len(),
+    );
     memory::reset_peak();
     let mut seconds = Vec::new();
     let mut ratings = 0;

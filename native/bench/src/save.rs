@@ -12,7 +12,12 @@ use crate::{median, memory};
 
 /// Saves `model` (with the catalogue beside the ratings) into `dir`, as `train` does; returns the seconds it took
 /// and the folder's size.
-pub fn save(model: &AlsModel, report: &ReadReport, dir: &Path, training_seconds: f64) -> Result<serde_json::Value, String> {
+pub fn save(
+    model: &AlsModel,
+    report: &ReadReport,
+    dir: &Path,
+    training_seconds: f64,
+) -> Result<serde_json::Value, String> {
     let catalogue = read_movies_beside(Path::new(&report.path)).map_err(|e| e.to_string())?;
     let meta = ModelMeta::new(model, DatasetMeta::from(report), "bench", training_seconds);
     let started = Instant::now();

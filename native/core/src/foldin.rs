@@ -25,7 +25,8 @@ pub struct UserVector {
     pub factors: Vec<f32>,
 }
 
-/// A top-M list: raw movie ids with estimated ratings (clipped to the model's scale), best first.
+/// A top-M list: raw movie ids with estimated ratings (clipped to the model's scale), best first. Order is by the
+/// unclipped estimate, ties by movie id, so several movies shown at the top of the scale keep a meaningful order.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Recommendations {
@@ -52,10 +53,7 @@ pub fn fold_in(model: &AlsModel, item_indices: &[u32], ratings: &[f32]) -> UserV
         factors: &model.item_factors,
         bias: &model.item_bias,
     };
-    let reg = Regularisation {
-        bias: model.params.reg_bias as f64,
-        factors: model.params.reg_factors as f64,
-    };
+    let reg = Regularisation::of(&model.params);
     let bias = solve_row(
         &mut Workspace::new(k),
         fixed,

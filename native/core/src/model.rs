@@ -43,6 +43,11 @@ pub struct AlsParams {
     pub reg_factors: f32,
     /// Weighted-lambda regularisation of the biases.
     pub reg_bias: f32,
+    /// Prior strength of the weighted-lambda regularisation, in ratings: a row with `n` ratings is regularised as if
+    /// it had `n + prior_count` (`reg * (n + prior_count)`), so a movie or user with a handful of ratings cannot take
+    /// an extreme bias or vector. 0 is the plain scheme of Zhou et al. (see `als::AlsParams::default`).
+    #[serde(default = "default_prior_count")]
+    pub prior_count: f32,
     pub iterations: usize,
     pub seed: u64,
     /// Worker threads; 0 = all cores.
@@ -62,6 +67,12 @@ pub const DEFAULT_ALPHA: f32 = 1.0;
 /// Conjugate-gradient steps per row of implicit ALS, warm-started: 3 is as good as an exact solve there.
 pub const DEFAULT_CG_STEPS: usize = 3;
 
+/// Prior strength of explicit ALS regularisation, in ratings; chosen on ml-1m (see `als::AlsParams::default`).
+pub const DEFAULT_PRIOR_COUNT: f32 = 150.0;
+
+fn default_prior_count() -> f32 {
+    DEFAULT_PRIOR_COUNT
+}
 fn default_alpha() -> f32 {
     DEFAULT_ALPHA
 }

@@ -84,14 +84,29 @@ fn ml_latest_small_half_stars_beat_the_baseline() {
          unknown movie {} | {seconds:.2}s",
         m.rmse, m.mae, b.rmse, b.mae, m.unknown_movie
     );
+    for (name, r) in [
+        ("model", &e.model.ranking),
+        ("bias-only", &e.bias_only.ranking),
+        ("popularity", &e.popularity.ranking),
+    ] {
+        println!(
+            "  {name:10} P@10 {:.4} R@10 {:.4} NDCG@10 {:.4} coverage {:.4} ({} users)",
+            r.precision, r.recall, r.ndcg, r.coverage, r.users
+        );
+    }
     assert!(
         m.rmse < 0.86 && m.rmse < b.rmse - 0.015,
         "model {} vs bias-only {}",
         m.rmse,
         b.rmse
     );
+    // Without the prior, movies with one 5-star rating filled every list here (precision@10 0.0005).
+    assert!(
+        e.model.ranking.precision > e.bias_only.ranking.precision,
+        "{:?}",
+        e.model.ranking
+    );
 }
-
 #[test]
 fn model_fields_describe_the_training_data() {
     let (scale, x, _) = split_90_10("ml-latest-small/ratings.csv");
@@ -259,6 +274,20 @@ fn bad_parameters_are_invalid_input_naming_the_parameter() {
                 ..ok.clone()
             },
             "regBias",
+        ),
+        (
+            AlsParams {
+                threads: 100_000,
+                ..ok.clone()
+            },
+            "threads",
+        ),
+        (
+            AlsParams {
+                prior_count: -1.0,
+                ..ok.clone()
+            },
+            "priorCount",
         ),
         (
             AlsParams {

@@ -60,7 +60,8 @@ fn direct_solve(model: &AlsModel, items: &[u32], ratings: &[f32]) -> Vec<f64> {
             a[p][d] += x[p] * y;
         }
     }
-    let n = items.len() as f64;
+    // Weighted-lambda: the penalty counts the row's ratings plus the prior's virtual ones.
+    let n = items.len() as f64 + model.params.prior_count as f64;
     a[0][0] += model.params.reg_bias as f64 * n;
     for (j, row) in a.iter_mut().enumerate().skip(1) {
         row[j] += model.params.reg_factors as f64 * n;

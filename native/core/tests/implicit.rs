@@ -12,7 +12,9 @@ use movierec_core::model::{AlsModel, AlsParams, Feedback};
 use movierec_core::CoreError;
 
 fn shared(relative: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/movielens").join(relative);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/movielens")
+        .join(relative);
     assert!(path.is_file(), "real MovieLens file missing: {}", path.display());
     path
 }
@@ -43,10 +45,25 @@ fn assert_beats_popularity(name: &str, e: &Evaluation, min_lift: f64) {
         model.precision,
         popularity.precision
     );
-    assert!(model.ndcg > popularity.ndcg, "{name}: NDCG@10 {:.4} <= popularity {:.4}", model.ndcg, popularity.ndcg);
-    assert!(model.recall > popularity.recall, "{name}: recall@10 {:.4} <= popularity {:.4}", model.recall, popularity.recall);
+    assert!(
+        model.ndcg > popularity.ndcg,
+        "{name}: NDCG@10 {:.4} <= popularity {:.4}",
+        model.ndcg,
+        popularity.ndcg
+    );
+    assert!(
+        model.recall > popularity.recall,
+        "{name}: recall@10 {:.4} <= popularity {:.4}",
+        model.recall,
+        popularity.recall
+    );
     // A model that learnt nothing personal recommends the same few blockbusters to everyone.
-    assert!(model.coverage > 2.0 * popularity.coverage, "{name}: coverage {:.3} vs popularity {:.3}", model.coverage, popularity.coverage);
+    assert!(
+        model.coverage > 2.0 * popularity.coverage,
+        "{name}: coverage {:.3} vs popularity {:.3}",
+        model.coverage,
+        popularity.coverage
+    );
 }
 
 #[test]
@@ -70,44 +87,95 @@ fn ml_latest_small() -> (Interactions, Dataset) {
 }
 
 fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(f)
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
 }
 
 #[test]
 fn same_seed_gives_the_same_model_whatever_the_thread_count() {
     let (x, data) = ml_latest_small();
-    let params = |threads| AlsParams { threads, iterations: 4, ..implicit_params() };
-    let one = in_pool(1, || train_implicit(&x, data.report.scale, &params(1), &mut |_| true).unwrap());
-    let three = in_pool(3, || train_implicit(&x, data.report.scale, &params(3), &mut |_| true).unwrap());
+    let params = |threads| AlsParams {
+        threads,
+        iterations: 4,
+        ..implicit_params()
+    };
+    let one = in_pool(1, || {
+        train_implicit(&x, data.report.scale, &params(1), &mut |_| true).unwrap()
+    });
+    let three = in_pool(3, || {
+        train_implicit(&x, data.report.scale, &params(3), &mut |_| true).unwrap()
+    });
     assert_eq!(one.user_factors, three.user_factors);
     assert_eq!(one.item_factors, three.item_factors);
-    assert_eq!(one.history.iter().map(|h| h.train_rmse).collect::<Vec<_>>(), three.history.iter().map(|h| h.train_rmse).collect::<Vec<_>>());
-    let other_seed = train_implicit(&x, data.report.scale, &AlsParams { seed: 43, ..params(1) }, &mut |_| true).unwrap();
+    assert_eq!(
+        one.history.iter().map(|h| h.train_rmse).collect::<Vec<_>>(),
+        three.history.iter().map(|h| h.train_rmse).collect::<Vec<_>>()
+    );
+    let other_seed = train_implicit(&x, data.report.scale, &AlsParams { seed: 43, ..params(1) }, &mut |_| {
+        true
+    })
+    .unwrap();
     assert_ne!(one.item_factors, other_seed.item_factors);
 }
 
 #[test]
 fn weighted_error_falls_and_more_cg_steps_fit_at_least_as_well() {
     let (x, data) = ml_latest_small();
-    let params = AlsParams { iterations: 6, ..implicit_params() };
+    let params = AlsParams {
+        iterations: 6,
+        ..implicit_params()
+    };
     let mut trainer = ImplicitTrainer::new(&x, data.report.scale, &params).unwrap();
     let errors: Vec<f64> = (0..6).map(|_| trainer.step().train_rmse).collect();
-    assert!(errors.iter().all(|e| e.is_finite() && *e > 0.0 && *e < 1.0), "{errors:?}");
-    assert!(errors.windows(2).all(|w| w[1] <= w[0] * 1.0001), "training error rose: {errors:?}");
+    assert!(
+        errors.iter().all(|e| e.is_finite() && *e > 0.0 && *e < 1.0),
+        "{errors:?}"
+    );
+    assert!(
+        errors.windows(2).all(|w| w[1] <= w[0] * 1.0001),
+        "training error rose: {errors:?}"
+    );
     let model = trainer.into_model();
-    assert_eq!((model.global_mean, model.user_bias.iter().all(|&b| b == 0.0)), (0.0, true));
+    assert_eq!(
+        (model.global_mean, model.user_bias.iter().all(|&b| b == 0.0)),
+        (0.0, true)
+    );
 
-    let exact = train_implicit(&x, data.report.scale, &AlsParams { cg_steps: 12, ..params.clone() }, &mut |_| true).unwrap();
+    let exact = train_implicit(
+        &x,
+        data.report.scale,
+        &AlsParams {
+            cg_steps: 12,
+            ..params.clone()
+        },
+        &mut |_| true,
+    )
+    .unwrap();
     let exact_error = exact.history.last().unwrap().train_rmse;
-    assert!(exact_error <= errors[5] * 1.0001, "12 CG steps {exact_error} vs 3 steps {}", errors[5]);
+    assert!(
+        exact_error <= errors[5] * 1.0001,
+        "12 CG steps {exact_error} vs 3 steps {}",
+        errors[5]
+    );
     // Three warm-started steps are close to the exact solve.
-    assert!(errors[5] <= exact_error * 1.01, "3 CG steps {} vs 12 steps {exact_error}", errors[5]);
+    assert!(
+        errors[5] <= exact_error * 1.01,
+        "3 CG steps {} vs 12 steps {exact_error}",
+        errors[5]
+    );
 }
 
 #[test]
 fn fold_in_reproduces_a_trained_user() {
     let (x, data) = ml_latest_small();
-    let params = AlsParams { iterations: 8, cg_steps: 8, ..implicit_params() };
+    let params = AlsParams {
+        iterations: 8,
+        cg_steps: 8,
+        ..implicit_params()
+    };
     let model = train_implicit(&x, data.report.scale, &params, &mut |_| true).unwrap();
     let gram = fold_in_gram(&model);
     // The last half-step solved users against item factors that have moved since, so refit against the final ones:
@@ -138,16 +206,55 @@ fn bad_parameters_are_invalid_input_errors() {
     let x = Interactions::from_triples(&t).unwrap();
     let scale = movierec_core::dataset::RatingScale::MOVIELENS;
     for (params, needle) in [
-        (AlsParams { alpha: -1.0, ..implicit_params() }, "alpha"),
-        (AlsParams { alpha: f32::NAN, ..implicit_params() }, "alpha"),
-        (AlsParams { cg_steps: 0, ..implicit_params() }, "cgSteps"),
-        (AlsParams { reg_factors: 0.0, ..implicit_params() }, "regFactors"),
-        (AlsParams { factors: 0, ..implicit_params() }, "factors"),
-        (AlsParams { feedback: Feedback::Explicit, ..implicit_params() }, "implicit"),
+        (
+            AlsParams {
+                alpha: -1.0,
+                ..implicit_params()
+            },
+            "alpha",
+        ),
+        (
+            AlsParams {
+                alpha: f32::NAN,
+                ..implicit_params()
+            },
+            "alpha",
+        ),
+        (
+            AlsParams {
+                cg_steps: 0,
+                ..implicit_params()
+            },
+            "cgSteps",
+        ),
+        (
+            AlsParams {
+                reg_factors: 0.0,
+                ..implicit_params()
+            },
+            "regFactors",
+        ),
+        (
+            AlsParams {
+                factors: 0,
+                ..implicit_params()
+            },
+            "factors",
+        ),
+        (
+            AlsParams {
+                feedback: Feedback::Explicit,
+                ..implicit_params()
+            },
+            "implicit",
+        ),
     ] {
         match train_implicit(&x, scale, &params, &mut |_| true) {
             Err(CoreError::InvalidInput(message)) => assert!(message.contains(needle), "{message}"),
-            other => panic!("expected InvalidInput about {needle}, got {:?}", other.map(|m| m.params)),
+            other => panic!(
+                "expected InvalidInput about {needle}, got {:?}",
+                other.map(|m| m.params)
+            ),
         }
     }
     // Cancelling after the first iteration.
@@ -157,10 +264,14 @@ fn bad_parameters_are_invalid_input_errors() {
 
 #[test]
 fn params_without_the_implicit_fields_read_with_their_defaults() {
-    let json = r#"{"factors":8,"regFactors":0.1,"regBias":0.01,"iterations":3,"seed":1,"threads":0,"feedback":"implicit"}"#;
+    let json =
+        r#"{"factors":8,"regFactors":0.1,"regBias":0.01,"iterations":3,"seed":1,"threads":0,"feedback":"implicit"}"#;
     let params: AlsParams = serde_json::from_str(json).unwrap();
     assert_eq!(params.feedback, Feedback::Implicit);
-    assert_eq!((params.alpha, params.cg_steps), (AlsParams::default().alpha, AlsParams::default().cg_steps));
+    assert_eq!(
+        (params.alpha, params.cg_steps),
+        (AlsParams::default().alpha, AlsParams::default().cg_steps)
+    );
     let round_trip: AlsParams = serde_json::from_str(&serde_json::to_string(&params).unwrap()).unwrap();
     assert_eq!(round_trip, params);
 }

@@ -131,9 +131,14 @@ fn edit_header(bytes: &mut [u8], from: &str, to: &str) {
 
 #[test]
 fn save_then_load_is_exact() {
-    let (_tmp, dir) = saved();
     let t = trained();
+    let started = std::time::Instant::now();
+    let (_tmp, dir) = saved();
+    let saved_in = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
     let loaded = load_model(&dir).unwrap();
+    let loaded_in = started.elapsed().as_secs_f64();
+    println!("ml-latest-small model (16 factors) saved in {saved_in:.3}s (fsync included), loaded in {loaded_in:.3}s");
     assert_same_model(&loaded.model, &t.model);
     assert_eq!(loaded.catalogue, t.catalogue);
     let c = loaded.catalogue.as_ref().unwrap();

@@ -211,8 +211,17 @@ fn solve_row_impl<const ISA: u8>(
 
     // Pass 1: gather, and with the start x form b = sum c q and u = sum (c - (c - 1) q.x) q, so r0 = u - (G + lambda) x.
     let block = &mut ws.block[..n * padded];
-    let confidence_sum =
-        gather_pass::<ISA>(side.factors, cols, ratings, side.alpha, &ws.x, block, &mut ws.weights, &mut ws.b, &mut ws.r);
+    let confidence_sum = gather_pass::<ISA>(
+        side.factors,
+        cols,
+        ratings,
+        side.alpha,
+        &ws.x,
+        block,
+        &mut ws.weights,
+        &mut ws.b,
+        &mut ws.r,
+    );
     gram_times::<ISA>(side.gram, &ws.x, &mut ws.ap);
     for ((r, &gx), &x) in ws.r.iter_mut().zip(&ws.ap).zip(&ws.x) {
         *r -= gx + lambda * x;
@@ -312,10 +321,11 @@ mod tests {
             row[r] += lambda;
         }
         for p in 0..k {
-            for i in p + 1..k {
-                let f = a[i][p] / a[p][p];
-                for j in p..=k {
-                    a[i][j] -= f * a[p][j];
+            let pivot_row = a[p].clone();
+            for row in a.iter_mut().skip(p + 1) {
+                let f = row[p] / pivot_row[p];
+                for (v, &pv) in row.iter_mut().zip(&pivot_row).skip(p) {
+                    *v -= f * pv;
                 }
             }
         }

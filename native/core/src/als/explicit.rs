@@ -84,10 +84,7 @@ impl<'a> ExplicitTrainer<'a> {
     /// the model's history) the training RMSE of the resulting model.
     pub fn step(&mut self) -> IterationStats {
         let m = &mut self.model;
-        let reg = Regularisation {
-            bias: m.params.reg_bias as f64,
-            factors: m.params.reg_factors as f64,
-        };
+        let reg = Regularisation::of(&m.params);
         let mean = m.global_mean;
         self.pool.install(|| {
             let items = FixedSide {

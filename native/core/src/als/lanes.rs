@@ -15,7 +15,7 @@ use crate::model::Matrix;
 /// `a . b`.
 #[inline(always)]
 pub(crate) fn dot<const ISA: u8>(a: &[f32], b: &[f32]) -> f32 {
-    assert!(a.len() % LANES == 0 && a.len() == b.len());
+    assert!(a.len().is_multiple_of(LANES) && a.len() == b.len());
     #[cfg(target_arch = "x86_64")]
     {
         // SAFETY: ISA names a unit the caller's CPU was checked for (see cg::solve_row_cg); lengths asserted above.
@@ -32,7 +32,7 @@ pub(crate) fn dot<const ISA: u8>(a: &[f32], b: &[f32]) -> f32 {
 /// `y += a x`.
 #[inline(always)]
 pub(crate) fn axpy<const ISA: u8>(y: &mut [f32], a: f32, x: &[f32]) {
-    assert!(y.len() % LANES == 0 && y.len() == x.len());
+    assert!(y.len().is_multiple_of(LANES) && y.len() == x.len());
     #[cfg(target_arch = "x86_64")]
     {
         // SAFETY: as in `dot`.
@@ -68,12 +68,25 @@ pub(crate) fn gather_pass<const ISA: u8>(
     r: &mut [f32],
 ) -> f64 {
     let (k, padded, n) = (factors.cols, x.len(), cols.len());
-    assert!(padded % LANES == 0 && padded >= k && padded < k + LANES && b.len() == padded && r.len() == padded);
+    assert!(
+        padded.is_multiple_of(LANES) && padded >= k && padded < k + LANES && b.len() == padded && r.len() == padded
+    );
     assert!(ratings.len() == n && weights.len() == n && block.len() >= n * padded);
     assert!(cols.iter().all(|&c| (c as usize) < factors.rows));
     #[cfg(target_arch = "x86_64")]
     if ISA == AVX512 {
-        let args = x86::GatherArgs { factors: &factors.data, k, cols, ratings, alpha, x, block, weights, b, r };
+        let args = x86::GatherArgs {
+            factors: &factors.data,
+            k,
+            cols,
+            ratings,
+            alpha,
+            x,
+            block,
+            weights,
+            b,
+            r,
+        };
         // SAFETY: the caller's CPU has AVX-512F (ISA); every column is a row of `factors` and the lengths match
         // (asserted above).
         macro_rules! chunks {
@@ -111,7 +124,7 @@ pub(crate) fn gather_pass<const ISA: u8>(
 #[inline(always)]
 pub(crate) fn sparse_times<const ISA: u8>(block: &[f32], weights: &[f32], v: &[f32], out: &mut [f32]) {
     let padded = v.len();
-    assert!(padded % LANES == 0 && out.len() == padded && block.len() >= weights.len() * padded);
+    assert!(padded.is_multiple_of(LANES) && out.len() == padded && block.len() >= weights.len() * padded);
     #[cfg(target_arch = "x86_64")]
     if ISA == AVX512 {
         // SAFETY: the caller's CPU has AVX-512F (ISA); lengths asserted above.
@@ -174,7 +187,11 @@ mod x86 {
     pub(super) unsafe fn gather_pass512<const C: usize>(a: GatherArgs<'_>) -> f64 {
         let k = a.k;
         // Lanes of the last vector that belong to the row; the rest are loaded as zeros (and never read past it).
-        let tail: __mmask16 = if k % LANES == 0 { 0xFFFF } else { (1u16 << (k % LANES)) - 1 };
+        let tail: __mmask16 = if k.is_multiple_of(LANES) {
+            0xFFFF
+        } else {
+            (1u16 << (k % LANES)) - 1
+        };
         let base = a.factors.as_ptr();
         let mut xv = [_mm512_setzero_ps(); C];
         let mut bacc = [_mm512_setzero_ps(); C];
@@ -186,7 +203,9 @@ mod x86 {
         let n = a.cols.len();
         for j in 0..n {
             if j + super::PREFETCH_AHEAD < n {
-                let ahead = base.add(*a.cols.get_unchecked(j + super::PREFETCH_AHEAD) as usize * k).cast::<i8>();
+                let ahead = base
+                    .add(*a.cols.get_unchecked(j + super::PREFETCH_AHEAD) as usize * k)
+                    .cast::<i8>();
                 for offset in (0..k * 4).step_by(64) {
                     _mm_prefetch::<_MM_HINT_T0>(ahead.add(offset));
                 }
@@ -197,7 +216,11 @@ mod x86 {
             let mut q = [_mm512_setzero_ps(); C];
             let mut s = _mm512_setzero_ps();
             for c in 0..C {
-                q[c] = if c + 1 == C { _mm512_maskz_loadu_ps(tail, src.add(c * LANES)) } else { _mm512_loadu_ps(src.add(c * LANES)) };
+                q[c] = if c + 1 == C {
+                    _mm512_maskz_loadu_ps(tail, src.add(c * LANES))
+                } else {
+                    _mm512_loadu_ps(src.add(c * LANES))
+                };
                 _mm512_storeu_ps(dst.add(c * LANES), q[c]);
                 s = _mm512_fmadd_ps(q[c], xv[c], s);
             }
@@ -211,9 +234,9 @@ mod x86 {
                 racc[c] = _mm512_fmadd_ps(cr, q[c], racc[c]);
             }
         }
-        for c in 0..C {
-            _mm512_storeu_ps(a.b.as_mut_ptr().add(c * LANES), bacc[c]);
-            _mm512_storeu_ps(a.r.as_mut_ptr().add(c * LANES), racc[c]);
+        for (c, (b, r)) in bacc.iter().zip(&racc).enumerate() {
+            _mm512_storeu_ps(a.b.as_mut_ptr().add(c * LANES), *b);
+            _mm512_storeu_ps(a.r.as_mut_ptr().add(c * LANES), *r);
         }
         confidence_sum
     }
@@ -241,9 +264,9 @@ mod x86 {
                 acc[c] = _mm512_fmadd_ps(scale, q[c], acc[c]);
             }
         }
-        for c in 0..C {
+        for (c, sum) in acc.iter().enumerate() {
             let o = out.as_mut_ptr().add(c * LANES);
-            _mm512_storeu_ps(o, _mm512_add_ps(_mm512_loadu_ps(o), acc[c]));
+            _mm512_storeu_ps(o, _mm512_add_ps(_mm512_loadu_ps(o), *sum));
         }
     }
 
@@ -256,7 +279,11 @@ mod x86 {
         let mut i = 0;
         while i + 2 * LANES <= a.len() {
             s0 = _mm512_fmadd_ps(_mm512_loadu_ps(pa.add(i)), _mm512_loadu_ps(pb.add(i)), s0);
-            s1 = _mm512_fmadd_ps(_mm512_loadu_ps(pa.add(i + LANES)), _mm512_loadu_ps(pb.add(i + LANES)), s1);
+            s1 = _mm512_fmadd_ps(
+                _mm512_loadu_ps(pa.add(i + LANES)),
+                _mm512_loadu_ps(pb.add(i + LANES)),
+                s1,
+            );
             i += 2 * LANES;
         }
         if i < a.len() {
@@ -271,7 +298,10 @@ mod x86 {
         let (py, px) = (y.as_mut_ptr(), x.as_ptr());
         let va = _mm512_set1_ps(a);
         for i in (0..y.len()).step_by(LANES) {
-            _mm512_storeu_ps(py.add(i), _mm512_fmadd_ps(va, _mm512_loadu_ps(px.add(i)), _mm512_loadu_ps(py.add(i))));
+            _mm512_storeu_ps(
+                py.add(i),
+                _mm512_fmadd_ps(va, _mm512_loadu_ps(px.add(i)), _mm512_loadu_ps(py.add(i))),
+            );
         }
     }
 
@@ -297,7 +327,10 @@ mod x86 {
         let (py, px) = (y.as_mut_ptr(), x.as_ptr());
         let va = _mm256_set1_ps(a);
         for i in (0..y.len()).step_by(8) {
-            _mm256_storeu_ps(py.add(i), _mm256_fmadd_ps(va, _mm256_loadu_ps(px.add(i)), _mm256_loadu_ps(py.add(i))));
+            _mm256_storeu_ps(
+                py.add(i),
+                _mm256_fmadd_ps(va, _mm256_loadu_ps(px.add(i)), _mm256_loadu_ps(py.add(i))),
+            );
         }
     }
 }

@@ -8,10 +8,10 @@
 
 mod baseline;
 pub(crate) mod cg;
-mod lanes;
 mod explicit;
 mod gram;
 pub mod implicit;
+mod lanes;
 pub(crate) mod solve;
 
 pub use cg::FactorGram;
@@ -25,15 +25,52 @@ use crate::{CoreError, Result};
 
 pub const MAX_FACTORS: usize = 1024;
 pub const MAX_ITERATIONS: usize = 1000;
+/// More worker threads than this is a mistake, not a machine.
+pub const MAX_THREADS: usize = 1024;
+pub const MAX_PRIOR_COUNT: f32 = 1e6;
 
 impl Default for AlsParams {
-    /// Tuned on ml-1m, random 90/10 split, seed 42 (the table is in the README): the best test RMSE that trains in
-    /// about a second there.
+    /// Tuned on ml-1m, random 90/10 split (`split_random(.., 0.1, 42)`); seconds per iteration with 2 threads.
+    ///
+    /// Plain weighted-lambda (`priorCount` 0), test RMSE after 5/10/20 iterations:
+    ///
+    /// ```text
+    /// factors regFactors regBias |  it5    it10   it20  | s/it
+    ///   16      0.05      0.01   | 0.8628 0.8557 0.8526 | 0.02
+    ///   32      0.07      0.01   | 0.8558 0.8524 0.8513 | 0.04
+    ///   48      0.07      0.01   | 0.8536 0.8506 0.8504 | 0.07
+    ///   64      0.05      0.01   | 0.8580 0.8565 0.8567 | 0.10
+    ///   64      0.07      0.01   | 0.8518 0.8497 0.8497 | 0.10
+    ///   64      0.10      0.01   | 0.8640 0.8605 0.8601 | 0.10
+    ///   64      0.07      0.3    | 0.8573 0.8546 0.8544 | 0.10
+    ///   96      0.07      0.01   | 0.8503 0.8492 0.8491 | 0.3
+    ///  128      0.07      0.01   | 0.8495 0.8486 0.8486 | 0.6
+    /// ```
+    ///
+    /// It plateaus near 0.849 whatever the size, and ranks badly: a movie with one 5-star rating gets a large bias
+    /// (its penalty is tiny) and tops every list (precision@10 0.011 on ml-1m, 0.0005 on ml-latest-small, far below
+    /// popularity's 0.088 / 0.073). A prior of virtual ratings fixes both. 64 factors, 10 iterations, RMSE on ml-1m /
+    /// ml-latest-small, model precision@10 on ml-1m / ml-latest-small:
+    ///
+    /// ```text
+    /// regFactors regBias priorCount | RMSE 1m  small  | P@10 1m  small
+    ///   0.07      0.01       0      | 0.8497  0.8416  | 0.0108  0.0005
+    ///   0.045     0.03      100     | 0.8471  0.8325  | 0.0522  0.0462
+    ///   0.045     0.05      100     | 0.8476  0.8344  | 0.0562  0.0556
+    ///   0.045     0.10      100     | 0.8496  0.8383  | 0.0608  0.0671
+    ///   0.04      0.04      100     | 0.8499  0.8345  | 0.0535  0.0531
+    ///   0.04      0.03      150     | 0.8470  0.8338  | 0.0561  0.0523   <- default
+    ///   0.04      0.0333    150     | 0.8471  0.8342  | 0.0567  0.0547
+    ///   0.04      0.04      150     | 0.8473  0.8350  | 0.0578  0.0587
+    /// ```
+    ///
+    /// Training for 20 iterations instead of 10 changes the RMSE by less than 0.001.
     fn default() -> Self {
         Self {
             factors: 64,
-            reg_factors: 0.07,
-            reg_bias: 0.01,
+            reg_factors: 0.04,
+            reg_bias: 0.03,
+            prior_count: crate::model::DEFAULT_PRIOR_COUNT,
             iterations: 10,
             seed: 42,
             threads: 0,
@@ -98,10 +135,22 @@ pub(crate) fn validate_common(params: &AlsParams) -> Result<()> {
             params.iterations
         ));
     }
+    if params.threads > MAX_THREADS {
+        return bad(format!(
+            "threads must be 0 (all cores) or at most {MAX_THREADS}, got {}",
+            params.threads
+        ));
+    }
     for (name, value) in [("regFactors", params.reg_factors), ("regBias", params.reg_bias)] {
         if !(value.is_finite() && value >= 0.0) {
             return bad(format!("{name} must be a finite number >= 0, got {value}"));
         }
+    }
+    if !(params.prior_count.is_finite() && (0.0..=MAX_PRIOR_COUNT).contains(&params.prior_count)) {
+        return bad(format!(
+            "priorCount must be in 0..={MAX_PRIOR_COUNT}, got {}",
+            params.prior_count
+        ));
     }
     Ok(())
 }

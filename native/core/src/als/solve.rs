@@ -5,10 +5,11 @@
 //! For a row with ratings `r_j` on columns `c_j` (movies for a user), with fixed vectors `q_j` and biases `o_j`:
 //!
 //! ```text
-//! minimise  sum_j (r_j - mean - o_j - b - q_j.p)^2 + reg_bias * n * b^2 + reg_factors * n * |p|^2
+//! minimise  sum_j (r_j - mean - o_j - b - q_j.p)^2 + (n + prior) * (reg_bias * b^2 + reg_factors * |p|^2)
 //! ```
 //!
-//! (weighted-lambda regularisation, Zhou et al. 2008: the penalty grows with the row's rating count `n`). With the
+//! (weighted-lambda regularisation, Zhou et al. 2008: the penalty grows with the row's rating count `n`; `prior`
+//! adds that many virtual ratings, so rows with very few ratings are held near zero). With the
 //! features `x_j = [1, q_j]` this is the normal equations `(X'X + diag(reg)) w = X'y` of size `k+1`, solved by
 //! Cholesky in f64.
 //!
@@ -70,11 +71,23 @@ impl Workspace {
     }
 }
 
-/// Regularisation weights of a half-step (already validated as finite and >= 0).
+/// Regularisation of a half-step (already validated as finite and >= 0): a row with `n` ratings gets
+/// `bias * (n + prior)` on its bias and `factors * (n + prior)` on each factor.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Regularisation {
     pub bias: f64,
     pub factors: f64,
+    pub prior: f64,
+}
+
+impl Regularisation {
+    pub fn of(params: &crate::model::AlsParams) -> Self {
+        Self {
+            bias: params.reg_bias as f64,
+            factors: params.reg_factors as f64,
+            prior: params.prior_count as f64,
+        }
+    }
 }
 
 /// Solves one row; writes the factors into `out_factors` and returns the bias. A row without ratings gets zeros.
@@ -184,9 +197,10 @@ fn solve_row_impl<const ISA: u8>(
     }
 
     let n_f = n as f64;
-    ws.normal[0] = n_f * (1.0 + reg.bias);
+    let weight = n_f + reg.prior;
+    ws.normal[0] = n_f + reg.bias * weight;
     for j in 1..d {
-        ws.normal[j * stride + j] += n_f * reg.factors;
+        ws.normal[j * stride + j] += reg.factors * weight;
     }
     if !solve_normal_equations::<ISA>(ws, d) {
         // Only reachable with zero regularisation and a rank-deficient row: a tiny ridge makes it solvable.
@@ -324,7 +338,7 @@ mod tests {
                 a[i][d] += x[i] * y;
             }
         }
-        let n = cols.len() as f64;
+        let n = cols.len() as f64 + reg.prior;
         a[0][0] += reg.bias * n;
         for (j, row) in a.iter_mut().enumerate().skip(1) {
             row[j] += reg.factors * n;
@@ -371,6 +385,7 @@ mod tests {
             let reg = Regularisation {
                 bias: 0.01,
                 factors: 0.05,
+                prior: 7.0,
             };
             let fixed = FixedSide {
                 factors: &factors,
@@ -409,6 +424,7 @@ mod tests {
         let reg = Regularisation {
             bias: 0.0,
             factors: 0.0,
+            prior: 0.0,
         };
         let b = solve_row(&mut ws, fixed, 3.0, &[0, 0], &[4.0, 4.0], reg, &mut out);
         assert!(b.is_finite() && out.iter().all(|v| v.is_finite()));
@@ -425,6 +441,7 @@ mod tests {
         let reg = Regularisation {
             bias: 0.1,
             factors: 0.1,
+            prior: 1.0,
         };
         assert_eq!(
             solve_row(&mut Workspace::new(4), fixed, 3.0, &[], &[], reg, &mut out),
