@@ -10,6 +10,7 @@ mod baseline;
 pub(crate) mod cg;
 mod explicit;
 mod gram;
+mod hot_first;
 pub mod implicit;
 mod lanes;
 pub(crate) mod solve;
