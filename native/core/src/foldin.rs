@@ -216,18 +216,7 @@ fn validate_m(m: usize) -> Result<()> {
 /// estimates clipped to the scale.
 fn top_for_vector(model: &AlsModel, user: &UserVector, seen: &[u32], m: usize) -> (Vec<u32>, Vec<f32>) {
     let base = model.global_mean + user.bias;
-    let mut candidates = Vec::with_capacity(model.items.len());
-    let mut seen_iter = seen.iter().copied().peekable();
-    for i in 0..model.items.len() as u32 {
-        // `seen` is sorted (a CSR row, or deduplicated input), so one merge pass drops it.
-        while seen_iter.next_if(|&s| s < i).is_some() {}
-        if seen_iter.next_if_eq(&i).is_some() {
-            continue;
-        }
-        let score = base + model.item_bias[i as usize] + dot(&user.factors, model.item_factors.row(i as usize));
-        candidates.push((i, score));
-    }
-    let top = top_m(candidates, m);
+    let top = crate::scoring::top_scores(&model.item_factors, &model.item_bias, base, &user.factors, seen, m);
     top.into_iter()
         .map(|(i, s)| (model.items.raw_id(i as usize), model.scale.clip(s)))
         .unzip()

@@ -15,7 +15,6 @@ use rayon::prelude::*;
 use super::baseline::fit_baseline;
 use super::solve::{solve_row, FixedSide, Regularisation, Workspace};
 use crate::dataset::RatingScale;
-use crate::foldin::dot;
 use crate::interactions::{Csr, Interactions};
 use crate::model::{AlsModel, AlsParams, IterationStats, Matrix};
 use crate::{CoreError, Result};
@@ -139,20 +138,9 @@ fn half_step(
             |ws, (r, (factors, bias))| {
                 let (cols, ratings) = rows.row(r);
                 *bias = solve_row(ws, fixed, mean, cols, ratings, reg, factors);
-                squared_error(fixed, mean, cols, ratings, *bias, factors)
+                ws.row_error()
             },
         )
         .collect();
     per_row.iter().sum()
-}
-
-fn squared_error(fixed: FixedSide<'_>, mean: f32, cols: &[u32], ratings: &[f32], bias: f32, factors: &[f32]) -> f64 {
-    cols.iter()
-        .zip(ratings)
-        .map(|(&c, &r)| {
-            let q = fixed.factors.row(c as usize);
-            let e = (r - mean - fixed.bias[c as usize] - bias - dot(q, factors)) as f64;
-            e * e
-        })
-        .sum()
 }

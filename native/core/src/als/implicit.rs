@@ -28,7 +28,6 @@ use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 
 use super::baseline::fit_baseline;
-use super::hot_first::HotFirst;
 use super::cg::{solve_row_cg, CgStop, CgWorkspace, FactorGram, ImplicitSide};
 use crate::dataset::RatingScale;
 use crate::foldin::UserVector;
@@ -50,9 +49,6 @@ pub struct ImplicitTrainer<'a> {
     started: Instant,
     /// Pairs in the full matrix plus the extra confidence of the rated ones: the weight the loss is averaged over.
     total_weight: f64,
-    /// Users numbered by descending activity for the movie half-step's gather, and the user factors in that order.
-    hot_users: HotFirst,
-    users_hot_first: Matrix,
 }
 
 impl<'a> ImplicitTrainer<'a> {
@@ -97,10 +93,7 @@ impl<'a> ImplicitTrainer<'a> {
             baseline,
             history: Vec::new(),
         };
-        let hot_users = pool.install(|| HotFirst::new(&x.by_item, x.n_users()));
         Ok(Self {
-            hot_users,
-            users_hot_first: Matrix::default(),
             x,
             model,
             pool,
@@ -127,22 +120,18 @@ impl<'a> ImplicitTrainer<'a> {
                 reg_per_rating,
                 alpha,
             };
-            half_step(&self.x.by_user, None, items, stop, &mut m.user_factors)
+            half_step(&self.x.by_user, items, stop, &mut m.user_factors)
         });
-        let t_user = self.started.elapsed().as_secs_f64();
-        let (hot, permuted) = (&self.hot_users, &mut self.users_hot_first);
         let loss = self.pool.install(|| {
             let gram = FactorGram::of(&m.user_factors);
-            hot.permute(&m.user_factors, permuted);
             let users = ImplicitSide {
-                factors: if std::env::var("MR_NOHOT").is_ok() { &m.user_factors } else { permuted },
+                factors: &m.user_factors,
                 gram: &gram,
                 reg_per_rating,
                 alpha,
             };
-            half_step(&self.x.by_item, if std::env::var("MR_NOHOT").is_ok() { None } else { Some(hot) }, users, stop, &mut m.item_factors)
+            half_step(&self.x.by_item, users, stop, &mut m.item_factors)
         });
-        if std::env::var("MR_TIMING").is_ok() { eprintln!("user half {:.3} item half {:.3}", t_user - m.history.last().map_or(0.0, |h| h.elapsed_seconds), self.started.elapsed().as_secs_f64() - t_user); }
         let stats = IterationStats {
             iteration: m.history.len() + 1,
             train_rmse: (loss.max(0.0) / self.total_weight).sqrt(),
@@ -224,8 +213,7 @@ pub(crate) fn validate_implicit(params: &AlsParams) -> Result<()> {
 }
 
 /// Solves every row of `rows` against `side` in parallel, warm-started from `out`; returns the summed loss data term.
-/// With `hot`, the columns of `rows` are read in its numbering and `side.factors` must be permuted to match.
-fn half_step(rows: &Csr, hot: Option<&HotFirst>, side: ImplicitSide<'_>, stop: CgStop, out: &mut Matrix) -> f64 {
+fn half_step(rows: &Csr, side: ImplicitSide<'_>, stop: CgStop, out: &mut Matrix) -> f64 {
     let k = out.cols;
     let per_row: Vec<f64> = out
         .data
@@ -237,7 +225,6 @@ fn half_step(rows: &Csr, hot: Option<&HotFirst>, side: ImplicitSide<'_>, stop: C
             || CgWorkspace::new(k),
             |ws, (r, x)| {
                 let (cols, ratings) = rows.row(r);
-                let cols = hot.map_or(cols, |h| h.row_indices(rows, r));
                 solve_row_cg(ws, side, cols, ratings, stop, x)
             },
         )

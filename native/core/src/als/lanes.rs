@@ -49,7 +49,7 @@ pub(crate) fn axpy<const ISA: u8>(y: &mut [f32], a: f32, x: &[f32]) {
 /// Rows ahead whose fixed vector is requested before it is needed: the gather is a random walk over a factor
 /// matrix larger than the cache (162k users x 64 factors = 41 MB at ML-25M scale), so without it the loop waits
 /// on one memory round trip per rating.
-const PREFETCH_AHEAD: usize = 12;
+pub(crate) const PREFETCH_AHEAD: usize = 12;
 
 /// Pass 1 of a row solve. For each rating `j` (column `cols[j]`, confidence `c = 1 + alpha * ratings[j]`): copies
 /// row `cols[j]` of `factors` into row `j` of `block` (`padded` wide, zero beyond `k`), sets `weights[j] = c - 1`,
@@ -144,9 +144,22 @@ pub(crate) fn sparse_times<const ISA: u8>(block: &[f32], weights: &[f32], v: &[f
     }
 }
 
+/// `dst.copy_from_slice(src)` in whole lanes where it can: a short row compiles to a few vector moves instead of a
+/// call to memmove.
+#[inline(always)]
+pub(crate) fn copy_row(dst: &mut [f32], src: &[f32]) {
+    let mut d = dst.chunks_exact_mut(LANES);
+    let mut s = src.chunks_exact(LANES);
+    for (d, s) in (&mut d).zip(&mut s) {
+        let d: &mut [f32; LANES] = d.try_into().unwrap();
+        *d = s.try_into().unwrap();
+    }
+    d.into_remainder().copy_from_slice(s.remainder());
+}
+
 /// Asks for every cache line of `row` (a hint: no effect on results).
 #[inline(always)]
-fn prefetch(row: &[f32]) {
+pub(crate) fn prefetch(row: &[f32]) {
     #[cfg(target_arch = "x86_64")]
     {
         let bytes = std::mem::size_of_val(row);

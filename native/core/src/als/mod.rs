@@ -10,7 +10,6 @@ mod baseline;
 pub(crate) mod cg;
 mod explicit;
 mod gram;
-mod hot_first;
 pub mod implicit;
 mod lanes;
 pub(crate) mod solve;

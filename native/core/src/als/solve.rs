@@ -17,6 +17,7 @@
 //! whose Gram matrix `gram::gram_chunk` adds into the f64 normal equations.
 
 use super::gram::{gram_chunk, AVX2, AVX512, PORTABLE, TILE_COLS};
+use super::lanes::{copy_row, prefetch, PREFETCH_AHEAD};
 use crate::model::Matrix;
 
 /// Ratings gathered per block: the block (`CHUNK x padded k` f32) stays in L1 for k <= 64 and in L2 beyond.
@@ -49,6 +50,8 @@ pub(crate) struct Workspace {
     cholesky: Vec<f64>,
     rhs: Vec<f64>,
     solution: Vec<f64>,
+    /// Squared training error of the row last solved (see [`Workspace::row_error`]).
+    row_error: f64,
 }
 
 impl Workspace {
@@ -67,7 +70,13 @@ impl Workspace {
             cholesky: vec![0.0; d * stride],
             rhs: vec![0.0; d],
             solution: vec![0.0; d],
+            row_error: 0.0,
         }
+    }
+
+    /// `sum_j (r_j - mean - o_j - b - q_j.p)^2` of the row [`solve_row`] last solved, at its result.
+    pub fn row_error(&self) -> f64 {
+        self.row_error
     }
 }
 
@@ -162,23 +171,30 @@ fn solve_row_impl<const ISA: u8>(
     debug_assert_eq!(out_factors.len(), k);
     debug_assert_eq!(fixed.factors.cols, k);
     let n = cols.len();
+    ws.row_error = 0.0;
     if n == 0 {
         out_factors.fill(0.0);
         return 0.0;
     }
     ws.normal.fill(0.0);
     ws.rhs.fill(0.0);
+    let mut sum_y2 = 0.0f64;
 
-    for (chunk_cols, chunk_ratings) in cols.chunks(CHUNK).zip(ratings.chunks(CHUNK)) {
+    for (chunk, (chunk_cols, chunk_ratings)) in cols.chunks(CHUNK).zip(ratings.chunks(CHUNK)).enumerate() {
         // Gather: the block's row r is the fixed vector of the chunk's r-th rating. Meanwhile sum the bias row of
         // the normal equations (sum of q) and the right-hand side (sums of y and y*q): O(n k), in f32 per chunk.
         ws.chunk_sum_q.fill(0.0);
         ws.chunk_sum_yq.fill(0.0);
         for (r, (&c, &rating)) in chunk_cols.iter().zip(chunk_ratings).enumerate() {
+            // The factor rows are scattered over a matrix larger than the cache: ask for them ahead.
+            if let Some(&ahead) = cols.get(chunk * CHUNK + r + PREFETCH_AHEAD) {
+                prefetch(fixed.factors.row(ahead as usize));
+            }
             let q = fixed.factors.row(c as usize);
             let y = rating - mean - fixed.bias[c as usize];
-            ws.block[r * ws.padded..r * ws.padded + k].copy_from_slice(q);
+            copy_row(&mut ws.block[r * ws.padded..r * ws.padded + k], q);
             ws.rhs[0] += y as f64;
+            sum_y2 += y as f64 * y as f64;
             for ((s, t), &qj) in ws.chunk_sum_q.iter_mut().zip(ws.chunk_sum_yq.iter_mut()).zip(q) {
                 *s += qj;
                 *t += y * qj;
@@ -202,21 +218,45 @@ fn solve_row_impl<const ISA: u8>(
     for j in 1..d {
         ws.normal[j * stride + j] += reg.factors * weight;
     }
+    // What the diagonal holds beyond X'X, for the training error below.
+    let (mut added_bias, mut added_factors) = (reg.bias * weight, reg.factors * weight);
     if !solve_normal_equations::<ISA>(ws, d) {
         // Only reachable with zero regularisation and a rank-deficient row: a tiny ridge makes it solvable.
         let ridge = 1e-9 * (1.0 + (0..d).map(|j| ws.normal[j * stride + j]).fold(0.0, f64::max));
         for j in 0..d {
             ws.normal[j * stride + j] += ridge;
         }
+        added_bias += ridge;
+        added_factors += ridge;
         if !solve_normal_equations::<ISA>(ws, d) {
             out_factors.fill(0.0);
+            ws.row_error = sum_y2;
             return 0.0;
         }
     }
     for (o, &s) in out_factors.iter_mut().zip(&ws.solution[1..]) {
         *o = s as f32;
     }
+    ws.row_error = squared_error_at_solution(ws, d, sum_y2, added_bias, added_factors);
     ws.solution[0] as f32
+}
+
+/// The row's squared training error `sum_j (y_j - x_j.w)^2` at the solution `w` (rounded to f32, as stored), from
+/// the normal equations instead of a second pass over the ratings: `sum y^2 - 2 w'X'y + w'X'Xw`, with `X'X` the
+/// upper triangle of `normal` less what was added to its diagonal. O(k^2), in f64.
+#[inline(always)]
+fn squared_error_at_solution(ws: &Workspace, d: usize, sum_y2: f64, added_bias: f64, added_factors: f64) -> f64 {
+    let stride = ws.stride;
+    let w: Vec<f64> = ws.solution[..d].iter().map(|&v| v as f32 as f64).collect();
+    let mut quadratic = 0.0f64;
+    for i in 0..d {
+        let row = &ws.normal[i * stride..i * stride + d];
+        let off: f64 = row[i + 1..].iter().zip(&w[i + 1..]).map(|(a, b)| a * b).sum();
+        quadratic += w[i] * (row[i] * w[i] + 2.0 * off);
+    }
+    let linear: f64 = ws.rhs.iter().zip(&w).map(|(a, b)| a * b).sum();
+    let added = added_bias * w[0] * w[0] + added_factors * w[1..].iter().map(|v| v * v).sum::<f64>();
+    (sum_y2 - 2.0 * linear + quadratic - added).max(0.0)
 }
 
 /// Solves `normal * w = rhs` (upper triangle of `normal` given) into `ws.solution` by Cholesky `U'U`, leaving
@@ -396,6 +436,18 @@ mod tests {
             let b = solve_row(&mut ws, fixed, 3.5, &cols, &ratings, reg, &mut out);
             let want = reference(fixed, 3.5, &cols, &ratings, reg);
             assert!((b as f64 - want[0]).abs() < 1e-4, "k={k} bias {b} vs {}", want[0]);
+            // The training error from the normal equations equals the direct sum over the ratings.
+            let direct_error: f64 = cols
+                .iter()
+                .zip(&ratings)
+                .map(|(&c, &r)| {
+                    let p: f64 = factors.row(c as usize).iter().zip(&out).map(|(&a, &b)| a as f64 * b as f64).sum();
+                    let e = r as f64 - 3.5 - bias[c as usize] as f64 - b as f64 - p;
+                    e * e
+                })
+                .sum();
+            let error = ws.row_error();
+            assert!((error - direct_error).abs() <= 1e-6 * direct_error.max(1.0), "k={k}: {error} vs {direct_error}");
             for j in 0..k {
                 assert!(
                     (out[j] as f64 - want[1 + j]).abs() < 1e-4,

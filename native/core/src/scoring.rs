@@ -1,0 +1,208 @@
+//! The scoring kernel of every top-M list: `offset + bias[i] + q_i . u` for every movie `i`, fused with the top-M
+//! selection, so no candidate vector of all movies is built and sorted.
+//!
+//! Scores are computed a block at a time (explicit AVX-512 / AVX2+FMA kernels chosen at run time, portable
+//! otherwise) and streamed through a bounded heap: once it holds M entries a movie enters only if it beats the
+//! worst kept one, a single comparison for almost every movie. The order is `top_m`'s: score descending, then index
+//! ascending; since indices are scanned in ascending order, a later movie with an equal score never displaces a
+//! kept one, so the result is exactly `top_m` of all candidates.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use crate::model::Matrix;
+
+/// Movies scored per block (a stack buffer).
+const BLOCK: usize = 256;
+
+/// A kept candidate. `Ord` ranks the worse candidate greater, so the heap's top is the worst one kept.
+#[derive(Clone, Copy, Debug)]
+struct Kept(u32, f32);
+
+impl PartialEq for Kept {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Kept {}
+impl PartialOrd for Kept {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Kept {
+    /// `top_m`'s order: higher score first, then lower index; "greater" = ranked later.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.1.total_cmp(&self.1).then(self.0.cmp(&other.0))
+    }
+}
+
+/// The best `m` of `offset + bias[i] + factors.row(i) . user` over all rows `i` not in `seen` (sorted ascending), best
+/// first (score descending, then index ascending): the same list as scoring every candidate and calling `top_m`.
+pub(crate) fn top_scores(
+    factors: &Matrix,
+    bias: &[f32],
+    offset: f32,
+    user: &[f32],
+    seen: &[u32],
+    m: usize,
+) -> Vec<(u32, f32)> {
+    assert_eq!(factors.cols, user.len(), "top_scores: user vector of another size");
+    assert_eq!(factors.rows, bias.len(), "top_scores: one bias per row");
+    if m == 0 {
+        return Vec::new();
+    }
+    let k = factors.cols;
+    let mut heap: BinaryHeap<Kept> = BinaryHeap::with_capacity(m + 1);
+    let mut scores = [0.0f32; BLOCK];
+    let mut seen_iter = seen.iter().copied().peekable();
+    for start in (0..factors.rows).step_by(BLOCK) {
+        let end = (start + BLOCK).min(factors.rows);
+        let block = &mut scores[..end - start];
+        score_block(&factors.data[start * k..end * k], k, &bias[start..end], offset, user, block);
+        for (j, &score) in block.iter().enumerate() {
+            let i = (start + j) as u32;
+            // `seen` is sorted, so one merge pass drops it.
+            while seen_iter.next_if(|&s| s < i).is_some() {}
+            if seen_iter.next_if_eq(&i).is_some() {
+                continue;
+            }
+            let candidate = Kept(i, score);
+            if heap.len() < m {
+                heap.push(candidate);
+            } else if candidate < *heap.peek().expect("heap holds m >= 1 entries") {
+                heap.pop();
+                heap.push(candidate);
+            }
+        }
+    }
+    heap.into_sorted_vec().into_iter().map(|Kept(i, s)| (i, s)).collect()
+}
+
+/// `out[r] = offset + bias[r] + rows[r] . user` for the `out.len()` rows of `rows` (each `k` wide).
+fn score_block(rows: &[f32], k: usize, bias: &[f32], offset: f32, user: &[f32], out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU supports AVX-512F (checked just above); lengths are checked inside.
+            return unsafe { x86::score_block512(rows, k, bias, offset, user, out) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            // SAFETY: as above, for AVX2 and FMA.
+            return unsafe { x86::score_block256(rows, k, bias, offset, user, out) };
+        }
+    }
+    score_block_portable(rows, k, bias, offset, user, out)
+}
+
+fn score_block_portable(rows: &[f32], k: usize, bias: &[f32], offset: f32, user: &[f32], out: &mut [f32]) {
+    for ((o, row), &b) in out.iter_mut().zip(rows.chunks_exact(k)).zip(bias) {
+        *o = offset + b + crate::foldin::dot(row, user);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use std::arch::x86_64::*;
+
+    /// One row per step: `k / 16` FMAs (the last lanes masked) and one horizontal sum.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn score_block512(rows: &[f32], k: usize, bias: &[f32], offset: f32, user: &[f32], out: &mut [f32]) {
+        assert!(rows.len() >= out.len() * k && bias.len() >= out.len() && user.len() == k);
+        let full = k / 16;
+        let tail: __mmask16 = ((1u32 << (k % 16)) - 1) as __mmask16;
+        let u = user.as_ptr();
+        for (r, o) in out.iter_mut().enumerate() {
+            let row = rows.as_ptr().add(r * k);
+            let (mut s0, mut s1) = (_mm512_setzero_ps(), _mm512_setzero_ps());
+            let mut c = 0;
+            while c + 2 <= full {
+                s0 = _mm512_fmadd_ps(_mm512_loadu_ps(row.add(c * 16)), _mm512_loadu_ps(u.add(c * 16)), s0);
+                s1 = _mm512_fmadd_ps(_mm512_loadu_ps(row.add(c * 16 + 16)), _mm512_loadu_ps(u.add(c * 16 + 16)), s1);
+                c += 2;
+            }
+            if c < full {
+                s0 = _mm512_fmadd_ps(_mm512_loadu_ps(row.add(c * 16)), _mm512_loadu_ps(u.add(c * 16)), s0);
+            }
+            if tail != 0 {
+                let at = full * 16;
+                s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, row.add(at)), _mm512_maskz_loadu_ps(tail, u.add(at)), s1);
+            }
+            *o = offset + *bias.get_unchecked(r) + _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+        }
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn score_block256(rows: &[f32], k: usize, bias: &[f32], offset: f32, user: &[f32], out: &mut [f32]) {
+        assert!(rows.len() >= out.len() * k && bias.len() >= out.len() && user.len() == k);
+        let full = k / 8;
+        let u = user.as_ptr();
+        for (r, o) in out.iter_mut().enumerate() {
+            let row = rows.as_ptr().add(r * k);
+            let mut s = _mm256_setzero_ps();
+            for c in 0..full {
+                s = _mm256_fmadd_ps(_mm256_loadu_ps(row.add(c * 8)), _mm256_loadu_ps(u.add(c * 8)), s);
+            }
+            let q = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+            let q = _mm_add_ps(q, _mm_movehl_ps(q, q));
+            let q = _mm_add_ss(q, _mm_movehdup_ps(q));
+            let mut sum = _mm_cvtss_f32(q);
+            for c in full * 8..k {
+                sum += *row.add(c) * *u.add(c);
+            }
+            *o = offset + *bias.get_unchecked(r) + sum;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::foldin::top_m;
+
+    fn pseudo_random(n: usize, seed: u32) -> Vec<f32> {
+        let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+        (0..n)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 17;
+                s ^= s << 5;
+                (s % 2000) as f32 / 1000.0 - 1.0
+            })
+            .collect()
+    }
+
+    #[test]
+    fn same_list_as_scoring_everything_and_top_m() {
+        for &(rows, k, m) in &[(1usize, 1usize, 1usize), (300, 7, 5), (1000, 64, 20), (777, 33, 100), (50, 16, 80)] {
+            let factors = Matrix { rows, cols: k, data: pseudo_random(rows * k, k as u32) };
+            let mut bias = pseudo_random(rows, 3);
+            // Ties: equal scores must come out in index order, as top_m does.
+            if rows > 10 {
+                let row9 = factors.row(9).to_vec();
+                let mut f = factors.clone();
+                f.row_mut(4).copy_from_slice(&row9);
+                bias[4] = bias[9];
+                let user = pseudo_random(k, 9);
+                let seen: Vec<u32> = (0..rows as u32).filter(|i| i % 7 == 3).collect();
+                check(&f, &bias, &user, &seen, m);
+            }
+            let user = pseudo_random(k, 5);
+            check(&factors, &bias, &user, &[], m);
+        }
+    }
+
+    fn check(factors: &Matrix, bias: &[f32], user: &[f32], seen: &[u32], m: usize) {
+        let mut all = vec![0.0; factors.rows];
+        score_block_portable(&factors.data, factors.cols, bias, 0.5, user, &mut all);
+        let candidates: Vec<(u32, f32)> =
+            all.iter().enumerate().filter(|(i, _)| seen.binary_search(&(*i as u32)).is_err()).map(|(i, &s)| (i as u32, s)).collect();
+        let want = top_m(candidates, m);
+        let got = top_scores(factors, bias, 0.5, user, seen, m);
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g.0, w.0, "rows {} k {} m {m}: {got:?} vs {want:?}", factors.rows, factors.cols);
+            assert!((g.1 - w.1).abs() < 1e-4);
+        }
+    }
+}
