@@ -8,6 +8,7 @@ use movierec_core::dataset::{read_ratings, ReadOptions};
 use movierec_core::foldin::recommend_new_user;
 use movierec_core::interactions::Interactions;
 use movierec_core::model::{AlsModel, AlsParams, Feedback, IterationStats};
+use movierec_core::scoring::top_scores;
 use serde_json::json;
 
 use crate::args::Args;
@@ -172,33 +173,15 @@ fn implicit_list(model: &AlsModel, gram: &movierec_core::als::FactorGram, ids: &
     pairs.sort_unstable_by_key(|p| p.0);
     let (indices, values): (Vec<u32>, Vec<f32>) = pairs.into_iter().unzip();
     let user = fold_in_implicit(model, gram, &indices, &values);
-    let mut scores: Vec<(u32, f32)> = (0..model.items.len() as u32)
-        .filter(|i| indices.binary_search(i).is_err())
-        .map(|i| (i, dot(model.item_factors.row(i as usize), &user.factors)))
-        .collect();
-    let m = LIST_LENGTH.min(scores.len());
-    if m > 0 && scores.len() > m {
-        scores.select_nth_unstable_by(m - 1, |a, b| b.1.total_cmp(&a.1));
-        scores.truncate(m);
-    }
-    scores.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
-    scores
-        .into_iter()
-        .map(|(i, _)| model.items.raw_id(i as usize))
-        .collect()
-}
-
-/// Eight independent partial sums, so the loop vectorises (a plain `.sum()` of f32 is one serial chain).
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
-    for (x, y) in ca.zip(cb) {
-        for l in 0..8 {
-            acc[l] += x[l] * y[l];
-        }
-    }
-    acc.iter().sum::<f32>() + tail
+    let top = top_scores(
+        &model.item_factors,
+        &model.item_bias,
+        0.0,
+        &user.factors,
+        &indices,
+        LIST_LENGTH,
+    );
+    top.into_iter().map(|(i, _)| model.items.raw_id(i as usize)).collect()
 }
 
 pub fn load(args: &mut Args) -> Result<serde_json::Value, String> {

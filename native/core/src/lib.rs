@@ -20,7 +20,7 @@ pub mod metrics;
 pub mod model;
 pub mod model_io;
 pub mod rng;
-mod scoring;
+pub mod scoring;
 mod interactions_build;
 pub mod synth;
 

@@ -39,7 +39,7 @@ impl Ord for Kept {
 
 /// The best `m` of `offset + bias[i] + factors.row(i) . user` over all rows `i` not in `seen` (sorted ascending), best
 /// first (score descending, then index ascending): the same list as scoring every candidate and calling `top_m`.
-pub(crate) fn top_scores(
+pub fn top_scores(
     factors: &Matrix,
     bias: &[f32],
     offset: f32,
@@ -59,7 +59,14 @@ pub(crate) fn top_scores(
     for start in (0..factors.rows).step_by(BLOCK) {
         let end = (start + BLOCK).min(factors.rows);
         let block = &mut scores[..end - start];
-        score_block(&factors.data[start * k..end * k], k, &bias[start..end], offset, user, block);
+        score_block(
+            &factors.data[start * k..end * k],
+            k,
+            &bias[start..end],
+            offset,
+            user,
+            block,
+        );
         for (j, &score) in block.iter().enumerate() {
             let i = (start + j) as u32;
             // `seen` is sorted, so one merge pass drops it.
@@ -107,7 +114,14 @@ mod x86 {
 
     /// One row per step: `k / 16` FMAs (the last lanes masked) and one horizontal sum.
     #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn score_block512(rows: &[f32], k: usize, bias: &[f32], offset: f32, user: &[f32], out: &mut [f32]) {
+    pub(super) unsafe fn score_block512(
+        rows: &[f32],
+        k: usize,
+        bias: &[f32],
+        offset: f32,
+        user: &[f32],
+        out: &mut [f32],
+    ) {
         assert!(rows.len() >= out.len() * k && bias.len() >= out.len() && user.len() == k);
         let full = k / 16;
         let tail: __mmask16 = ((1u32 << (k % 16)) - 1) as __mmask16;
@@ -118,7 +132,11 @@ mod x86 {
             let mut c = 0;
             while c + 2 <= full {
                 s0 = _mm512_fmadd_ps(_mm512_loadu_ps(row.add(c * 16)), _mm512_loadu_ps(u.add(c * 16)), s0);
-                s1 = _mm512_fmadd_ps(_mm512_loadu_ps(row.add(c * 16 + 16)), _mm512_loadu_ps(u.add(c * 16 + 16)), s1);
+                s1 = _mm512_fmadd_ps(
+                    _mm512_loadu_ps(row.add(c * 16 + 16)),
+                    _mm512_loadu_ps(u.add(c * 16 + 16)),
+                    s1,
+                );
                 c += 2;
             }
             if c < full {
@@ -126,14 +144,25 @@ mod x86 {
             }
             if tail != 0 {
                 let at = full * 16;
-                s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, row.add(at)), _mm512_maskz_loadu_ps(tail, u.add(at)), s1);
+                s1 = _mm512_fmadd_ps(
+                    _mm512_maskz_loadu_ps(tail, row.add(at)),
+                    _mm512_maskz_loadu_ps(tail, u.add(at)),
+                    s1,
+                );
             }
             *o = offset + *bias.get_unchecked(r) + _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
         }
     }
 
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn score_block256(rows: &[f32], k: usize, bias: &[f32], offset: f32, user: &[f32], out: &mut [f32]) {
+    pub(super) unsafe fn score_block256(
+        rows: &[f32],
+        k: usize,
+        bias: &[f32],
+        offset: f32,
+        user: &[f32],
+        out: &mut [f32],
+    ) {
         assert!(rows.len() >= out.len() * k && bias.len() >= out.len() && user.len() == k);
         let full = k / 8;
         let u = user.as_ptr();
@@ -174,8 +203,18 @@ mod tests {
 
     #[test]
     fn same_list_as_scoring_everything_and_top_m() {
-        for &(rows, k, m) in &[(1usize, 1usize, 1usize), (300, 7, 5), (1000, 64, 20), (777, 33, 100), (50, 16, 80)] {
-            let factors = Matrix { rows, cols: k, data: pseudo_random(rows * k, k as u32) };
+        for &(rows, k, m) in &[
+            (1usize, 1usize, 1usize),
+            (300, 7, 5),
+            (1000, 64, 20),
+            (777, 33, 100),
+            (50, 16, 80),
+        ] {
+            let factors = Matrix {
+                rows,
+                cols: k,
+                data: pseudo_random(rows * k, k as u32),
+            };
             let mut bias = pseudo_random(rows, 3);
             // Ties: equal scores must come out in index order, as top_m does.
             if rows > 10 {
@@ -195,13 +234,21 @@ mod tests {
     fn check(factors: &Matrix, bias: &[f32], user: &[f32], seen: &[u32], m: usize) {
         let mut all = vec![0.0; factors.rows];
         score_block_portable(&factors.data, factors.cols, bias, 0.5, user, &mut all);
-        let candidates: Vec<(u32, f32)> =
-            all.iter().enumerate().filter(|(i, _)| seen.binary_search(&(*i as u32)).is_err()).map(|(i, &s)| (i as u32, s)).collect();
+        let candidates: Vec<(u32, f32)> = all
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| seen.binary_search(&(*i as u32)).is_err())
+            .map(|(i, &s)| (i as u32, s))
+            .collect();
         let want = top_m(candidates, m);
         let got = top_scores(factors, bias, 0.5, user, seen, m);
         assert_eq!(got.len(), want.len());
         for (g, w) in got.iter().zip(&want) {
-            assert_eq!(g.0, w.0, "rows {} k {} m {m}: {got:?} vs {want:?}", factors.rows, factors.cols);
+            assert_eq!(
+                g.0, w.0,
+                "rows {} k {} m {m}: {got:?} vs {want:?}",
+                factors.rows, factors.cols
+            );
             assert!((g.1 - w.1).abs() < 1e-4);
         }
     }

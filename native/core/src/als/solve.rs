@@ -441,13 +441,21 @@ mod tests {
                 .iter()
                 .zip(&ratings)
                 .map(|(&c, &r)| {
-                    let p: f64 = factors.row(c as usize).iter().zip(&out).map(|(&a, &b)| a as f64 * b as f64).sum();
+                    let p: f64 = factors
+                        .row(c as usize)
+                        .iter()
+                        .zip(&out)
+                        .map(|(&a, &b)| a as f64 * b as f64)
+                        .sum();
                     let e = r as f64 - 3.5 - bias[c as usize] as f64 - b as f64 - p;
                     e * e
                 })
                 .sum();
             let error = ws.row_error();
-            assert!((error - direct_error).abs() <= 1e-6 * direct_error.max(1.0), "k={k}: {error} vs {direct_error}");
+            assert!(
+                (error - direct_error).abs() <= 1e-6 * direct_error.max(1.0),
+                "k={k}: {error} vs {direct_error}"
+            );
             for j in 0..k {
                 assert!(
                     (out[j] as f64 - want[1 + j]).abs() < 1e-4,
