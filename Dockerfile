@@ -49,17 +49,19 @@ RUN cargo fetch --locked \
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 
-# 3. The sources, then the real build. The placeholder crates' artifacts are removed first: the copied sources may be
+# 3. The sources, then the real build (the same steps as `npm run build`, with cargo --locked). The placeholder crates' artifacts are removed first: the copied sources may be
 #    older than them, and cargo decides by modification time.
 COPY native ./native
 COPY tsconfig*.json ./
 COPY src ./src
 COPY bin ./bin
+COPY web ./web
 RUN cargo clean --release -p movierec-core -p movierec-node --target "$(rustc -vV | sed -n 's/^host: //p')" \
  && npm run build:native -- -- --locked \
  && npm run build:ts \
+ && npm run build:web \
  && node -e "require('./native/node/index.js')" \
- && for f in dist/src/server/main.js dist/src/cli/index.js; do \
+ && for f in dist/src/server/main.js dist/src/cli/index.js web/dist/index.html; do \
       test -f "$f" || { echo "build: $f was not produced" >&2; exit 1; }; \
     done
 
@@ -89,6 +91,7 @@ COPY --from=build /src/native/node/index.js ./native/node/index.js
 COPY --from=build /src/native/node/*.node ./native/node/
 COPY --from=build /src/bin ./bin
 COPY --from=build /src/dist ./dist
+COPY --from=build /src/web/dist ./web/dist
 # `movierec` on PATH (the CLI: docker compose run --rm app movierec train ...); the data folder belongs to `node`
 # (an empty named volume starts with this owner; a host folder needs `chown 1000:1000`, see the README).
 RUN chmod 0755 /usr/local/bin/movierec-entrypoint bin/movierec.js \

@@ -223,7 +223,7 @@ check_unwritable_data() {
   out=$("$ENGINE" run --rm --user "$MOVIEREC_UID:$MOVIEREC_GID" -v "$ro:/app/data" "$MOVIEREC_IMAGE" 2>&1) || rc=$?
   [ "$rc" = 77 ] || { echo "$out"; echo "exit status $rc, wanted 77"; return 1; }
   grep -q 'not writable' <<<"$out" && grep -q 'chown' <<<"$out" || { echo "$out"; echo "no clear message"; return 1; }
-  echo "exit 77: $(head -n 1 <<<"$out")"
+  echo "exit 77: $(grep -m 1 '^movierec:' <<<"$out" | cut -c1-110)"
 }
 
 start_app() {
@@ -268,6 +268,13 @@ check_info() {
 }
 model_trained_at() { find_key trainedAt; }
 model_dataset() { find_key dataset; }
+
+check_web() {
+  local out
+  out=$(http GET /) || return 1
+  grep -qi '<html' <<<"$out" || { echo "GET / is not an HTML page: ${out:0:200}"; return 1; }
+  echo "GET / -> HTML page ($(wc -c <<<"$out") bytes)"
+}
 
 check_log() {
   local out
@@ -326,7 +333,7 @@ train_and_reload() {
   [ "$after" != "$before" ] || { echo "trainedAt is still $before after train + reload"; return 1; }
   grep -q 'ml-latest' <<<"$dataset" || { echo "dataset after reload is '$dataset', wanted ml-latest"; return 1; }
   printf '%s' "$after" >"$WORK/trained-at"
-  echo "model trained at $after on ${dataset:0:60} (was $before); train log: $(tail -n 1 "$LOGS/train.log" | cut -c1-80)"
+  echo "model trained at $after on $(json 'j.name' <<<"$dataset" 2>/dev/null || echo "${dataset:0:40}") (demo model was $before)"
 }
 
 restart_and_check_persistence() {
@@ -375,6 +382,7 @@ must "start on empty ./data, /readyz (demo)" start_app
 check "POST /predict" check_predict || true
 check "GET /api/info (build date, commit)" check_info || true
 check "GET /api/log" check_log || true
+check "GET / (web page)" check_web || true
 check "process is not root, root fs read-only" check_nonroot || true
 check "HEALTHCHECK" check_healthcheck || true
 check "train in container + POST /api/reload" train_and_reload || true

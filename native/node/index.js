@@ -842,6 +842,7 @@ module.exports.evaluateFoldIn = nativeBinding.evaluateFoldIn
 module.exports.evaluateModel = nativeBinding.evaluateModel
 module.exports.generateDemo = nativeBinding.generateDemo
 module.exports.getThreads = nativeBinding.getThreads
+module.exports.implicitDefaultParams = nativeBinding.implicitDefaultParams
 module.exports.loadModel = nativeBinding.loadModel
 module.exports.loadModelSync = nativeBinding.loadModelSync
 module.exports.readDataset = nativeBinding.readDataset

@@ -15,6 +15,7 @@ import { fromNativeError, InvalidInputError, ModelNotFoundError, type ErrorConte
 import type {
   DatasetInfo,
   EvaluationResult,
+  Feedback,
   FoldInEvaluationResult,
   IterationStats,
   ModelInfo,
@@ -68,16 +69,12 @@ export class MyRecModel {
 
   /** The training defaults (tuned on ml-1m): what `train` uses for every option left out. */
   static defaultParams(): TrainResult['params'] {
-    const d = native.defaultParams();
-    return {
-      factors: d.factors,
-      regFactors: d.regFactors,
-      regBias: d.regBias,
-      iterations: d.iterations,
-      seed: d.seed,
-      threads: 0,
-      feedback: 'explicit',
-    };
+    return fromNativeParams(native.defaultParams(), 'explicit');
+  }
+
+  /** The defaults of `feedback: 'implicit'` (stronger `regFactors`, chosen on ml-1m's per-user holdout). */
+  static implicitDefaultParams(): TrainResult['params'] {
+    return fromNativeParams(native.implicitDefaultParams(), 'implicit');
   }
 
   // ---- lifecycle ----
@@ -167,7 +164,7 @@ export class MyRecModel {
       >;
       const result: EvaluationResult = {
         dataset: datasetInfo(dataset.report),
-        model: evaluation.model,
+        model: { ...evaluation.model, rating: nanForMissing(evaluation.model.rating) },
         biasOnly: evaluation.biasOnly,
         popularity: evaluation.popularity,
         evaluatedAt: new Date().toISOString(),
@@ -201,6 +198,7 @@ export class MyRecModel {
     const result: FoldInEvaluationResult = {
       dataset: datasetInfo(dataset.report),
       ...r,
+      rating: nanForMissing(r.rating),
       seed,
       evaluatedAt: new Date().toISOString(),
     };
@@ -294,7 +292,9 @@ export class MyRecModel {
       );
       return;
     }
-    callSync('model', () => native.storeEvaluation(this.modelDir, result));
+    // Through JSON: NaN metrics (an implicit model's RMSE) become null, which JSON (and the addon) can hold.
+    const json: unknown = JSON.parse(JSON.stringify(result));
+    callSync('model', () => native.storeEvaluation(this.modelDir, json));
   }
 
   private async readDataset(datasetPath: string, skipInvalid: boolean): Promise<NativeDataset> {
@@ -400,8 +400,33 @@ export function checkRatingsPair(input: unknown): [Uint32Array, Float32Array] {
   return [outIds, outRatings];
 }
 
+function fromNativeParams(d: ReturnType<typeof native.defaultParams>, feedback: Feedback): TrainResult['params'] {
+  return {
+    factors: d.factors,
+    regFactors: d.regFactors,
+    regBias: d.regBias,
+    iterations: d.iterations,
+    seed: d.seed,
+    threads: 0,
+    feedback,
+    // The addon always fills these (optional only as inputs); NaN would fail trainParams' checks loudly.
+    alpha: d.alpha ?? Number.NaN,
+    cgSteps: d.cgSteps ?? Number.NaN,
+  };
+}
+
+/** Implicit models have no RMSE/MAE: the addon gives null, the typed result NaN (JSON still shows null). */
+function nanForMissing<T extends { rmse: number | null; mae: number | null }>(r: T): T {
+  return { ...r, rmse: r.rmse ?? Number.NaN, mae: r.mae ?? Number.NaN };
+}
+
 function trainParams(o: TrainOptions, defaultThreads: number): TrainResult['params'] {
-  const d = MyRecModel.defaultParams();
+  const feedback = o.feedback ?? 'explicit';
+  if (feedback !== 'explicit' && feedback !== 'implicit') {
+    throw new InvalidInputError(`feedback must be "explicit" or "implicit", got ${JSON.stringify(feedback)}`);
+  }
+  // Defaults depend on the feedback: implicit feedback needs stronger factor regularisation.
+  const d = feedback === 'implicit' ? MyRecModel.implicitDefaultParams() : MyRecModel.defaultParams();
   const p = {
     factors: o.factors ?? d.factors,
     regFactors: o.regFactors ?? d.regFactors,
@@ -409,7 +434,9 @@ function trainParams(o: TrainOptions, defaultThreads: number): TrainResult['para
     iterations: o.iterations ?? d.iterations,
     seed: o.seed ?? d.seed,
     threads: o.threads ?? defaultThreads,
-    feedback: o.feedback ?? 'explicit',
+    feedback,
+    alpha: o.alpha ?? d.alpha,
+    cgSteps: o.cgSteps ?? d.cgSteps,
   };
   checkInt('factors', p.factors, 1, 1024);
   checkNumber('regFactors', p.regFactors, 0);
@@ -417,7 +444,8 @@ function trainParams(o: TrainOptions, defaultThreads: number): TrainResult['para
   checkInt('iterations', p.iterations, 1, 1000);
   checkInt('seed', p.seed, 0, Number.MAX_SAFE_INTEGER);
   checkInt('threads', p.threads, 0, 1024);
-  if (p.feedback !== 'explicit') throw new InvalidInputError(`feedback "${p.feedback}" is not supported; use "explicit"`);
+  checkNumber('alpha', p.alpha, 0);
+  checkInt('cgSteps', p.cgSteps, 1, 1000);
   return p;
 }
 

@@ -15,6 +15,10 @@ export interface TrainOptions {
   /** 0 = all cores */
   threads?: number;
   feedback?: Feedback;
+  /** Implicit feedback only: confidence of a rated pair is `1 + alpha * rating`. */
+  alpha?: number;
+  /** Implicit feedback only: conjugate-gradient steps per row and half-step. */
+  cgSteps?: number;
   skipInvalid?: boolean;
   /** Called after every ALS iteration (on the JS thread, from the native task). */
   onIteration?: (stats: IterationStats) => void;
@@ -52,7 +56,9 @@ export interface TrainResult {
 }
 
 export interface RatingMetrics {
+  /** NaN (null in JSON) for implicit-feedback models: their scores are preferences, not ratings. */
   rmse: number;
+  /** NaN (null in JSON) for implicit-feedback models. */
   mae: number;
   /** Pairs whose user and movie the model knows (the ones scored). */
   count: number;

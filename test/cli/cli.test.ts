@@ -77,7 +77,9 @@ describe('movierec train', () => {
     );
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(out.params, { factors: 4, regFactors: 0.1, regBias: 0.02, iterations: 3, seed: 9, threads: 2, feedback: 'explicit' });
+    assert.deepEqual(out.params, {
+      factors: 4, regFactors: 0.1, regBias: 0.02, iterations: 3, seed: 9, threads: 2, feedback: 'explicit', alpha: 1, cgSteps: 3,
+    });
     assert.equal(out.history.length, 3);
     assert.equal(out.modelDir, path.join(dataDir, 'model'));
     assert.equal(r.stderr, '', 'no progress bar and no log lines on stderr with --json');

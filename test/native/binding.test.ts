@@ -113,9 +113,14 @@ describe('trainModel and NativeModel', () => {
 
   test('defaults are the tuned ones', () => {
     const d = native.defaultParams();
-    assert.deepEqual(Object.keys(d).sort(), ['factors', 'feedback', 'iterations', 'regBias', 'regFactors', 'seed', 'threads']);
+    assert.deepEqual(Object.keys(d).sort(), [
+      'alpha', 'cgSteps', 'factors', 'feedback', 'iterations', 'priorCount', 'regBias', 'regFactors', 'seed', 'threads',
+    ]);
     assert.ok(d.factors >= 1 && d.iterations >= 1 && d.regFactors > 0);
     assert.equal(d.feedback, 'explicit');
+    const i = native.implicitDefaultParams();
+    assert.equal(i.feedback, 'implicit');
+    assert.ok(i.regFactors > d.regFactors, 'implicit feedback needs stronger factor regularisation');
   });
 
   test('progress arrives once per iteration, in order, on the JS thread', () => {

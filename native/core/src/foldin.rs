@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use serde::Serialize;
 
 use crate::als::solve::{solve_row, FixedSide, Regularisation, Workspace};
-use crate::model::AlsModel;
+use crate::model::{AlsModel, Feedback};
 use crate::{CoreError, Result};
 
 /// The largest list a caller may ask for.
@@ -42,6 +42,9 @@ pub struct Recommendations {
 /// Each index must be below `model.items.len()`, and `ratings` as long as `item_indices`; an empty history gives
 /// the zero vector (the model's prediction is then mean + movie bias).
 pub fn fold_in(model: &AlsModel, item_indices: &[u32], ratings: &[f32]) -> UserVector {
+    if model.params.feedback == Feedback::Implicit {
+        return crate::als::fold_in_implicit(model, model.implicit_gram(), item_indices, ratings);
+    }
     assert_eq!(item_indices.len(), ratings.len(), "fold_in: one rating per movie index");
     assert!(
         item_indices.iter().all(|&i| (i as usize) < model.items.len()),
@@ -213,12 +216,17 @@ fn validate_m(m: usize) -> Result<()> {
 }
 
 /// Scores every movie for `user`, drops `seen` (sorted dense indices), returns the top `m` as raw ids with
-/// estimates clipped to the scale.
+/// estimates clipped to the scale (explicit models; implicit preferences are returned as they are).
 fn top_for_vector(model: &AlsModel, user: &UserVector, seen: &[u32], m: usize) -> (Vec<u32>, Vec<f32>) {
     let base = model.global_mean + user.bias;
     let top = crate::scoring::top_scores(&model.item_factors, &model.item_bias, base, &user.factors, seen, m);
+    // Implicit scores are preferences (about 0..1), not ratings: clipping them to the scale would flatten them.
+    let shown = |s: f32| match model.params.feedback {
+        Feedback::Explicit => model.scale.clip(s),
+        Feedback::Implicit => s,
+    };
     top.into_iter()
-        .map(|(i, s)| (model.items.raw_id(i as usize), model.scale.clip(s)))
+        .map(|(i, s)| (model.items.raw_id(i as usize), shown(s)))
         .unzip()
 }
 

@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::dataset::split::split_per_user;
 use crate::dataset::RatingTriples;
 use crate::foldin::{dot, fold_in, top_m};
-use crate::model::AlsModel;
+use crate::model::{AlsModel, Feedback};
 use crate::{CoreError, Result};
 
 /// A test rating at or above this marks a relevant movie.
@@ -91,7 +91,7 @@ pub fn evaluate(model: &AlsModel, test: &RatingTriples, k: usize) -> Result<Eval
     }
     let pairs = KnownPairs::of(model, test);
     let b = &model.baseline;
-    let model_rating = pairs.rating_metrics(|u, i| model.predict(u, i));
+    let model_rating = without_error_for_implicit(model, pairs.rating_metrics(|u, i| model.predict(u, i)));
     let baseline_rating =
         pairs.rating_metrics(|u, i| model.scale.clip(b.global_mean + b.user_bias[u] + b.item_bias[i]));
     let [m, bo, pop] = ranking(model, &pairs, k);
@@ -158,6 +158,16 @@ fn sum_errors<T: Sync>(items: &[T], error: impl Fn(&T) -> f32 + Sync) -> (f64, f
         .collect::<Vec<(f64, f64)>>()
         .into_iter()
         .fold((0.0, 0.0), |(a, b), (c, d)| (a + c, b + d))
+}
+
+/// An implicit model's scores are preferences (about 0..1), not ratings: its RMSE and MAE mean nothing, so they are
+/// NaN (JSON `null`); counts stay.
+fn without_error_for_implicit(model: &AlsModel, mut rating: RatingMetrics) -> RatingMetrics {
+    if model.params.feedback == Feedback::Implicit {
+        rating.rmse = f64::NAN;
+        rating.mae = f64::NAN;
+    }
+    rating
 }
 
 fn finish_rating(se: f64, ae: f64, count: u64, unknown_user: u64, unknown_movie: u64) -> RatingMetrics {
@@ -360,7 +370,10 @@ pub fn evaluate_fold_in(
         .map(|h| h.len() as u64)
         .sum();
     Ok(FoldInEvaluation {
-        rating: finish_rating(se, ae, scored, known_user_ratings + too_few_ratings, unknown_movie),
+        rating: without_error_for_implicit(
+            model,
+            finish_rating(se, ae, scored, known_user_ratings + too_few_ratings, unknown_movie),
+        ),
         history_fraction,
         users: target.len() as u64,
         users_known: known_users.len() as u64,

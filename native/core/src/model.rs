@@ -121,6 +121,9 @@ pub struct AlsModel {
     pub user_items: Csr,
     pub baseline: BiasBaseline,
     pub history: Vec<IterationStats>,
+    /// Implicit models only: the movie-factor Gram fold-in needs, computed on first use and kept for the model's
+    /// life (see `AlsModel::implicit_gram`).
+    pub implicit_gram: std::sync::OnceLock<crate::als::FactorGram>,
 }
 
 impl AlsModel {
@@ -128,6 +131,10 @@ impl AlsModel {
     pub fn predict_raw(&self, user: usize, item: usize) -> f32 {
         let dot: f32 = self.user_factors.row(user).iter().zip(self.item_factors.row(item)).map(|(a, b)| a * b).sum();
         self.global_mean + self.user_bias[user] + self.item_bias[item] + dot
+    }
+    /// The Gram of the movie factors for implicit fold-in, computed once per model (O(movies x k^2)).
+    pub fn implicit_gram(&self) -> &crate::als::FactorGram {
+        self.implicit_gram.get_or_init(|| crate::als::fold_in_gram(self))
     }
     /// Estimate clipped to the data set's rating scale.
     pub fn predict(&self, user: usize, item: usize) -> f32 {

@@ -223,6 +223,7 @@ pub fn load_model(dir: &Path) -> Result<LoadedModel> {
             item_bias: read_vector(&dir, "baseline_item_bias.npy")?,
         },
         history: meta.history.clone(),
+        implicit_gram: Default::default(),
     };
     check_model(&model).map_err(|m| invalid(&dir, m))?;
     let catalogue = read_catalogue(&dir)?;

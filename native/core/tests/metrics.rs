@@ -69,6 +69,7 @@ fn hand_made_model() -> AlsModel {
             item_bias: vec![0.5, 0.4, 0.3, 0.2, 0.1],
         },
         history: Vec::new(),
+        implicit_gram: Default::default(),
     }
 }
 

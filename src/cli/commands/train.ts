@@ -1,8 +1,9 @@
-// movierec train --dataset=PATH [--factors N --reg X --reg-bias X --iters N --seed N --threads N] [--skip-invalid] [--json]
+// movierec train --dataset=PATH [--factors N --reg X --reg-bias X --iters N --seed N --threads N]
+//   [--feedback explicit|implicit --alpha X --cg-steps N] [--skip-invalid] [--json]
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 
-import { MyRecModel, type TrainOptions, type TrainResult } from '../../model/index.js';
+import { MyRecModel, type Feedback, type TrainOptions, type TrainResult } from '../../model/index.js';
 import { fmtInt, fmtNum, intOption, numberOption, type CliContext } from '../context.js';
 import { trainingProgress } from '../progress.js';
 
@@ -14,22 +15,37 @@ interface TrainFlags {
   iters?: number;
   seed?: number;
   threads?: number;
+  feedback?: Feedback;
+  alpha?: number;
+  cgSteps?: number;
   skipInvalid?: boolean;
   json?: boolean;
 }
 
 export function registerTrain(program: Command, getContext: () => CliContext): void {
   const d = MyRecModel.defaultParams();
+  const di = MyRecModel.implicitDefaultParams();
   program
     .command('train')
     .description('train a model on a MovieLens ratings file and save it to DATA_DIR/model')
     .requiredOption('-d, --dataset <path>', 'ratings file (ratings.dat, u.data or ratings.csv; layout detected)')
     .option('--factors <n>', `latent factors (default ${d.factors})`, intOption(1, 1024))
-    .option('--reg <x>', `regularisation of the factors (default ${d.regFactors})`, numberOption(0, 1e6))
+    .option(
+      '--reg <x>',
+      `regularisation of the factors (default ${d.regFactors}; ${di.regFactors} with --feedback implicit)`,
+      numberOption(0, 1e6),
+    )
     .option('--reg-bias <x>', `regularisation of the biases (default ${d.regBias})`, numberOption(0, 1e6))
     .option('--iters <n>', `ALS iterations (default ${d.iterations})`, intOption(1, 1000))
     .option('--seed <n>', `random seed (default ${d.seed})`, intOption(0, Number.MAX_SAFE_INTEGER))
     .option('--threads <n>', 'worker threads, 0 = all cores (default THREADS)', intOption(0, 1024))
+    .addOption(
+      new Option('--feedback <kind>', 'explicit: predict ratings; implicit: confidence-weighted, for top-N lists')
+        .choices(['explicit', 'implicit'])
+        .default('explicit'),
+    )
+    .option('--alpha <x>', `implicit only: confidence 1 + alpha * rating (default ${di.alpha})`, numberOption(0, 1e6))
+    .option('--cg-steps <n>', `implicit only: conjugate-gradient steps (default ${di.cgSteps})`, intOption(1, 1000))
     .option('--skip-invalid', 'skip and count malformed lines instead of stopping at the first')
     .option('--json', 'print the result as one JSON document on stdout')
     .action(async (flags: TrainFlags) => {
@@ -49,6 +65,9 @@ export function trainOptions(flags: Omit<TrainFlags, 'dataset'>): TrainOptions {
     iterations: flags.iters,
     seed: flags.seed,
     threads: flags.threads,
+    feedback: flags.feedback,
+    alpha: flags.alpha,
+    cgSteps: flags.cgSteps,
     skipInvalid: flags.skipInvalid === true,
   };
 }

@@ -34,7 +34,12 @@ pub struct ExplicitTrainer<'a> {
 impl<'a> ExplicitTrainer<'a> {
     /// Validates `params`, fits the bias-only baseline, and draws the initial movie factors from `params.seed`.
     pub fn new(x: &'a Interactions, scale: RatingScale, params: &AlsParams) -> Result<Self> {
-        super::validate_params(params)?;
+        super::validate_common(params)?;
+        if params.feedback != crate::model::Feedback::Explicit {
+            return Err(CoreError::InvalidInput(
+                "implicit feedback is not supported by the explicit trainer".into(),
+            ));
+        }
         if x.nnz() == 0 {
             return Err(CoreError::InvalidInput("no ratings to train on".into()));
         }
@@ -70,6 +75,7 @@ impl<'a> ExplicitTrainer<'a> {
             user_items: x.by_user.clone(),
             baseline,
             history: Vec::new(),
+            implicit_gram: Default::default(),
         };
         Ok(Self {
             x,

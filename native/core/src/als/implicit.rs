@@ -92,6 +92,7 @@ impl<'a> ImplicitTrainer<'a> {
             user_items: x.by_user.clone(),
             baseline,
             history: Vec::new(),
+            implicit_gram: Default::default(),
         };
         Ok(Self {
             x,

@@ -3,10 +3,12 @@
 //! - `solve`: one row of a half-step (normal equations by blocked Gram + Cholesky), shared with fold-in.
 //! - `explicit`: the explicit-rating trainer (weighted-lambda regularisation, Zhou et al. 2008).
 //! - `baseline`: the bias-only model trained beside it.
+//! - `bayes`: the Gibbs-sampled variant (posterior-mean factors, or predictions averaged over samples).
 //! - `implicit` (trainer, fold-in) and `cg` (one row by conjugate gradient): implicit feedback (Hu, Koren, Volinsky
 //!   2008) for top-N lists; [`train`] dispatches on `params.feedback`.
 
 mod baseline;
+pub mod bayes;
 pub(crate) mod cg;
 mod explicit;
 mod gram;
@@ -14,6 +16,7 @@ pub mod implicit;
 mod lanes;
 pub(crate) mod solve;
 
+pub use bayes::{train_gibbs, GibbsParams, GibbsTrainer};
 pub use cg::FactorGram;
 pub use explicit::ExplicitTrainer;
 pub use implicit::{fold_in_gram, fold_in_implicit, implicit_defaults, train_implicit, ImplicitTrainer};
@@ -114,13 +117,10 @@ pub fn train(
 
 /// Rejects hyper-parameters that cannot give a model, with a message naming the parameter and its range.
 pub fn validate_params(params: &AlsParams) -> Result<()> {
-    validate_common(params)?;
-    if params.feedback != Feedback::Explicit {
-        return Err(CoreError::InvalidInput(
-            "implicit feedback is not supported by the explicit trainer".into(),
-        ));
+    match params.feedback {
+        Feedback::Explicit => validate_common(params),
+        Feedback::Implicit => implicit::validate_implicit(params),
     }
-    Ok(())
 }
 
 /// The checks both trainers share.

@@ -78,6 +78,13 @@ impl Workspace {
     pub fn row_error(&self) -> f64 {
         self.row_error
     }
+
+    /// The upper Cholesky factor `U` (`U'U` = the normal-equation matrix) of the row [`solve_row`] last solved,
+    /// row-major with row stride `.1`; row `p` holds `U[p, p..k+1]` from column `p`. Only valid after a solve of a
+    /// row with ratings. The Gibbs sampler (`bayes`) draws `U^-1 z` from it.
+    pub(crate) fn cholesky_upper(&self) -> (&[f64], usize) {
+        (&self.cholesky, self.stride)
+    }
 }
 
 /// Regularisation of a half-step (already validated as finite and >= 0): a row with `n` ratings gets

@@ -1,0 +1,379 @@
+//! Gibbs-sampled factorisation with biases (BPMF-style with fixed priors, Salakhutdinov & Mnih 2008).
+//!
+//! The model is the explicit one (`rating = mean + b_u + b_i + p_u.q_i + noise`), with the weighted-lambda
+//! regularisation of `solve` read as a Gaussian prior. Given the other side, a row's `[bias, factors]` has the
+//! Gaussian posterior `N(m, sigma^2 A^-1)`, where `A = X'X + diag(reg * (n + prior))` and `m = A^-1 X'y` are exactly
+//! the normal equations and solution of an ALS row ([`solve_row`]). A sample is `m + sigma U^-1 z` with `A = U'U`
+//! (the Cholesky factor the solve already computed) and `z` standard normal; `sigma` is the noise level, taken as
+//! the previous sweep's training RMSE.
+//!
+//! The chain starts from a few ALS iterations (so burn-in is short), then sweeps users then movies, each row sampled
+//! in parallel with its own random stream `rng::seeded(seed, stream(sweep, row))` — deterministic for a seed,
+//! whatever the thread count. After `burn_in` sweeps, every sweep's factors, biases and predictions are added to
+//! running sums: the model stored is the posterior mean of the factors and biases (fold-in compatible), and
+//! [`GibbsTrainer::averaged_predictions`] gives BPMF's average of predictions over samples for given pairs.
+
+use std::time::Instant;
+
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+
+use super::explicit::ExplicitTrainer;
+use super::solve::{solve_row, FixedSide, Regularisation, Workspace};
+use crate::dataset::RatingScale;
+use crate::interactions::{Csr, Interactions};
+use crate::model::{AlsModel, AlsParams, IterationStats, Matrix};
+use crate::{CoreError, Result};
+
+/// Sampler settings beside the ALS hyper-parameters (which give the priors).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GibbsParams {
+    /// ALS iterations that initialise the chain.
+    pub init_iterations: usize,
+    /// Sweeps discarded before averaging.
+    pub burn_in: usize,
+    /// Sweeps averaged.
+    pub samples: usize,
+    /// Standard deviation of the rating noise; 0 estimates it as each sweep's training RMSE at the row means
+    /// (which underestimates it, since those means fit the training ratings).
+    pub noise_std: f64,
+}
+
+impl Default for GibbsParams {
+    fn default() -> Self {
+        Self {
+            init_iterations: 5,
+            burn_in: 10,
+            samples: 100,
+            noise_std: DEFAULT_NOISE_STD,
+        }
+    }
+}
+
+/// Rating noise of MovieLens (the test RMSE good models reach is about this).
+pub const DEFAULT_NOISE_STD: f64 = 0.8;
+
+/// A Gibbs chain in progress; `step()` is one sweep.
+pub struct GibbsTrainer<'a> {
+    x: &'a Interactions,
+    gibbs: GibbsParams,
+    /// The current sample (factors and biases); its history collects the sweeps' statistics.
+    current: AlsModel,
+    pool: rayon::ThreadPool,
+    sweep: usize,
+    sigma: f64,
+    averaged: usize,
+    sum_user_factors: Vec<f64>,
+    sum_item_factors: Vec<f64>,
+    sum_user_bias: Vec<f64>,
+    sum_item_bias: Vec<f64>,
+    /// Sum over averaged samples of each training rating's prediction (in `by_user` order).
+    sum_train_predictions: Vec<f64>,
+    probe: Vec<(u32, u32)>,
+    sum_probe_predictions: Vec<f64>,
+    started: Instant,
+}
+
+impl<'a> GibbsTrainer<'a> {
+    /// Runs the initial ALS iterations. `probe` lists (user index, movie index) pairs whose predictions are
+    /// averaged over the samples (see [`Self::averaged_predictions`]); it may be empty.
+    pub fn new(
+        x: &'a Interactions,
+        scale: RatingScale,
+        params: &AlsParams,
+        gibbs: GibbsParams,
+        probe: Vec<(u32, u32)>,
+    ) -> Result<Self> {
+        if !(gibbs.noise_std.is_finite() && gibbs.noise_std >= 0.0) {
+            return Err(CoreError::InvalidInput(format!(
+                "noise_std must be >= 0, got {}",
+                gibbs.noise_std
+            )));
+        }
+        if gibbs.samples == 0 || gibbs.init_iterations == 0 {
+            return Err(CoreError::InvalidInput(
+                "Gibbs sampling needs at least one initial iteration and one sample".into(),
+            ));
+        }
+        if let Some(&(u, i)) = probe
+            .iter()
+            .find(|&&(u, i)| u as usize >= x.n_users() || i as usize >= x.n_items())
+        {
+            return Err(CoreError::InvalidInput(format!(
+                "probe pair ({u}, {i}) outside the training matrix"
+            )));
+        }
+        let started = Instant::now();
+        let mut init = ExplicitTrainer::new(x, scale, params)?;
+        let mut last = None;
+        for _ in 0..gibbs.init_iterations {
+            last = Some(init.step());
+        }
+        let sigma = if gibbs.noise_std > 0.0 {
+            gibbs.noise_std
+        } else {
+            last.map_or(1.0, |s| s.train_rmse)
+        };
+        let mut current = init.into_model();
+        current.history.clear();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(params.threads)
+            .thread_name(|i| format!("movierec-gibbs-{i}"))
+            .build()
+            .map_err(|e| CoreError::InvalidInput(format!("cannot start {} threads: {e}", params.threads)))?;
+        Ok(Self {
+            sum_user_factors: vec![0.0; current.user_factors.data.len()],
+            sum_item_factors: vec![0.0; current.item_factors.data.len()],
+            sum_user_bias: vec![0.0; x.n_users()],
+            sum_item_bias: vec![0.0; x.n_items()],
+            sum_train_predictions: vec![0.0; x.nnz()],
+            sum_probe_predictions: vec![0.0; probe.len()],
+            probe,
+            x,
+            gibbs,
+            current,
+            pool,
+            sweep: 0,
+            sigma,
+            averaged: 0,
+            started,
+        })
+    }
+
+    /// Total sweeps (burn-in + samples).
+    pub fn sweeps(&self) -> usize {
+        self.gibbs.burn_in + self.gibbs.samples
+    }
+
+    /// One sweep: sample all users, then all movies. After burn-in the training RMSE reported is that of the
+    /// running average of predictions (what the averaged model will score); during burn-in, the current sample's.
+    pub fn step(&mut self) -> IterationStats {
+        let m = &mut self.current;
+        let reg = Regularisation::of(&m.params);
+        let (mean, sigma, seed) = (m.global_mean, self.sigma, m.params.seed);
+        let n_users = self.x.n_users() as u64;
+        let stream_base = 1 + self.sweep as u64 * (n_users + self.x.n_items() as u64);
+        self.pool.install(|| {
+            let items = FixedSide {
+                factors: &m.item_factors,
+                bias: &m.item_bias,
+            };
+            let draw = Draw {
+                sigma,
+                seed,
+                stream_base,
+            };
+            sample_half(
+                &self.x.by_user,
+                items,
+                mean,
+                reg,
+                draw,
+                &mut m.user_factors,
+                &mut m.user_bias,
+            );
+        });
+        let sse = self.pool.install(|| {
+            let users = FixedSide {
+                factors: &m.user_factors,
+                bias: &m.user_bias,
+            };
+            let draw = Draw {
+                sigma,
+                seed,
+                stream_base: stream_base + n_users,
+            };
+            sample_half(
+                &self.x.by_item,
+                users,
+                mean,
+                reg,
+                draw,
+                &mut m.item_factors,
+                &mut m.item_bias,
+            )
+        });
+        self.sweep += 1;
+        let sample_rmse = (sse / self.x.nnz() as f64).sqrt();
+        if self.gibbs.noise_std <= 0.0 {
+            self.sigma = sample_rmse;
+        }
+        let train_rmse = if self.sweep > self.gibbs.burn_in {
+            self.accumulate()
+        } else {
+            sample_rmse
+        };
+        let stats = IterationStats {
+            iteration: self.sweep,
+            train_rmse,
+            elapsed_seconds: self.started.elapsed().as_secs_f64(),
+        };
+        self.current.history.push(stats.clone());
+        stats
+    }
+
+    /// Adds the current sample to the running sums; returns the training RMSE of the averaged predictions.
+    fn accumulate(&mut self) -> f64 {
+        let m = &self.current;
+        self.averaged += 1;
+        add_into(&mut self.sum_user_factors, &m.user_factors.data);
+        add_into(&mut self.sum_item_factors, &m.item_factors.data);
+        add_into(&mut self.sum_user_bias, &m.user_bias);
+        add_into(&mut self.sum_item_bias, &m.item_bias);
+        let by_user = &self.x.by_user;
+        let count = self.averaged as f64;
+        // Per-user sums collected, then added in user order: the total does not depend on scheduling.
+        let per_user: Vec<f64> = self.pool.install(|| {
+            (0..self.x.n_users())
+                .into_par_iter()
+                .zip(split_rows_mut(&mut self.sum_train_predictions, by_user).into_par_iter())
+                .map(|(u, sums)| {
+                    let (cols, ratings) = by_user.row(u);
+                    let mut sse = 0.0;
+                    for ((&i, &r), s) in cols.iter().zip(ratings).zip(sums.iter_mut()) {
+                        *s += m.predict_raw(u, i as usize) as f64;
+                        let e = r as f64 - *s / count;
+                        sse += e * e;
+                    }
+                    sse
+                })
+                .collect()
+        });
+        let sse: f64 = per_user.iter().sum();
+        for (s, &(u, i)) in self.sum_probe_predictions.iter_mut().zip(&self.probe) {
+            *s += m.predict_raw(u as usize, i as usize) as f64;
+        }
+        (sse / self.x.nnz() as f64).sqrt()
+    }
+
+    /// BPMF's estimate for the probe pairs: each pair's prediction averaged over the samples so far, clipped to the
+    /// rating scale. Empty before the first averaged sample.
+    pub fn averaged_predictions(&self) -> Vec<f32> {
+        if self.averaged == 0 {
+            return Vec::new();
+        }
+        let scale = self.current.scale;
+        self.sum_probe_predictions
+            .iter()
+            .map(|&s| ((s / self.averaged as f64) as f32).clamp(scale.min, scale.max))
+            .collect()
+    }
+
+    /// The posterior-mean model (averaged factors and biases), or the current sample before any averaging.
+    pub fn into_model(self) -> AlsModel {
+        let mut model = self.current;
+        if self.averaged > 0 {
+            let n = self.averaged as f64;
+            let mean_of = |sums: &[f64]| sums.iter().map(|&s| (s / n) as f32).collect::<Vec<f32>>();
+            model.user_factors.data = mean_of(&self.sum_user_factors);
+            model.item_factors.data = mean_of(&self.sum_item_factors);
+            model.user_bias = mean_of(&self.sum_user_bias);
+            model.item_bias = mean_of(&self.sum_item_bias);
+        }
+        model
+    }
+}
+
+/// Trains by Gibbs sampling and returns the posterior-mean model; `on_sweep` as `train_explicit`'s callback.
+pub fn train_gibbs(
+    x: &Interactions,
+    scale: RatingScale,
+    params: &AlsParams,
+    gibbs: GibbsParams,
+    on_sweep: &mut dyn FnMut(&IterationStats) -> bool,
+) -> Result<AlsModel> {
+    let mut trainer = GibbsTrainer::new(x, scale, params, gibbs, Vec::new())?;
+    for _ in 0..trainer.sweeps() {
+        let stats = trainer.step();
+        if !on_sweep(&stats) {
+            return Err(CoreError::Cancelled);
+        }
+    }
+    Ok(trainer.into_model())
+}
+
+/// Where a half-step's random numbers come from.
+#[derive(Clone, Copy)]
+struct Draw {
+    sigma: f64,
+    seed: u64,
+    stream_base: u64,
+}
+
+/// Samples every row of `rows` from its conditional posterior; returns the summed squared training error at the
+/// posterior means (the solve's error; cheap, and what sets the next sweep's noise level).
+fn sample_half(
+    rows: &Csr,
+    fixed: FixedSide<'_>,
+    mean: f32,
+    reg: Regularisation,
+    draw: Draw,
+    out_factors: &mut Matrix,
+    out_bias: &mut [f32],
+) -> f64 {
+    let k = out_factors.cols;
+    let per_row: Vec<f64> = out_factors
+        .data
+        .par_chunks_mut(k)
+        .zip(out_bias.par_iter_mut())
+        .enumerate()
+        .map_init(
+            || (Workspace::new(k), vec![0.0f64; k + 1]),
+            |(ws, noise), (r, (factors, bias))| {
+                let (cols, ratings) = rows.row(r);
+                *bias = solve_row(ws, fixed, mean, cols, ratings, reg, factors);
+                if !cols.is_empty() {
+                    let mut rng = crate::rng::seeded(draw.seed, draw.stream_base + r as u64);
+                    noise.iter_mut().for_each(|z| *z = StandardNormal.sample(&mut rng));
+                    let (u, stride) = ws.cholesky_upper();
+                    back_substitute(u, stride, noise);
+                    *bias += (draw.sigma * noise[0]) as f32;
+                    for (f, &z) in factors.iter_mut().zip(&noise[1..]) {
+                        *f += (draw.sigma * z) as f32;
+                    }
+                }
+                ws.row_error()
+            },
+        )
+        .collect();
+    per_row.iter().sum()
+}
+
+/// Solves `U v = z` in place (`U` upper triangular, row-major with `stride`): `v = U^-1 z ~ N(0, (U'U)^-1)`.
+fn back_substitute(u: &[f64], stride: usize, z: &mut [f64]) {
+    let d = z.len();
+    for i in (0..d).rev() {
+        let row = &u[i * stride..i * stride + d];
+        let s: f64 = row[i + 1..].iter().zip(&z[i + 1..]).map(|(a, b)| a * b).sum();
+        z[i] = (z[i] - s) / row[i];
+    }
+}
+
+fn add_into(sums: &mut [f64], values: &[f32]) {
+    sums.iter_mut().zip(values).for_each(|(s, &v)| *s += v as f64);
+}
+
+/// `values` (one entry per rating of `rows`) split into one mutable slice per row.
+fn split_rows_mut<'s>(mut values: &'s mut [f64], rows: &Csr) -> Vec<&'s mut [f64]> {
+    let mut out = Vec::with_capacity(rows.rows());
+    for r in 0..rows.rows() {
+        let (head, tail) = values.split_at_mut(rows.row_len(r));
+        out.push(head);
+        values = tail;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_substitution_inverts_an_upper_triangle() {
+        // U = [[2, 1], [0, 4]] (stride 3), z = [4, 8] -> v = [1, 2].
+        let u = [2.0, 1.0, 0.0, 0.0, 4.0, 0.0];
+        let mut z = [4.0, 8.0];
+        back_substitute(&u, 3, &mut z);
+        assert_eq!(z, [1.0, 2.0]);
+    }
+}

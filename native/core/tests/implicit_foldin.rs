@@ -1,0 +1,62 @@
+//! Fold-in of implicit-feedback models (ml-latest-small, implicit defaults): folding in a training user's own
+//! ratings gives a list close to the one of the vector training learned for them, and scores are preferences
+//! returned unclipped.
+
+use std::path::{Path, PathBuf};
+
+use movierec_core::als::{implicit_defaults, train};
+use movierec_core::dataset::{read_ratings, ReadOptions};
+use movierec_core::foldin::{recommend_known_user, recommend_new_user};
+use movierec_core::interactions::Interactions;
+
+fn shared(relative: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/movielens")
+        .join(relative);
+    assert!(path.is_file(), "real MovieLens file missing: {}", path.display());
+    path
+}
+
+#[test]
+fn implicit_fold_in_of_own_ratings_ranks_like_the_learned_vector() {
+    let data = read_ratings(&shared("ml-latest-small/ratings.csv"), &ReadOptions::default()).unwrap();
+    let x = Interactions::from_triples(&data.triples).unwrap();
+    let params = implicit_defaults();
+    let model = train(&x, data.report.scale, &params, &mut |_| true).unwrap();
+
+    const TOP: usize = 20;
+    let mut overlaps = Vec::new();
+    let mut below_scale = 0;
+    // Every 10th user: light and heavy raters alike.
+    for u in (0..model.users.len()).step_by(10) {
+        let user_id = model.users.raw_id(u);
+        let (cols, values) = model.user_items.row(u);
+        let movie_ids: Vec<u32> = cols.iter().map(|&i| model.items.raw_id(i as usize)).collect();
+        let folded = recommend_new_user(&model, &movie_ids, values, TOP).unwrap();
+        let learned = recommend_known_user(&model, user_id, TOP).unwrap();
+        assert!(folded.personalised);
+        assert!(
+            folded.movie_ids.iter().all(|id| !movie_ids.contains(id)),
+            "user {user_id}: rated movie listed"
+        );
+        assert!(
+            folded.scores.windows(2).all(|w| w[0] >= w[1]),
+            "user {user_id}: not sorted"
+        );
+        below_scale += folded.scores.iter().filter(|&&s| s < data.report.scale.min).count();
+        let shared_count = folded
+            .movie_ids
+            .iter()
+            .filter(|id| learned.movie_ids.contains(id))
+            .count();
+        overlaps.push(shared_count as f64 / TOP as f64);
+    }
+    let mean = overlaps.iter().sum::<f64>() / overlaps.len() as f64;
+    // Training solves the same half-step with a few warm-started CG steps; fold-in solves it to convergence.
+    assert!(
+        mean >= 0.7,
+        "mean top-{TOP} overlap of fold-in and learned vector {mean:.3}"
+    );
+    // Clipped to the scale (0.5..5), no score could fall below 0.5.
+    assert!(below_scale > 0, "implicit scores look clipped to the rating scale");
+}
