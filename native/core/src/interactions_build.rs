@@ -16,7 +16,12 @@ pub(crate) fn build(triples: &RatingTriples) -> Result<Interactions> {
     let item_idx: Vec<u32> = triples.movies.par_iter().map(|&m| items.index_of(m).unwrap()).collect();
     let by_user = csr_from_coo(users.len(), &user_idx, &item_idx, &triples.ratings);
     let by_item = csr_from_coo(items.len(), &item_idx, &user_idx, &triples.ratings);
-    Ok(Interactions { users, items, by_user, by_item })
+    Ok(Interactions {
+        users,
+        items,
+        by_user,
+        by_item,
+    })
 }
 
 /// COO -> CSR by counting sort on `rows`, then sorts each row by column.
@@ -61,7 +66,11 @@ pub(crate) fn csr_from_coo(n_rows: usize, rows: &[u32], cols: &[u32], values: &[
             val[k] = v;
         }
     });
-    Csr { indptr, indices, values: vals }
+    Csr {
+        indptr,
+        indices,
+        values: vals,
+    }
 }
 
 #[cfg(test)]

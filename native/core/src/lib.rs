@@ -16,12 +16,12 @@ pub mod dataset;
 pub mod error;
 pub mod foldin;
 pub mod interactions;
+mod interactions_build;
 pub mod metrics;
 pub mod model;
 pub mod model_io;
 pub mod rng;
 pub mod scoring;
-mod interactions_build;
 pub mod synth;
 
 pub use error::{CoreError, Result};

@@ -15,7 +15,11 @@ pub struct Matrix {
 
 impl Matrix {
     pub fn zeros(rows: usize, cols: usize) -> Self {
-        Self { rows, cols, data: vec![0.0; rows * cols] }
+        Self {
+            rows,
+            cols,
+            data: vec![0.0; rows * cols],
+        }
     }
     pub fn row(&self, r: usize) -> &[f32] {
         &self.data[r * self.cols..(r + 1) * self.cols]
@@ -129,7 +133,13 @@ pub struct AlsModel {
 impl AlsModel {
     /// Unclipped estimate for dense indices.
     pub fn predict_raw(&self, user: usize, item: usize) -> f32 {
-        let dot: f32 = self.user_factors.row(user).iter().zip(self.item_factors.row(item)).map(|(a, b)| a * b).sum();
+        let dot: f32 = self
+            .user_factors
+            .row(user)
+            .iter()
+            .zip(self.item_factors.row(item))
+            .map(|(a, b)| a * b)
+            .sum();
         self.global_mean + self.user_bias[user] + self.item_bias[item] + dot
     }
     /// The Gram of the movie factors for implicit fold-in, computed once per model (O(movies x k^2)).

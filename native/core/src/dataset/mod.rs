@@ -36,7 +36,11 @@ impl RatingTriples {
         self.ratings.push(rating);
     }
     pub fn with_capacity(n: usize) -> Self {
-        Self { users: Vec::with_capacity(n), movies: Vec::with_capacity(n), ratings: Vec::with_capacity(n) }
+        Self {
+            users: Vec::with_capacity(n),
+            movies: Vec::with_capacity(n),
+            ratings: Vec::with_capacity(n),
+        }
     }
 }
 
@@ -51,7 +55,11 @@ pub struct RatingScale {
 
 impl RatingScale {
     /// The widest scale any MovieLens release uses; readers reject ratings outside it.
-    pub const MOVIELENS: RatingScale = RatingScale { min: 0.5, max: 5.0, step: 0.5 };
+    pub const MOVIELENS: RatingScale = RatingScale {
+        min: 0.5,
+        max: 5.0,
+        step: 0.5,
+    };
 
     pub fn clip(&self, x: f32) -> f32 {
         x.clamp(self.min, self.max)
