@@ -3,7 +3,7 @@
 # Exit code: 0 when both are clean, 1 when either reports a vulnerability (or its advisory service is unreachable), 2 when cargo-audit is not installed
 # (install: `cargo install --locked cargo-audit`; CI can use a prebuilt binary). Findings are explained in RELIABILITY.md.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 status=0
 
 echo "== npm audit --omit=dev"

@@ -107,7 +107,9 @@ describe('trainModel and NativeModel', () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'movierec-native-'));
     modelDir = path.join(root, 'model');
     const dataset = await native.readDataset(FIXTURE_ML_LATEST);
-    const params = { ...native.defaultParams(), factors: 4, iterations: 5 };
+    // priorCount 0: on a 50-rating fixture the default prior shrinks nearly everything, and the training RMSE (which
+    // ALS does not promise to lower; it lowers the regularised loss) then creeps up; without it the fit must improve.
+    const params = { ...native.defaultParams(), factors: 4, iterations: 5, priorCount: 0 };
     model = await native.trainModel(dataset, params, modelDir, (p) => progress.push(p));
   });
 
