@@ -137,6 +137,11 @@ function hintFor(err: unknown): string | undefined {
 
 /** Entry point of bin/movierec.js. */
 export function run(): void {
+  // A reader that stops early (`movierec --help | head`) closes the pipe: that ends the output, not the program's success.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   main().then(
     (code) => {
       process.exitCode = code;
