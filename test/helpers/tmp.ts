@@ -7,7 +7,9 @@ import type { TestContext } from 'node:test';
 
 export function tempDir(t: TestContext, prefix = 'movierec-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // Retries: a logger configured on this folder may still be appending (log rotation creates files) while it is
+  // removed, which makes rmdir fail with ENOTEMPTY once.
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
   return dir;
 }
 
