@@ -9,11 +9,10 @@
 
 use std::time::Instant;
 
-use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 
-use super::baseline::fit_baseline;
 use super::solve::{solve_row, FixedSide, Regularisation, Workspace};
+use super::start::{start_training, TrainingStart};
 use crate::dataset::RatingScale;
 use crate::interactions::{Csr, Interactions};
 use crate::model::{AlsModel, AlsParams, IterationStats, Matrix};
@@ -40,26 +39,15 @@ impl<'a> ExplicitTrainer<'a> {
                 "implicit feedback is not supported by the explicit trainer".into(),
             ));
         }
-        if x.nnz() == 0 {
-            return Err(CoreError::InvalidInput("no ratings to train on".into()));
-        }
-        let started = Instant::now();
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(params.threads)
-            .thread_name(|i| format!("movierec-als-{i}"))
-            .build()
-            .map_err(|e| CoreError::InvalidInput(format!("cannot start {} training threads: {e}", params.threads)))?;
+        let TrainingStart {
+            started,
+            pool,
+            mean: global_mean,
+            baseline,
+            item_factors,
+            item_counts,
+        } = start_training(x, params, INIT_STD)?;
         let k = params.factors;
-        let sum: f64 = x.by_user.values.iter().map(|&v| v as f64).sum();
-        let global_mean = (sum / x.nnz() as f64) as f32;
-        let baseline = pool.install(|| fit_baseline(x, global_mean));
-
-        let mut rng = crate::rng::seeded(params.seed, 0);
-        let normal = Normal::new(0.0f32, INIT_STD).expect("constant, valid standard deviation");
-        let mut item_factors = Matrix::zeros(x.n_items(), k);
-        item_factors.data.iter_mut().for_each(|v| *v = normal.sample(&mut rng));
-
-        let item_counts = (0..x.n_items()).map(|i| x.by_item.row_len(i) as u32).collect();
         let model = AlsModel {
             params: params.clone(),
             scale,

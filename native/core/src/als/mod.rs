@@ -15,6 +15,7 @@ mod gram;
 pub mod implicit;
 mod lanes;
 pub(crate) mod solve;
+mod start;
 
 pub use bayes::{train_gibbs, GibbsParams, GibbsTrainer};
 pub use cg::FactorGram;
