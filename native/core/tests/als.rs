@@ -1,31 +1,17 @@
 //! Explicit ALS on real MovieLens data (`../shared/movielens`): accuracy with the defaults against the bias-only
 //! baseline, determinism, the progress callback and cancellation, and parameter validation.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::split_90_10;
 use std::time::Instant;
 
 use movierec_core::als::{train_explicit, ExplicitTrainer};
-use movierec_core::dataset::split::split_random;
-use movierec_core::dataset::{read_ratings, RatingScale, RatingTriples, ReadOptions};
+use movierec_core::dataset::{RatingScale, RatingTriples};
 use movierec_core::interactions::Interactions;
 use movierec_core::metrics::evaluate;
 use movierec_core::model::{AlsModel, AlsParams, Feedback, IterationStats};
 use movierec_core::CoreError;
-
-fn shared(relative: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/movielens")
-        .join(relative);
-    assert!(path.is_file(), "real MovieLens file missing: {}", path.display());
-    path
-}
-
-/// The documented benchmark split: random 90/10, seed 42.
-fn split_90_10(relative: &str) -> (RatingScale, Interactions, RatingTriples) {
-    let data = read_ratings(&shared(relative), &ReadOptions::default()).unwrap();
-    let (train, test) = split_random(&data.triples, 0.1, 42).unwrap();
-    (data.report.scale, Interactions::from_triples(&train).unwrap(), test)
-}
 
 fn train_quietly(x: &Interactions, scale: RatingScale, params: &AlsParams) -> AlsModel {
     train_explicit(x, scale, params, &mut |_| true).unwrap()

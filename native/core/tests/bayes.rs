@@ -1,29 +1,16 @@
 //! The Gibbs-sampled factorisation on real ml-1m (`../shared/movielens`): accuracy of the averaged predictions and
 //! of the posterior-mean model against plain ALS on the documented 90/10 split, and determinism.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::split_90_10;
 use std::time::Instant;
 
 use movierec_core::als::{train_explicit, GibbsParams, GibbsTrainer};
-use movierec_core::dataset::split::split_random;
-use movierec_core::dataset::{read_ratings, RatingScale, RatingTriples, ReadOptions};
+use movierec_core::dataset::RatingTriples;
 use movierec_core::interactions::Interactions;
 use movierec_core::metrics::evaluate;
 use movierec_core::model::AlsParams;
-
-fn shared(relative: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/movielens")
-        .join(relative);
-    assert!(path.is_file(), "real MovieLens file missing: {}", path.display());
-    path
-}
-
-fn split_90_10(relative: &str) -> (RatingScale, Interactions, RatingTriples) {
-    let data = read_ratings(&shared(relative), &ReadOptions::default()).unwrap();
-    let (train, test) = split_random(&data.triples, 0.1, 42).unwrap();
-    (data.report.scale, Interactions::from_triples(&train).unwrap(), test)
-}
 
 /// Test pairs whose user and movie the training part knows, as indices, with their ratings.
 fn known_pairs(x: &Interactions, test: &RatingTriples) -> (Vec<(u32, u32)>, Vec<f32>) {

@@ -2,7 +2,9 @@
 //! user half-step, lists are well-formed, inputs are validated, the fallback list respects minimum support, and a
 //! new user's list takes well under a millisecond.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::shared;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -16,14 +18,6 @@ use movierec_core::foldin::{
 use movierec_core::interactions::Interactions;
 use movierec_core::model::{AlsModel, AlsParams};
 use movierec_core::CoreError;
-
-fn shared(relative: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/movielens")
-        .join(relative);
-    assert!(path.is_file(), "real MovieLens file missing: {}", path.display());
-    path
-}
 
 fn model() -> &'static AlsModel {
     static MODEL: OnceLock<AlsModel> = OnceLock::new();

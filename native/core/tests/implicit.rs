@@ -1,7 +1,9 @@
 //! Implicit-feedback ALS on real MovieLens data: its top-10 lists beat popularity on a per-user 80/20 holdout, it is
 //! deterministic whatever the thread count, fold-in reproduces a trained user, and bad parameters are errors.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::shared;
 
 use movierec_core::als::{fold_in_gram, fold_in_implicit, implicit_defaults, train, train_implicit, ImplicitTrainer};
 use movierec_core::dataset::split::split_per_user;
@@ -10,14 +12,6 @@ use movierec_core::interactions::Interactions;
 use movierec_core::metrics::{evaluate, Evaluation};
 use movierec_core::model::{AlsModel, AlsParams, Feedback};
 use movierec_core::CoreError;
-
-fn shared(relative: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/movielens")
-        .join(relative);
-    assert!(path.is_file(), "real MovieLens file missing: {}", path.display());
-    path
-}
 
 fn implicit_params() -> AlsParams {
     implicit_defaults()

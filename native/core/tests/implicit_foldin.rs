@@ -2,20 +2,14 @@
 //! ratings gives a list close to the one of the vector training learned for them, and scores are preferences
 //! returned unclipped.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::shared;
 
 use movierec_core::als::{implicit_defaults, train};
 use movierec_core::dataset::{read_ratings, ReadOptions};
 use movierec_core::foldin::{recommend_known_user, recommend_new_user};
 use movierec_core::interactions::Interactions;
-
-fn shared(relative: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/movielens")
-        .join(relative);
-    assert!(path.is_file(), "real MovieLens file missing: {}", path.display());
-    path
-}
 
 #[test]
 fn implicit_fold_in_of_own_ratings_ranks_like_the_learned_vector() {

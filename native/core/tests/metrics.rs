@@ -1,7 +1,9 @@
 //! Evaluation: exact numbers on a hand-made model, the ml-1m table (model vs bias-only vs popularity), and fold-in
 //! accuracy on ml-1m users held out of training entirely.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::shared;
 
 use movierec_core::als::train_explicit;
 use movierec_core::dataset::split::{split_per_user, split_random, split_users};
@@ -10,14 +12,6 @@ use movierec_core::interactions::{Csr, IdMap, Interactions};
 use movierec_core::metrics::{evaluate, evaluate_fold_in, RankingMetrics};
 use movierec_core::model::{AlsModel, AlsParams, BiasBaseline, Matrix};
 use movierec_core::CoreError;
-
-fn shared(relative: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/movielens")
-        .join(relative);
-    assert!(path.is_file(), "real MovieLens file missing: {}", path.display());
-    path
-}
 
 fn ml_1m() -> (RatingScale, RatingTriples) {
     let data = read_ratings(&shared("ml-1m/ratings.dat"), &ReadOptions::default()).unwrap();

@@ -1,6 +1,9 @@
 //! Model folders: exact round trip (real ml-latest-small model and catalogue), numpy reads the arrays, atomic
 //! replacement and the crash window, and every class of damaged folder refused with a clear message.
 
+mod common;
+
+use common::shared;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -35,14 +38,6 @@ struct Trained {
     model: AlsModel,
     catalogue: Option<Catalogue>,
     dataset: DatasetMeta,
-}
-
-fn shared(relative: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/movielens")
-        .join(relative);
-    assert!(path.is_file(), "real MovieLens file missing: {}", path.display());
-    path
 }
 
 fn train_small(seed: u64) -> Trained {

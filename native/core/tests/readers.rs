@@ -1,6 +1,9 @@
 //! Ratings and movies readers on the hand-written fixtures (one folder per MovieLens layout, plus `bad/`), on
 //! generated inputs (chunk boundaries, sparse ids, fuzzed lines) and on the real files in ../shared/movielens.
 
+mod common;
+
+use common::shared;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -15,14 +18,6 @@ fn fixture(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(relative)
-}
-
-fn shared(relative: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/movielens")
-        .join(relative);
-    assert!(path.is_file(), "real MovieLens file missing: {}", path.display());
-    path
 }
 
 const STRICT: ReadOptions = ReadOptions { skip_invalid: false };

@@ -1,5 +1,8 @@
 //! Splits (sizes, disjointness, determinism) and writing split files that read back identically.
 
+mod common;
+
+use common::shared;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -13,14 +16,6 @@ fn fixture(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(relative)
-}
-
-fn shared(relative: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/movielens")
-        .join(relative);
-    assert!(path.is_file(), "real MovieLens file missing: {}", path.display());
-    path
 }
 
 fn read(path: &Path) -> RatingTriples {
