@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { configureLogger } from '../../src/logger';
+import { waitForLogLine } from '../helpers/log';
 import {
   DatasetError,
   InvalidInputError,
@@ -51,8 +52,7 @@ describe('MyRecModel on the fixture', () => {
     assert.deepEqual(model.ratingScale(), { min: 0.5, max: 5, step: 0.5 });
 
     // Logged: every iteration.
-    const log = fs.readFileSync(path.join(dataDir, 'log_file.log'), 'utf8');
-    assert.match(log, /iteration 4\/4: train RMSE \d\.\d{4}/);
+    await waitForLogLine(path.join(dataDir, 'log_file.log'), /iteration 4\/4: train RMSE \d\.\d{4}/);
   });
 
   test('predict: [[ids],[ratings]] sorted descending, M long, no input movie, unknown ids ignored', async (t) => {

@@ -1,6 +1,6 @@
 // Shared set-up of the service tests: a REAL model trained once per test file on ml-latest-small in a temporary
 // data folder, logging to that folder's log_file.log (so tests can assert what was logged), and the app settings.
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,16 +72,7 @@ export async function listen(app: ServiceApp): Promise<{ server: Server; url: st
 }
 
 /** Waits until the log file has a line matching `pattern` (log4js writes asynchronously). */
-export async function waitForLogLine(logFile: string, pattern: RegExp, timeoutMs = 3000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
-    const line = text.split('\n').find((l) => pattern.test(l));
-    if (line) return line;
-    if (Date.now() > deadline) throw new Error(`no log line matching ${pattern} in ${logFile} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitForLogLine } from '../helpers/log.js';
 
 /** A few ml-latest-small movies everyone knows: Toy Story, Jumanji, Heat, GoldenEye, Babe, ... */
 export const KNOWN_MOVIES = [1, 2, 6, 10, 34, 47, 50, 110, 150, 260];
