@@ -132,7 +132,7 @@ pub fn read_movies(path: &Path) -> Result<Catalogue> {
     let entries = match first_line {
         None => return Err(dataset_error("movies file is empty".to_string())),
         Some(line) if line.contains("::") => parse_movies_dat(path, &text)?,
-        Some(line) if line.len() >= 8 && line[..8].eq_ignore_ascii_case("movieId,") => parse_movies_csv(path, &text)?,
+        Some(line) if is_csv_header(line) => parse_movies_csv(path, &text)?,
         Some(line) if looks_like_u_item(line) => parse_u_item(path, &text, &genre_names_beside(path)?)?,
         Some(line) => {
             let shown: String = line.chars().take(60).collect();
@@ -193,7 +193,8 @@ fn parse_movies_dat(path: &Path, text: &str) -> Result<Vec<(u32, String, Vec<Str
         let (Some(first), Some(last)) = (line.find("::"), line.rfind("::")) else {
             return Err(parse_error(path, number, "expected 'id::title::genres'".to_string()));
         };
-        if first == last {
+        // `last < first + 2` also catches overlapping separators (`1:::Comedy`), where the title slice would panic.
+        if last < first + 2 {
             return Err(parse_error(
                 path,
                 number,
@@ -225,6 +226,14 @@ fn parse_movies_csv(path: &Path, text: &str) -> Result<Vec<(u32, String, Vec<Str
         entries.push((id, title.trim().to_string(), genre_list(&fields[fields.len() - 1])));
     }
     Ok(entries)
+}
+
+/// `movieId,...` in any case. Compared as bytes: byte 8 may fall inside a multi-byte character (`movieIdé,...`),
+/// where a str slice would panic.
+fn is_csv_header(line: &str) -> bool {
+    line.as_bytes()
+        .get(..8)
+        .is_some_and(|head| head.eq_ignore_ascii_case(b"movieId,"))
 }
 
 /// At least the five u.item fields and one flag, ending with a flag (a CSV line ends with a genre name instead).
