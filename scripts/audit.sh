@@ -4,8 +4,9 @@
 #   scripts/audit.sh                        npm audit --omit=dev, and cargo audit with the RustSec database it fetches
 #   RUSTSEC_DB=DIR scripts/audit.sh         cargo audit on a local clone of the RustSec advisory-db (no network)
 #   OSV_DB=DIR scripts/audit.sh             also osv-scanner, offline, on each lock file whose ecosystem has a
-#                                           database in DIR (osv-scanner's layout: DIR/osv-scanner/<ecosystem>/all.zip;
-#                                           package-lock.json is scanned whole, dev dependencies included)
+#                                           database in DIR: DIR/osv-scalibr/<ecosystem>/all.zip, the folder
+#                                           osv-scanner 2.6.0 reads (its docs still say osv-scanner/); ecosystems
+#                                           crates.io and npm; package-lock.json is scanned whole, dev deps included
 #
 # Each audit runs when its tool and its database can be had; otherwise it is reported as SKIPPED with the reason, never
 # as clean. Exit status: 0 every audit ran and found nothing; 1 a finding, or an audit failed for another reason;
@@ -78,14 +79,14 @@ audit_osv() {
   for lockfile in Cargo.lock:crates.io package-lock.json:npm; do
     ecosystem=${lockfile#*:}
     lockfile=${lockfile%%:*}
-    if [ ! -f "$OSV_DB/osv-scanner/$ecosystem/all.zip" ]; then
-      skip "osv-scanner $lockfile" "no offline $ecosystem database at $OSV_DB/osv-scanner/$ecosystem/all.zip"
+    if [ ! -f "$OSV_DB/osv-scalibr/$ecosystem/all.zip" ]; then
+      skip "osv-scanner $lockfile" "no offline $ecosystem database at $OSV_DB/osv-scalibr/$ecosystem/all.zip"
       continue
     fi
     echo "== osv-scanner scan source --offline-vulnerabilities --lockfile $lockfile"
     if OSV_SCANNER_LOCAL_DB_CACHE_DIRECTORY="$OSV_DB" \
       osv-scanner scan source --offline-vulnerabilities --lockfile "$lockfile" 2>&1 | tee "$out"; then
-      pass "osv-scanner $lockfile ($ecosystem database of $(date -u -r "$OSV_DB/osv-scanner/$ecosystem/all.zip" +%F))"
+      pass "osv-scanner $lockfile ($ecosystem database of $(date -u -r "$OSV_DB/osv-scalibr/$ecosystem/all.zip" +%F))"
     else
       finding "osv-scanner $lockfile"
     fi
