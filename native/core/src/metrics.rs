@@ -19,12 +19,13 @@ use serde::Serialize;
 
 use crate::dataset::split::split_per_user;
 use crate::dataset::RatingTriples;
-use crate::foldin::{dot, fold_in, top_m};
+use crate::foldin::{dot, fold_in};
 use crate::model::{AlsModel, Feedback};
 use crate::{CoreError, Result};
 
-mod list_scores;
-pub use list_scores::{list_scores, ListScores};
+mod ranking;
+use ranking::ranking;
+pub use ranking::{evaluate_lists, list_scores, ListScores};
 
 /// A test rating at or above this marks a relevant movie.
 pub const RELEVANT_RATING: f32 = 4.0;
@@ -116,14 +117,14 @@ pub fn evaluate(model: &AlsModel, test: &RatingTriples, k: usize) -> Result<Eval
 }
 
 /// Test pairs split by what the model knows: known (user, movie, rating) by dense index, sorted by user.
-struct KnownPairs {
+pub(crate) struct KnownPairs {
     known: Vec<(u32, u32, f32)>,
     unknown_user: u64,
     unknown_movie: u64,
 }
 
 impl KnownPairs {
-    fn of(model: &AlsModel, test: &RatingTriples) -> Self {
+    pub(crate) fn of(model: &AlsModel, test: &RatingTriples) -> Self {
         let mut known = Vec::with_capacity(test.len());
         let (mut unknown_user, mut unknown_movie) = (0, 0);
         for ((&u, &m), &r) in test.users.iter().zip(&test.movies).zip(&test.ratings) {
@@ -147,7 +148,7 @@ impl KnownPairs {
     }
 
     /// Runs of equal user in `known`.
-    fn by_user(&self) -> Vec<&[(u32, u32, f32)]> {
+    pub(crate) fn by_user(&self) -> Vec<&[(u32, u32, f32)]> {
         self.known.chunk_by(|a, b| a.0 == b.0).collect()
     }
 }
@@ -191,87 +192,6 @@ fn finish_rating(se: f64, ae: f64, count: u64, unknown_user: u64, unknown_movie:
         unknown_user,
         unknown_movie,
     }
-}
-
-/// Per-user scores of each method and the movies recommended.
-struct UserRanking {
-    scores: [ListScores; 3],
-    recommended: [Vec<u32>; 3],
-}
-
-fn ranking(model: &AlsModel, pairs: &KnownPairs, k: usize) -> [RankingMetrics; 3] {
-    let n_items = model.items.len();
-    // Bias-only and popularity rank every user's candidates in one global order; the model's order is per user.
-    let order_by = |score: &dyn Fn(usize) -> f32| -> Vec<u32> {
-        top_m((0..n_items).map(|i| (i as u32, score(i))).collect(), n_items)
-            .into_iter()
-            .map(|(i, _)| i)
-            .collect()
-    };
-    let bias_order = order_by(&|i| model.baseline.item_bias[i]);
-    let popularity_order = order_by(&|i| model.item_counts[i] as f32);
-    let selection = crate::topn::selection_bias(model);
-
-    let per_user: Vec<UserRanking> = pairs
-        .by_user()
-        .par_iter()
-        .filter_map(|rows| {
-            let u = rows[0].0 as usize;
-            let (seen, _) = model.user_items.row(u);
-            let mut relevant: Vec<u32> = rows
-                .iter()
-                .filter(|r| r.2 >= RELEVANT_RATING && seen.binary_search(&r.1).is_err())
-                .map(|r| r.1)
-                .collect();
-            if relevant.is_empty() {
-                return None;
-            }
-            relevant.sort_unstable();
-            let from_order = |order: &[u32]| {
-                order
-                    .iter()
-                    .copied()
-                    .filter(|i| seen.binary_search(i).is_err())
-                    .take(k)
-                    .collect()
-            };
-            let by_model = model_top_k(model, &selection, u, seen, k);
-            let recommended = [by_model, from_order(&bias_order), from_order(&popularity_order)];
-            let scores = [0, 1, 2].map(|m| list_scores(&recommended[m], &relevant, k));
-            Some(UserRanking { scores, recommended })
-        })
-        .collect();
-
-    [0, 1, 2].map(|m| {
-        let users = per_user.len();
-        let mut distinct = vec![false; n_items];
-        let (mut p, mut r, mut g, mut ap) = (0.0, 0.0, 0.0, 0.0);
-        for user in &per_user {
-            p += user.scores[m].precision;
-            r += user.scores[m].recall;
-            g += user.scores[m].ndcg;
-            ap += user.scores[m].average_precision;
-            user.recommended[m].iter().for_each(|&i| distinct[i as usize] = true);
-        }
-        let n = users.max(1) as f64;
-        RankingMetrics {
-            k,
-            precision: p / n,
-            recall: r / n,
-            ndcg: g / n,
-            map: ap / n,
-            coverage: distinct.iter().filter(|&&d| d).count() as f64 / n_items.max(1) as f64,
-            users: users as u64,
-        }
-    })
-}
-
-fn model_top_k(model: &AlsModel, selection: &[f32], u: usize, seen: &[u32], k: usize) -> Vec<u32> {
-    let offset = model.global_mean + model.user_bias[u];
-    crate::topn::personal_top(model, selection, offset, model.user_factors.row(u), seen, k)
-        .into_iter()
-        .map(|(i, _)| i)
-        .collect()
 }
 
 /// Fold-in accuracy for users the model has never seen: each such user's ratings are split by

@@ -9,9 +9,10 @@ use movierec_core::als::train_explicit;
 use movierec_core::dataset::split::{split_per_user, split_random, split_users};
 use movierec_core::dataset::{read_ratings, RatingScale, RatingTriples, ReadOptions};
 use movierec_core::interactions::{Csr, IdMap, Interactions};
-use movierec_core::metrics::{evaluate, evaluate_fold_in, RankingMetrics};
+use movierec_core::metrics::{evaluate, evaluate_fold_in, evaluate_lists, RankingMetrics};
 use movierec_core::model::{AlsModel, AlsParams, BiasBaseline, Matrix};
 use movierec_core::CoreError;
+use std::collections::BTreeMap;
 
 fn ml_1m() -> (RatingScale, RatingTriples) {
     let data = read_ratings(&shared("ml-1m/ratings.dat"), &ReadOptions::default()).unwrap();
@@ -121,6 +122,18 @@ fn hand_made_model_gives_the_numbers_worked_out_by_hand() {
     for k in [0, 1001] {
         assert!(matches!(evaluate(&model, &test, k), Err(CoreError::InvalidInput(_))));
     }
+
+    // Lists made elsewhere go through the same definitions: the model's own lists give the model's figures...
+    let own = BTreeMap::from([(1, vec![20, 30]), (2, vec![40, 30])]);
+    assert_eq!(evaluate_lists(&model, &test, 2, &own).unwrap(), e.model.ranking);
+    // ...and by hand: user 1 gets [999 (unknown movie: a miss), 20], user 2 no list (scores 0).
+    // User 1: one hit at rank 2 of 2 relevant: P 0.5, R 0.5, AP (1/2) / 2; coverage 1 of 5 movies.
+    let other = BTreeMap::from([(1, vec![999, 20])]);
+    assert_ranking(
+        &evaluate_lists(&model, &test, 2, &other).unwrap(),
+        [0.25, 0.25, g(1) / (g(0) + g(1)) / 2.0, 0.125],
+        0.2,
+    );
 }
 
 #[test]
