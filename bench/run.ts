@@ -10,18 +10,13 @@
 // - references in bench/.venv (bench/reference/requirements.txt), each skipped with a message when unavailable:
 //   pandas.read_csv, `implicit` CPU ALS (same matrix, loss, factors, iterations, CG steps), Spark MLlib ALS local[2].
 // Prints a table and writes JSON (bench/results/<full|quick>.json unless --out).
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, release } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
+import { BENCH_BIN, buildBenchBinary, ensureVenv, log, machine, pythonEnv, ROOT, runJson } from './shared.js';
 import { renderTable, type Results } from './table.js';
 
-const ROOT = resolve(__dirname, '..');
 const CACHE = join(ROOT, 'bench', '.cache');
-const VENV = join(ROOT, 'bench', '.venv');
-const PYTHON = join(VENV, 'bin', 'python');
-const BENCH_BIN = join(ROOT, 'target', 'release', 'movierec-bench');
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -39,24 +34,6 @@ function flag(name: string): string | undefined {
   return argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
 }
 
-function log(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
-}
-
-/** Runs a command that prints one JSON object as its last stdout line. */
-function runJson(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
-  const started = Date.now();
-  const child = spawnSync(command, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  if (child.status !== 0) {
-    const tail = (child.stderr ?? '').trim().split('\n').slice(-5).join('\n');
-    throw new Error(`${command} ${args.join(' ')} failed (${child.status ?? child.signal}): ${tail}`);
-  }
-  log(`  done in ${seconds} s`);
-  const lines = child.stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
-}
-
 /** A step that may be unavailable: its failure is recorded as a skip with the reason, not fatal. */
 function optional(name: string, results: Results, body: () => Record<string, unknown>): void {
   if (skip.has(name)) {
@@ -72,11 +49,6 @@ function optional(name: string, results: Results, body: () => Record<string, unk
   }
 }
 
-function buildBenchBinary(): void {
-  log('building native/bench (cargo build --release -p movierec-bench)');
-  execFileSync('cargo', ['build', '--release', '--locked', '-p', 'movierec-bench'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-}
-
 function ensureDataset(preset: string): string {
   const dir = join(CACHE, preset);
   const file = join(dir, 'ratings.csv');
@@ -85,44 +57,6 @@ function ensureDataset(preset: string): string {
     runJson(BENCH_BIN, ['gen', '--preset', preset, '--out', dir]);
   }
   return file;
-}
-
-/** bench/.venv with the references installed; throws with the reason when that is not possible. */
-function ensureVenv(): string {
-  if (!existsSync(PYTHON)) {
-    log('creating bench/.venv');
-    execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
-  }
-  try {
-    execFileSync(PYTHON, ['-c', 'import implicit, pandas, pyspark, threadpoolctl'], { stdio: 'ignore' });
-  } catch {
-    log('installing bench/reference/requirements.txt into bench/.venv');
-    execFileSync(PYTHON, ['-m', 'pip', 'install', '--quiet', '-r', join(ROOT, 'bench', 'reference', 'requirements.txt')], {
-      stdio: 'inherit',
-    });
-  }
-  return PYTHON;
-}
-
-/** The environment of the numpy-based references: OpenBLAS picks its own kernel (see .library env README: the
- * machine's OPENBLAS_CORETYPE override slows a current numpy), one BLAS thread (implicit threads itself). */
-function pythonEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', PYTHONUNBUFFERED: '1' };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  return env;
-}
-
-function machine(): Results['machine'] {
-  const rustc = spawnSync('rustc', ['--version'], { encoding: 'utf8' }).stdout.trim();
-  return {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    kernel: release(),
-    node: process.version,
-    rustc,
-  };
 }
 
 function main(): void {

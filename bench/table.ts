@@ -1,11 +1,13 @@
 // The bench results as a Markdown table (printed by bench/run.ts and pasted into docs/benchmarks.md), with the
 // ratios of each reference to movierec from the same run (reference time / movierec time: > 1 = movierec faster).
 
+import type { Machine } from './shared.js';
+
 export interface Results {
   mode: 'quick' | 'full';
   date: string;
   command: string;
-  machine: { cpu: string; cores: number; memoryGiB: number; kernel: string; node: string; rustc: string };
+  machine: Machine;
   dataset?: { preset: string; file: string };
   measured: Record<string, Record<string, unknown> | undefined>;
   skipped: Record<string, string>;

@@ -71,6 +71,8 @@ export interface RankingMetrics {
   precision: number;
   recall: number;
   ndcg: number;
+  /** Mean average precision at k. */
+  map: number;
   coverage: number;
   users: number;
 }

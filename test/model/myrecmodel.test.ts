@@ -213,7 +213,9 @@ describe('MyRecModel on ml-latest-small', { skip: missing(ML_LATEST_SMALL) }, ()
     assert.ok(!r.items.some((i) => [260, 1196, 1210].includes(i.movieId)));
   });
 
-  test('a Star Wars fan gets mostly sci-fi/action', { todo: 'core fold-in: movies with 1-3 ratings and clipped 5.0 estimates fill personalised lists' }, async () => {
+  // Ranked by estimate alone this list was 7 of 20 (well-rated classics few people watch: Three Billboards, Hoop
+  // Dreams, Lawrence of Arabia...); the popularity term of the selection (core `topn`) brings the watched ones in.
+  test('a Star Wars fan gets mostly sci-fi/action', async () => {
     const r = await model.recommend(starWarsFan, 20);
     const scifi = r.items.filter((i) => i.genres.includes('Sci-Fi') || i.genres.includes('Action')).length;
     assert.ok(scifi >= 8, `only ${scifi} of 20 are Sci-Fi/Action: ${r.items.map((i) => i.title).join('; ')}`);

@@ -48,6 +48,8 @@ export interface RankingMetrics {
   precision: number;
   recall: number;
   ndcg: number;
+  /** NaN in a model.json written before MAP@k was reported. */
+  map: number;
   coverage: number;
   users: number;
 }
@@ -294,6 +296,7 @@ function rankingMetrics(value: unknown): RankingMetrics | undefined {
     precision: num(o.precision),
     recall: num(o.recall),
     ndcg: num(o.ndcg),
+    map: num(o.map),
     coverage: num(o.coverage),
     users: num(o.users, 0),
   };

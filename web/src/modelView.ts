@@ -113,6 +113,7 @@ export function createModelView(options: ModelViewOptions): { load(): Promise<vo
       { label: `Precision@${k}`, values: ranking.map((r) => r?.precision ?? Number.NaN), better: 'higher' },
       { label: `Recall@${k}`, values: ranking.map((r) => r?.recall ?? Number.NaN), better: 'higher' },
       { label: `NDCG@${k}`, values: ranking.map((r) => r?.ndcg ?? Number.NaN), better: 'higher' },
+      { label: `MAP@${k}`, values: ranking.map((r) => r?.map ?? Number.NaN), better: 'higher' },
       { label: 'Coverage', values: ranking.map((r) => r?.coverage ?? Number.NaN), better: 'higher' },
     ];
     const cell = (v: number): string => (Number.isFinite(v) ? formatNumber(v, 4) : '–');

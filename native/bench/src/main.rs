@@ -7,10 +7,13 @@
 //! movierec-bench train --file ratings.csv --feedback explicit|implicit --factors K --iters N
 //!                      [--cg-steps N] [--alpha A] [--reg X] [--threads T] [--foldin USERS] [--save DIR]
 //! movierec-bench load  --dir MODEL_DIR [--repeat 5]
+//! movierec-bench ranking-split --file RATINGS --out DIR [--holdout 0.2] [--seed 42]
+//! movierec-bench ranking       --file RATINGS [--holdout 0.2] [--seed 42] [--k 10] [--lists name=FILE,...]
 //! ```
 
 mod args;
 mod memory;
+mod ranking;
 mod save;
 mod train;
 
@@ -31,7 +34,11 @@ fn main() {
         "parse" => parse(&mut args),
         "train" => train::run(&mut args),
         "load" => train::load(&mut args),
-        other => Err(format!("unknown command {other:?}; expected gen, parse, train or load")),
+        "ranking-split" => ranking::write_split(&mut args),
+        "ranking" => ranking::run(&mut args),
+        other => Err(format!(
+            "unknown command {other:?}; expected gen, parse, train, load, ranking-split or ranking"
+        )),
     };
     match result {
         Ok(value) => println!("{value}"),

@@ -25,8 +25,9 @@ pub struct UserVector {
     pub factors: Vec<f32>,
 }
 
-/// A top-M list: raw movie ids with estimated ratings (clipped to the model's scale), best first. Order is by the
-/// unclipped estimate, ties by movie id, so several movies shown at the top of the scale keep a meaningful order.
+/// A top-M list: raw movie ids with estimated ratings (clipped to the model's scale), best first. Which movies enter
+/// a personalised list is decided with a popularity term (`topn`); they are shown by the unclipped estimate, ties by
+/// movie id, so several movies shown at the top of the scale keep a meaningful order.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Recommendations {
@@ -215,11 +216,13 @@ fn validate_m(m: usize) -> Result<()> {
     Ok(())
 }
 
-/// Scores every movie for `user`, drops `seen` (sorted dense indices), returns the top `m` as raw ids with
-/// estimates clipped to the scale (explicit models; implicit preferences are returned as they are).
+/// The user's list ([`crate::topn::personal_top`]: selected with the popularity term, shown by estimate), without
+/// `seen` (sorted dense indices), as raw ids with estimates clipped to the scale (explicit models; implicit
+/// preferences are returned as they are).
 fn top_for_vector(model: &AlsModel, user: &UserVector, seen: &[u32], m: usize) -> (Vec<u32>, Vec<f32>) {
     let base = model.global_mean + user.bias;
-    let top = crate::scoring::top_scores(&model.item_factors, &model.item_bias, base, &user.factors, seen, m);
+    let selection = crate::topn::selection_bias(model);
+    let top = crate::topn::personal_top(model, &selection, base, &user.factors, seen, m);
     // Implicit scores are preferences (about 0..1), not ratings: clipping them to the scale would flatten them.
     let shown = |s: f32| match model.params.feedback {
         Feedback::Explicit => model.scale.clip(s),

@@ -5,6 +5,7 @@
 //! - [`interactions`]: dense id maps and the user-major / item-major CSR matrices ALS works on.
 //! - [`als`]: explicit ALS with biases (weighted-lambda regularisation).
 //! - [`foldin`]: a new user's bias and factors against fixed item factors, and top-M lists.
+//! - [`topn`]: which movies a personalised list holds (the estimate plus a popularity term for explicit models).
 //! - [`metrics`]: RMSE/MAE and ranking metrics beside bias-only and popularity baselines.
 //! - [`model_io`]: `.npy` + `model.json` model folders, saved atomically and validated on load.
 //! - [`synth`]: the deterministic MovieLens-shaped generator (demo catalogue and benchmark data).
@@ -23,5 +24,6 @@ pub mod model_io;
 pub mod rng;
 pub mod scoring;
 pub mod synth;
+pub mod topn;
 
 pub use error::{CoreError, Result};

@@ -6,8 +6,10 @@
 //! - Ranking for the test users the model knows: top-k over every model movie the user did not rate in training.
 //!   Relevant = a test rating >= [`RELEVANT_RATING`] of a candidate movie; users with no relevant movie are skipped
 //!   (recall is undefined for them). precision@k = hits / k, recall@k = hits / relevant, NDCG@k with binary gains,
+//!   MAP@k = mean over users of AP@k = (sum of precision@r at each hit rank r <= k) / min(relevant, k),
 //!   catalogue coverage = distinct movies recommended to anyone / movies in the model. For the model, the bias-only
-//!   baseline (movie bias order) and popularity (training rating count order).
+//!   baseline (movie bias order) and popularity (training rating count order). The model's list is the product's
+//!   (`topn::personal_top`: selected with the popularity term, ordered by estimate).
 //! - Fold-in accuracy for users the model has never seen ([`evaluate_fold_in`]).
 //!
 //! All sums are formed per user and then added in user order, so results do not depend on the thread count.
@@ -17,9 +19,13 @@ use serde::Serialize;
 
 use crate::dataset::split::split_per_user;
 use crate::dataset::RatingTriples;
-use crate::foldin::{dot, fold_in, top_m};
+use crate::foldin::{dot, fold_in};
 use crate::model::{AlsModel, Feedback};
 use crate::{CoreError, Result};
+
+mod ranking;
+use ranking::ranking;
+pub use ranking::{evaluate_lists, list_scores, ListScores};
 
 /// A test rating at or above this marks a relevant movie.
 pub const RELEVANT_RATING: f32 = 4.0;
@@ -43,6 +49,8 @@ pub struct RankingMetrics {
     pub precision: f64,
     pub recall: f64,
     pub ndcg: f64,
+    /// Mean average precision at k.
+    pub map: f64,
     pub coverage: f64,
     /// Users evaluated (known to the model, with at least one relevant candidate movie in the test file).
     pub users: u64,
@@ -109,14 +117,14 @@ pub fn evaluate(model: &AlsModel, test: &RatingTriples, k: usize) -> Result<Eval
 }
 
 /// Test pairs split by what the model knows: known (user, movie, rating) by dense index, sorted by user.
-struct KnownPairs {
+pub(crate) struct KnownPairs {
     known: Vec<(u32, u32, f32)>,
     unknown_user: u64,
     unknown_movie: u64,
 }
 
 impl KnownPairs {
-    fn of(model: &AlsModel, test: &RatingTriples) -> Self {
+    pub(crate) fn of(model: &AlsModel, test: &RatingTriples) -> Self {
         let mut known = Vec::with_capacity(test.len());
         let (mut unknown_user, mut unknown_movie) = (0, 0);
         for ((&u, &m), &r) in test.users.iter().zip(&test.movies).zip(&test.ratings) {
@@ -140,7 +148,7 @@ impl KnownPairs {
     }
 
     /// Runs of equal user in `known`.
-    fn by_user(&self) -> Vec<&[(u32, u32, f32)]> {
+    pub(crate) fn by_user(&self) -> Vec<&[(u32, u32, f32)]> {
         self.known.chunk_by(|a, b| a.0 == b.0).collect()
     }
 }
@@ -184,105 +192,6 @@ fn finish_rating(se: f64, ae: f64, count: u64, unknown_user: u64, unknown_movie:
         unknown_user,
         unknown_movie,
     }
-}
-
-/// Per-user hits of one method: (precision, recall, ndcg) and the movies recommended.
-struct UserRanking {
-    scores: [(f64, f64, f64); 3],
-    recommended: [Vec<u32>; 3],
-}
-
-fn ranking(model: &AlsModel, pairs: &KnownPairs, k: usize) -> [RankingMetrics; 3] {
-    let n_items = model.items.len();
-    // Bias-only and popularity rank every user's candidates in one global order; the model's order is per user.
-    let order_by = |score: &dyn Fn(usize) -> f32| -> Vec<u32> {
-        top_m((0..n_items).map(|i| (i as u32, score(i))).collect(), n_items)
-            .into_iter()
-            .map(|(i, _)| i)
-            .collect()
-    };
-    let bias_order = order_by(&|i| model.baseline.item_bias[i]);
-    let popularity_order = order_by(&|i| model.item_counts[i] as f32);
-
-    let per_user: Vec<UserRanking> = pairs
-        .by_user()
-        .par_iter()
-        .filter_map(|rows| {
-            let u = rows[0].0 as usize;
-            let (seen, _) = model.user_items.row(u);
-            let mut relevant: Vec<u32> = rows
-                .iter()
-                .filter(|r| r.2 >= RELEVANT_RATING && seen.binary_search(&r.1).is_err())
-                .map(|r| r.1)
-                .collect();
-            if relevant.is_empty() {
-                return None;
-            }
-            relevant.sort_unstable();
-            let from_order = |order: &[u32]| {
-                order
-                    .iter()
-                    .copied()
-                    .filter(|i| seen.binary_search(i).is_err())
-                    .take(k)
-                    .collect()
-            };
-            let by_model = model_top_k(model, u, seen, k);
-            let recommended = [by_model, from_order(&bias_order), from_order(&popularity_order)];
-            let scores = [0, 1, 2].map(|m| user_scores(&recommended[m], &relevant, k));
-            Some(UserRanking { scores, recommended })
-        })
-        .collect();
-
-    [0, 1, 2].map(|m| {
-        let users = per_user.len();
-        let mut distinct = vec![false; n_items];
-        let (mut p, mut r, mut g) = (0.0, 0.0, 0.0);
-        for user in &per_user {
-            p += user.scores[m].0;
-            r += user.scores[m].1;
-            g += user.scores[m].2;
-            user.recommended[m].iter().for_each(|&i| distinct[i as usize] = true);
-        }
-        let n = users.max(1) as f64;
-        RankingMetrics {
-            k,
-            precision: p / n,
-            recall: r / n,
-            ndcg: g / n,
-            coverage: distinct.iter().filter(|&&d| d).count() as f64 / n_items.max(1) as f64,
-            users: users as u64,
-        }
-    })
-}
-
-fn model_top_k(model: &AlsModel, u: usize, seen: &[u32], k: usize) -> Vec<u32> {
-    let p = model.user_factors.row(u);
-    let candidates = (0..model.items.len() as u32)
-        .filter(|i| seen.binary_search(i).is_err())
-        .map(|i| {
-            (
-                i,
-                model.item_bias[i as usize] + dot(p, model.item_factors.row(i as usize)),
-            )
-        })
-        .collect();
-    top_m(candidates, k).into_iter().map(|(i, _)| i).collect()
-}
-
-/// precision@k, recall@k and NDCG@k (binary gains) of one list against sorted `relevant`.
-fn user_scores(list: &[u32], relevant: &[u32], k: usize) -> (f64, f64, f64) {
-    let gain = |rank: usize| 1.0 / ((rank + 2) as f64).log2();
-    let mut hits = 0;
-    let mut dcg = 0.0;
-    for (rank, item) in list.iter().enumerate() {
-        if relevant.binary_search(item).is_ok() {
-            hits += 1;
-            dcg += gain(rank);
-        }
-    }
-    let ideal: f64 = (0..relevant.len().min(k)).map(gain).sum();
-    (hits as f64 / k as f64, hits as f64 / relevant.len() as f64, dcg / ideal)
 }
 
 /// Fold-in accuracy for users the model has never seen: each such user's ratings are split by
@@ -388,20 +297,4 @@ fn by_user(triples: &RatingTriples) -> Vec<Vec<(u32, u32, f32)>> {
         .collect();
     rows.sort_unstable_by_key(|&(u, m, _)| (u, m));
     rows.chunk_by(|a, b| a.0 == b.0).map(<[_]>::to_vec).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::user_scores;
-
-    #[test]
-    fn ranking_scores_by_hand() {
-        // Hits at ranks 0 and 2 of 3; three relevant movies.
-        let (p, r, ndcg) = user_scores(&[10, 11, 12], &[10, 12, 99], 3);
-        assert!((p - 2.0 / 3.0).abs() < 1e-12);
-        assert!((r - 2.0 / 3.0).abs() < 1e-12);
-        let dcg = 1.0 + 1.0 / 4f64.log2();
-        let idcg = 1.0 + 1.0 / 3f64.log2() + 1.0 / 4f64.log2();
-        assert!((ndcg - dcg / idcg).abs() < 1e-12);
-    }
 }

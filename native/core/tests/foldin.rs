@@ -17,6 +17,7 @@ use movierec_core::foldin::{
 };
 use movierec_core::interactions::Interactions;
 use movierec_core::model::{AlsModel, AlsParams};
+use movierec_core::topn::POPULARITY_WEIGHT;
 use movierec_core::CoreError;
 
 fn model() -> &'static AlsModel {
@@ -148,7 +149,31 @@ fn a_new_users_list_excludes_rated_movies_and_is_sorted() {
     // m larger than the candidates gives every candidate.
     let all = recommend_new_user(model, &ids, &ratings, 10_000).unwrap();
     assert_eq!(all.movie_ids.len(), model.items.len() - ids.len());
-    assert_eq!(&all.movie_ids[..20], &list.movie_ids[..]);
+    // The 20 are the best 20 candidates by estimate + the popularity term (`topn`), recomputed here from the fold-in.
+    let mut indices: Vec<u32> = ids.iter().map(|&id| model.items.index_of(id).unwrap()).collect();
+    let mut pairs: Vec<(u32, f32)> = indices.iter().copied().zip(ratings.iter().copied()).collect();
+    pairs.sort_unstable_by_key(|p| p.0);
+    indices.sort_unstable();
+    let v = fold_in(model, &indices, &pairs.iter().map(|p| p.1).collect::<Vec<_>>());
+    let mut by_selection: Vec<(u32, f32)> = (0..model.items.len() as u32)
+        .filter(|i| indices.binary_search(i).is_err())
+        .map(|i| {
+            let q = model.item_factors.row(i as usize);
+            let estimate =
+                v.bias + model.item_bias[i as usize] + v.factors.iter().zip(q).map(|(a, b)| a * b).sum::<f32>();
+            let popularity = POPULARITY_WEIGHT * (1.0 + model.item_counts[i as usize] as f32).ln();
+            (model.items.raw_id(i as usize), estimate + popularity)
+        })
+        .collect();
+    by_selection.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut expected: Vec<u32> = by_selection[..20].iter().map(|p| p.0).collect();
+    let mut got = list.movie_ids.clone();
+    expected.sort_unstable();
+    got.sort_unstable();
+    assert_eq!(
+        got, expected,
+        "the list is not the best 20 by estimate + popularity term"
+    );
 }
 
 #[test]

@@ -49,6 +49,7 @@ export function printEvaluation(ctx: CliContext, r: EvaluationResult): void {
     [`precision@${k}`, rank(r.model.ranking, 'precision'), rank(r.biasOnly.ranking, 'precision'), rank(r.popularity.ranking, 'precision')],
     [`recall@${k}`, rank(r.model.ranking, 'recall'), rank(r.biasOnly.ranking, 'recall'), rank(r.popularity.ranking, 'recall')],
     [`NDCG@${k}`, rank(r.model.ranking, 'ndcg'), rank(r.biasOnly.ranking, 'ndcg'), rank(r.popularity.ranking, 'ndcg')],
+    [`MAP@${k}`, rank(r.model.ranking, 'map'), rank(r.biasOnly.ranking, 'map'), rank(r.popularity.ranking, 'map')],
     ['coverage', rank(r.model.ranking, 'coverage'), rank(r.biasOnly.ranking, 'coverage'), rank(r.popularity.ranking, 'coverage')],
   ];
   const d = r.dataset;

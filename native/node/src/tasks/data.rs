@@ -158,6 +158,9 @@ fn generate_run(t: &GenerateTask) -> Result<SynthReport> {
     threads::run_in_pool(t.threads, || {
         let data = synth::generate(&t.params).map_err(to_napi)?;
         synth::write_movielens_csv(&t.out_dir, &data).map_err(to_napi)?;
+        // truth.json beside the data: what was planted (genre taste, clusters), for tests and people to check
+        // recommendations against.
+        synth::write_truth_json(&t.out_dir, &data.truth).map_err(to_napi)?;
         Ok(SynthReport {
             dir: t.out_dir.display().to_string(),
             ratings_file: t.out_dir.join("ratings.csv").display().to_string(),
