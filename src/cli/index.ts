@@ -15,6 +15,7 @@ import { registerEvaluate } from './commands/evaluate.js';
 import { registerPredict } from './commands/predict.js';
 import { registerSplit } from './commands/split.js';
 import { registerTrain } from './commands/train.js';
+import { registerTune } from './commands/tune.js';
 import { CliContext, type CliIo } from './context.js';
 
 export const EXIT_OK = 0;
@@ -50,6 +51,7 @@ Quick start:
     );
 
   registerTrain(program, getContext);
+  registerTune(program, getContext);
   registerEvaluate(program, getContext);
   registerPredict(program, getContext);
   registerSplit(program, getContext);
