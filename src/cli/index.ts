@@ -47,6 +47,7 @@ Quick start:
   movierec demo                                   generate the demo catalogue and train on it
   movierec download ml-latest-small               fetch a MovieLens release into DATA_DIR/datasets
   movierec train --dataset=data/datasets/ml-latest-small/ratings.csv
+  movierec tune --dataset=PATH --grid 'factors=32,64'   cross-validate, then: movierec train --dataset=PATH --config data/tune/best-config.json
   movierec predict --ratings '[[1,2,3],[5,4,3]]' -M 10`,
     );
 

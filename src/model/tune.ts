@@ -183,6 +183,10 @@ export async function crossValidate(datasetPath: string, configs: TrainParams[],
     throw new InvalidInputError(`${configs.length} configurations is more than ${MAX_CONFIGS}; narrow the grid or use --trials`);
   }
   const params = configs.map((c) => trainParams({ ...c, threads: c.threads ?? opts.threads }, opts.threads));
+  if (params.some((p) => p.feedback === 'implicit')) {
+    // Ranking by RMSE needs predicted ratings; implicit scores are preferences (evaluate ranks them instead).
+    throw new InvalidInputError('tune ranks configurations by RMSE, which implicit feedback does not have; use feedback=explicit');
+  }
   const started = process.hrtime.bigint();
   const abs = path.resolve(datasetPath);
   const dataset = await native.readDataset(abs, {}).catch((err: unknown) => {

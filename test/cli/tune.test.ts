@@ -87,6 +87,7 @@ describe('movierec tune', { skip: missing(ML_LATEST_SMALL) }, () => {
       [['tune', `--dataset=${FIXTURE_ML_LATEST}`, '--grid', 'factor=8'], /unknown parameter "factor"/],
       [['tune', `--dataset=${FIXTURE_ML_LATEST}`, '--grid', 'regFactors=-1'], /parameter "regFactors" value "-1": Too small/],
       [['tune', `--dataset=${FIXTURE_ML_LATEST}`, '--trials', '0'], /--trials.*1\.\.500/],
+      [['tune', `--dataset=${FIXTURE_ML_LATEST}`, '--grid', 'feedback=implicit'], /implicit feedback does not have/],
       [['tune', `--dataset=${path.join(dataDir, 'nope.csv')}`], /nope\.csv/],
       [['train', `--dataset=${FIXTURE_ML_LATEST}`, '--config', cfg('a.json', '{"factors": 8, "regularisation": 1}')], /a\.json: unknown field "regularisation"/],
       [['train', `--dataset=${FIXTURE_ML_LATEST}`, '--config', cfg('b.json', '{"iterations": "ten"}')], /b\.json: field "iterations": .*expected number/],
