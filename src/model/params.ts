@@ -7,7 +7,6 @@ import fs from 'node:fs/promises';
 import { z } from 'zod';
 
 import { InvalidInputError } from './errors.js';
-import type { TrainOptions } from './types.js';
 
 const MAX_INT = Number.MAX_SAFE_INTEGER;
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -79,8 +78,7 @@ export async function readConfigFile(file: string): Promise<TrainParams> {
   }
   const r = configFileSchema.safeParse(json);
   if (!r.success) throw new InvalidInputError(`config file ${file}: ${describeParamIssues(r.error)}`);
-  const { tuning, ...params } = r.data;
-  void tuning;
+  const { tuning: _tuning, ...params } = r.data;
   return params;
 }
 
@@ -104,9 +102,4 @@ export function parseParamValue(name: string, text: string): TrainParams[ParamNa
     throw new InvalidInputError(`parameter "${name}" value "${raw}": ${r.error.issues.map((i) => i.message).join('; ')}`);
   }
   return r.data;
-}
-
-/** Parameters as MyRecModel's TrainOptions (same names; the schema is a subset of them). */
-export function toTrainOptions(params: TrainParams): TrainOptions {
-  return { ...params };
 }

@@ -112,8 +112,7 @@ function describeConfig(config: object): string {
 /** The best parameters (threads left out: they belong to the machine, not the model) plus how they were chosen. */
 export function bestConfigDocument(result: TuneResult): ConfigFile {
   const best = result.results[0];
-  const { threads, ...params } = best.params;
-  void threads;
+  const { threads: _threads, ...params } = best.params;
   return {
     ...params,
     tuning: {

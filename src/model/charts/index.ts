@@ -113,15 +113,25 @@ export function metricsSvg(e: EvaluationResult, subtitle = ''): string {
   const body = [text(W / 2, 26, 'Model evaluation beside the baselines', { size: 16, anchor: 'middle', weight: 'bold' })];
   if (subtitle) body.push(text(W / 2, 44, subtitle, { size: 11, anchor: 'middle' }));
   const num = (v: number | null | undefined) => (typeof v === 'number' ? v : Number.NaN);
+  const versus = (other: string) => (metric: string, model: number | null, baseline: number | null) => ({
+    metric,
+    bars: [
+      { label: 'model', value: num(model) },
+      { label: other, value: num(baseline) },
+    ],
+  });
+  const bias = versus('bias-only');
+  const popular = versus('popularity');
+  const [m, b, p] = [e.model, e.biasOnly, e.popularity];
   body.push(
     ...barPanel({ left: 64, top: 86, width: 290, height: 230 }, 'Rating error (lower is better)', ['model', 'bias-only'], [
-      { metric: 'RMSE', bars: [{ label: 'model', value: num(e.model.rating.rmse) }, { label: 'bias-only', value: num(e.biasOnly.rating.rmse) }] },
-      { metric: 'MAE', bars: [{ label: 'model', value: num(e.model.rating.mae) }, { label: 'bias-only', value: num(e.biasOnly.rating.mae) }] },
+      bias('RMSE', m.rating.rmse, b.rating.rmse),
+      bias('MAE', m.rating.mae, b.rating.mae),
     ]),
     ...barPanel({ left: 450, top: 86, width: 300, height: 230 }, `Top-${k} lists (higher is better)`, ['model', 'popularity'], [
-      { metric: `P@${k}`, bars: [{ label: 'model', value: num(e.model.ranking.precision) }, { label: 'popularity', value: num(e.popularity.ranking.precision) }] },
-      { metric: `R@${k}`, bars: [{ label: 'model', value: num(e.model.ranking.recall) }, { label: 'popularity', value: num(e.popularity.ranking.recall) }] },
-      { metric: `NDCG@${k}`, bars: [{ label: 'model', value: num(e.model.ranking.ndcg) }, { label: 'popularity', value: num(e.popularity.ranking.ndcg) }] },
+      popular(`P@${k}`, m.ranking.precision, p.ranking.precision),
+      popular(`R@${k}`, m.ranking.recall, p.ranking.recall),
+      popular(`NDCG@${k}`, m.ranking.ndcg, p.ranking.ndcg),
     ]),
   );
   return svgDocument(W, H, 'Model evaluation beside the baselines', body);

@@ -40,7 +40,8 @@ export function chartRoutes(deps: RouteDeps): AnyRouteSpec[] {
           svg = await readFile(join(dir, params.name), 'utf8');
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-            throw notFound(`${params.name} has not been written yet (train writes the training curve, evaluate the metrics chart)`, 'CHART_NOT_FOUND');
+            const why = 'train writes the training curve, evaluate the metrics chart';
+            throw notFound(`${params.name} has not been written yet (${why})`, 'CHART_NOT_FOUND');
           }
           throw err;
         }
