@@ -110,6 +110,22 @@ export declare function evaluateFoldIn(model: NativeModel, dataset: NativeDatase
  */
 export declare function evaluateModel(model: NativeModel, dataset: NativeDataset, k: number): Promise<Record<string, any>>
 
+/** Trains on `train` in memory (nothing saved) and scores RMSE/MAE on `test`: one fit of cross-validation. */
+export declare function fitAndScore(train: NativeDataset, test: NativeDataset, params: AlsParams): Promise<FitScore>
+
+/** Accuracy of one fit on its test set (camelCase `metrics::RatingMetrics` plus timing). */
+export interface FitScore {
+  /** NaN for implicit feedback (its scores are not ratings). */
+  rmse: number
+  mae: number
+  /** Test pairs scored (user and movie known to the training part). */
+  count: number
+  unknownUser: number
+  unknownMovie: number
+  trainingSeconds: number
+  finalTrainRmse: number
+}
+
 /**
  * Generates a synthetic MovieLens-format data set (`ratings.csv`, `movies.csv`) into `outDir`; deterministic for
  * the preset and seed.
@@ -130,6 +146,12 @@ export interface IterationProgress {
   /** Seconds since training started. */
   elapsedSeconds: number
 }
+
+/**
+ * Fold `fold` (0-based) of a seeded, balanced `folds`-fold split of `dataset`: resolves to `[train, test]`, two
+ * in-memory data sets (test = that fold's ratings, train = all the others). The same seed gives the same folds.
+ */
+export declare function kfoldSplit(dataset: NativeDataset, folds: number, fold: number, seed: number): Promise<Array<NativeDataset>>
 
 /**
  * Loads and validates the model folder `dir` (`MODEL_NOT_FOUND` when there is none, `INVALID_MODEL` when it is

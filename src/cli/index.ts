@@ -15,6 +15,7 @@ import { registerEvaluate } from './commands/evaluate.js';
 import { registerPredict } from './commands/predict.js';
 import { registerSplit } from './commands/split.js';
 import { registerTrain } from './commands/train.js';
+import { registerTune } from './commands/tune.js';
 import { CliContext, type CliIo } from './context.js';
 
 export const EXIT_OK = 0;
@@ -46,10 +47,12 @@ Quick start:
   movierec demo                                   generate the demo catalogue and train on it
   movierec download ml-latest-small               fetch a MovieLens release into DATA_DIR/datasets
   movierec train --dataset=data/datasets/ml-latest-small/ratings.csv
+  movierec tune --dataset=PATH --grid 'factors=32,64'   cross-validate, then: movierec train --dataset=PATH --config data/tune/best-config.json
   movierec predict --ratings '[[1,2,3],[5,4,3]]' -M 10`,
     );
 
   registerTrain(program, getContext);
+  registerTune(program, getContext);
   registerEvaluate(program, getContext);
   registerPredict(program, getContext);
   registerSplit(program, getContext);

@@ -11,6 +11,7 @@ import { config } from '../config.js';
 import { getLogger } from '../logger.js';
 import { native, type DatasetReport, type NativeDataset, type NativeModel } from '../native.js';
 import { Catalogue } from './catalogue.js';
+import { writeMetricsChart, writeTrainingCurve } from './charts/index.js';
 import { fromNativeError, InvalidInputError, ModelNotFoundError, type ErrorContext } from './errors.js';
 import type {
   DatasetInfo,
@@ -141,6 +142,7 @@ export class MyRecModel {
         `model saved to ${this.modelDir} in ${info.trainingSeconds.toFixed(2)} s of training; final train RMSE ` +
           `${info.history.at(-1)?.trainRmse.toFixed(4) ?? 'n/a'}`,
       );
+      await writeTrainingCurve(this.modelDir, info);
       return {
         modelDir: this.modelDir,
         dataset: info.dataset,
@@ -169,7 +171,7 @@ export class MyRecModel {
         popularity: evaluation.popularity,
         evaluatedAt: new Date().toISOString(),
       };
-      await this.storeEvaluation(loaded, result);
+      if (await this.storeEvaluation(loaded, result)) await writeMetricsChart(this.modelDir, result);
       loaded.info = { ...loaded.info, evaluation: result };
       log().info(`evaluation on ${result.dataset.path}: ${JSON.stringify(result)}`);
       return result;
@@ -283,18 +285,19 @@ export class MyRecModel {
    * Writes the evaluation into model.json, but only when the model on disk is still the one evaluated (another
    * process may have trained a new one meanwhile; its model.json must not get this model's figures).
    */
-  private async storeEvaluation(loaded: Loaded, result: EvaluationResult): Promise<void> {
+  private async storeEvaluation(loaded: Loaded, result: EvaluationResult): Promise<boolean> {
     const onDisk = await readTrainedAt(path.join(this.modelDir, 'model.json'));
     if (onDisk !== loaded.info.trainedAt) {
       log().warn(
         `evaluation not stored: the model in ${this.modelDir} (trained ${onDisk ?? 'n/a'}) is not the one evaluated ` +
           `(trained ${loaded.info.trainedAt})`,
       );
-      return;
+      return false;
     }
     // Through JSON: NaN metrics (an implicit model's RMSE) become null, which JSON (and the addon) can hold.
     const json: unknown = JSON.parse(JSON.stringify(result));
     callSync('model', () => native.storeEvaluation(this.modelDir, json));
+    return true;
   }
 
   private async readDataset(datasetPath: string, skipInvalid: boolean): Promise<NativeDataset> {
@@ -410,6 +413,7 @@ function fromNativeParams(d: ReturnType<typeof native.defaultParams>, feedback: 
     threads: 0,
     feedback,
     // The addon always fills these (optional only as inputs); NaN would fail trainParams' checks loudly.
+    priorCount: d.priorCount ?? Number.NaN,
     alpha: d.alpha ?? Number.NaN,
     cgSteps: d.cgSteps ?? Number.NaN,
   };
@@ -420,7 +424,8 @@ function nanForMissing<T extends { rmse: number | null; mae: number | null }>(r:
   return { ...r, rmse: r.rmse ?? Number.NaN, mae: r.mae ?? Number.NaN };
 }
 
-function trainParams(o: TrainOptions, defaultThreads: number): TrainResult['params'] {
+/** Every parameter filled in (defaults by feedback) and range-checked: what the native trainer receives. */
+export function trainParams(o: TrainOptions, defaultThreads: number): TrainResult['params'] {
   const feedback = o.feedback ?? 'explicit';
   if (feedback !== 'explicit' && feedback !== 'implicit') {
     throw new InvalidInputError(`feedback must be "explicit" or "implicit", got ${JSON.stringify(feedback)}`);
@@ -435,6 +440,7 @@ function trainParams(o: TrainOptions, defaultThreads: number): TrainResult['para
     seed: o.seed ?? d.seed,
     threads: o.threads ?? defaultThreads,
     feedback,
+    priorCount: o.priorCount ?? d.priorCount,
     alpha: o.alpha ?? d.alpha,
     cgSteps: o.cgSteps ?? d.cgSteps,
   };
@@ -444,6 +450,7 @@ function trainParams(o: TrainOptions, defaultThreads: number): TrainResult['para
   checkInt('iterations', p.iterations, 1, 1000);
   checkInt('seed', p.seed, 0, Number.MAX_SAFE_INTEGER);
   checkInt('threads', p.threads, 0, 1024);
+  checkNumber('priorCount', p.priorCount, 0);
   checkNumber('alpha', p.alpha, 0);
   checkInt('cgSteps', p.cgSteps, 1, 1000);
   return p;

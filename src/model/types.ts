@@ -15,6 +15,8 @@ export interface TrainOptions {
   /** 0 = all cores */
   threads?: number;
   feedback?: Feedback;
+  /** Virtual ratings per user and movie added to the regularisation (explicit feedback). */
+  priorCount?: number;
   /** Implicit feedback only: confidence of a rated pair is `1 + alpha * rating`. */
   alpha?: number;
   /** Implicit feedback only: conjugate-gradient steps per row and half-step. */

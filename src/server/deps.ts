@@ -21,6 +21,8 @@ export interface RecModel {
   movie(id: number): MovieInfo | null;
   similar(id: number, M?: number): Recommendation[] | null;
   recommendForUser(userId: number, M?: number): PredictResult | null;
+  /** The model folder (charts are read from it); absent in fakes without one. */
+  readonly modelDir?: string;
 }
 
 /** Service settings createApp reads (a subset of src/config.ts, so tests can pass a literal). */

@@ -78,7 +78,7 @@ describe('movierec train', () => {
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.params, {
-      factors: 4, regFactors: 0.1, regBias: 0.02, iterations: 3, seed: 9, threads: 2, feedback: 'explicit', alpha: 1, cgSteps: 3,
+      factors: 4, regFactors: 0.1, regBias: 0.02, iterations: 3, seed: 9, threads: 2, feedback: 'explicit', priorCount: 150, alpha: 1, cgSteps: 3,
     });
     assert.equal(out.history.length, 3);
     assert.equal(out.modelDir, path.join(dataDir, 'model'));

@@ -278,3 +278,41 @@ describe('splitDataset and generateDemo', () => {
     assert.throws(() => native.generateDemo(out, { users: 1, ratings: 5 }), { code: 'INVALID_INPUT' });
   });
 });
+
+describe('kfoldSplit and fitAndScore', () => {
+  test('the folds partition the ratings, are balanced and seeded; a fit scores the held-out fold', async () => {
+    const dataset = native.readDatasetSync(FIXTURE_ML_LATEST);
+    const key = (t: ReturnType<typeof dataset.triples>, i: number) => `${t.users[i]}:${t.movies[i]}`;
+    const all = dataset.triples();
+    const seen = new Map<string, number>();
+    for (let fold = 0; fold < 3; fold++) {
+      const [train, test] = await native.kfoldSplit(dataset, 3, fold, 11);
+      assert.equal(train.length + test.length, dataset.length);
+      assert.ok(Math.abs(test.length - dataset.length / 3) <= 1, `balanced: ${test.length} of ${dataset.length}`);
+      assert.match(test.report.path, /#fold \d\/3 test$/);
+      assert.equal(test.report.ratings, test.length);
+      const t = test.triples();
+      for (let i = 0; i < test.length; i++) seen.set(key(t, i), (seen.get(key(t, i)) ?? 0) + 1);
+      const again = (await native.kfoldSplit(dataset, 3, fold, 11))[1].triples();
+      assert.deepEqual(again.movies, t.movies, 'same seed, same fold');
+    }
+    assert.equal(seen.size, dataset.length, 'every rating is in exactly one test fold');
+    assert.ok([...seen.values()].every((c) => c === 1));
+    assert.ok(Array.from({ length: all.users.length }, (_, i) => key(all, i)).every((k) => seen.has(k)));
+
+    const [train, test] = await native.kfoldSplit(dataset, 3, 0, 11);
+    const params = { ...native.defaultParams(), factors: 4, iterations: 3, threads: 1 };
+    const score = await native.fitAndScore(train, test, params);
+    assert.ok(score.rmse > 0 && score.rmse < 3, `rmse ${score.rmse}`);
+    assert.ok(score.mae > 0 && score.mae <= score.rmse);
+    assert.equal(score.count + score.unknownUser + score.unknownMovie, test.length);
+    assert.ok(score.trainingSeconds >= 0 && Number.isFinite(score.finalTrainRmse));
+    const { trainingSeconds: _first, ...scored } = score;
+    const { trainingSeconds: _second, ...again } = await native.fitAndScore(train, test, params);
+    assert.deepEqual(again, scored, 'a seed gives the same fit');
+
+    await assertCode(() => native.kfoldSplit(dataset, 3, 3, 11), 'INVALID_INPUT', /fold 3 does not exist/);
+    await assertCode(() => native.kfoldSplit(dataset, 1, 0, 11), 'INVALID_INPUT', /k-fold needs 2 <= k/);
+    await assertCode(() => native.fitAndScore(train, test, { ...params, factors: 0 }), 'INVALID_INPUT', /factors/);
+  });
+});

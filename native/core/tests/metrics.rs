@@ -9,7 +9,7 @@ use movierec_core::als::train_explicit;
 use movierec_core::dataset::split::{split_per_user, split_random, split_users};
 use movierec_core::dataset::{read_ratings, RatingScale, RatingTriples, ReadOptions};
 use movierec_core::interactions::{Csr, IdMap, Interactions};
-use movierec_core::metrics::{evaluate, evaluate_fold_in, evaluate_lists, RankingMetrics};
+use movierec_core::metrics::{evaluate, evaluate_fold_in, evaluate_lists, rating_accuracy, RankingMetrics};
 use movierec_core::model::{AlsModel, AlsParams, BiasBaseline, Matrix};
 use movierec_core::CoreError;
 use std::collections::BTreeMap;
@@ -96,6 +96,11 @@ fn hand_made_model_gives_the_numbers_worked_out_by_hand() {
     assert_eq!((m.count, m.unknown_user, m.unknown_movie), (4, 1, 1));
     assert!((m.rmse - (8.36f64 / 4.0).sqrt()).abs() < 1e-6, "{m:?}");
     assert!((m.mae - 1.35).abs() < 1e-6, "{m:?}");
+    assert_eq!(
+        &rating_accuracy(&model, &test),
+        m,
+        "the cross-validation shortcut scores like evaluate"
+    );
     // Bias-only: 3 + movie bias.
     let b = &e.bias_only.rating;
     let want = ((1.6f64.powi(2) + 0.8f64.powi(2) + 1.3f64.powi(2) + 0.5f64.powi(2)) / 4.0).sqrt();

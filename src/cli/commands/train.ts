@@ -1,14 +1,17 @@
-// movierec train --dataset=PATH [--factors N --reg X --reg-bias X --iters N --seed N --threads N]
+// movierec train --dataset=PATH [--config FILE] [--factors N --reg X --reg-bias X --iters N --seed N --threads N]
 //   [--feedback explicit|implicit --alpha X --cg-steps N] [--skip-invalid] [--json]
+// --config reads parameters from a JSON file (what `movierec tune` writes, or a hand-written one); flags override it.
 
 import { Option, type Command } from 'commander';
 
 import { MyRecModel, type Feedback, type TrainOptions, type TrainResult } from '../../model/index.js';
+import { readConfigFile } from '../../model/params.js';
 import { fmtInt, fmtNum, intOption, numberOption, type CliContext } from '../context.js';
 import { trainingProgress } from '../progress.js';
 
 interface TrainFlags {
   dataset: string;
+  config?: string;
   factors?: number;
   reg?: number;
   regBias?: number;
@@ -29,6 +32,7 @@ export function registerTrain(program: Command, getContext: () => CliContext): v
     .command('train')
     .description('train a model on a MovieLens ratings file and save it to DATA_DIR/model')
     .requiredOption('-d, --dataset <path>', 'ratings file (ratings.dat, u.data or ratings.csv; layout detected)')
+    .option('--config <file>', 'JSON file of parameters (e.g. from movierec tune); the flags below override it')
     .option('--factors <n>', `latent factors (default ${d.factors})`, intOption(1, 1024))
     .option(
       '--reg <x>',
@@ -40,9 +44,10 @@ export function registerTrain(program: Command, getContext: () => CliContext): v
     .option('--seed <n>', `random seed (default ${d.seed})`, intOption(0, Number.MAX_SAFE_INTEGER))
     .option('--threads <n>', 'worker threads, 0 = all cores (default THREADS)', intOption(0, 1024))
     .addOption(
-      new Option('--feedback <kind>', 'explicit: predict ratings; implicit: confidence-weighted, for top-N lists')
-        .choices(['explicit', 'implicit'])
-        .default('explicit'),
+      new Option(
+        '--feedback <kind>',
+        'explicit: predict ratings; implicit: confidence-weighted, for top-N lists (default explicit)',
+      ).choices(['explicit', 'implicit']),
     )
     .option('--alpha <x>', `implicit only: confidence 1 + alpha * rating (default ${di.alpha})`, numberOption(0, 1e6))
     .option('--cg-steps <n>', `implicit only: conjugate-gradient steps (default ${di.cgSteps})`, intOption(1, 1000))
@@ -51,7 +56,8 @@ export function registerTrain(program: Command, getContext: () => CliContext): v
     .action(async (flags: TrainFlags) => {
       const ctx = getContext();
       const json = flags.json === true;
-      const result = await runTraining(ctx, flags.dataset, trainOptions(flags), json);
+      const options = await withConfigFile(ctx, flags.config, trainOptions(flags));
+      const result = await runTraining(ctx, flags.dataset, options, json);
       if (json) ctx.printJson(result);
       else printSummary(ctx, result);
     });
@@ -70,6 +76,16 @@ export function trainOptions(flags: Omit<TrainFlags, 'dataset'>): TrainOptions {
     cgSteps: flags.cgSteps,
     skipInvalid: flags.skipInvalid === true,
   };
+}
+
+/** The config file's parameters, overridden by every flag given on the command line. */
+async function withConfigFile(ctx: CliContext, file: string | undefined, fromFlags: TrainOptions): Promise<TrainOptions> {
+  if (file === undefined) return fromFlags;
+  const fromFile = await readConfigFile(file);
+  const given = Object.fromEntries(Object.entries(fromFlags).filter(([, v]) => v !== undefined));
+  const merged: TrainOptions = { ...fromFile, ...given, skipInvalid: fromFlags.skipInvalid };
+  ctx.logger.info(`train: parameters from ${file}: ${JSON.stringify(fromFile)}; overridden by flags: ${JSON.stringify(given)}`);
+  return merged;
 }
 
 /** Trains with the progress bar (shared with `demo`) and logs the summary. */

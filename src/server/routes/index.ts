@@ -1,6 +1,7 @@
 // Every route of the service, in one list: app.ts registers them and openapi.ts documents them.
 import type { RouteDeps } from '../deps.js';
 import { openApiRoute } from '../openapi.js';
+import { chartRoutes } from './charts.js';
 import { healthRoutes } from './health.js';
 import { infoRoutes } from './info.js';
 import { logRoutes } from './log.js';
@@ -18,6 +19,7 @@ export function allRoutes(deps: RouteDeps): AnyRouteSpec[] {
     ...similarRoutes(deps),
     ...userRoutes(deps),
     ...infoRoutes(deps),
+    ...chartRoutes(deps),
     ...logRoutes(deps),
     ...reloadRoutes(deps),
     ...healthRoutes(deps),

@@ -8,3 +8,4 @@ pub mod data;
 pub mod model;
 pub mod read;
 pub mod train;
+pub mod tune;

@@ -44,7 +44,7 @@ pub struct JsAlsParams {
 }
 
 impl JsAlsParams {
-    fn to_core(&self) -> Result<AlsParams> {
+    pub(crate) fn to_core(&self) -> Result<AlsParams> {
         let feedback = match self.feedback.as_deref().unwrap_or("explicit") {
             "explicit" => Feedback::Explicit,
             "implicit" => Feedback::Implicit,
