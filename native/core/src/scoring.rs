@@ -47,43 +47,136 @@ pub fn top_scores(
     seen: &[u32],
     m: usize,
 ) -> Vec<(u32, f32)> {
-    assert_eq!(factors.cols, user.len(), "top_scores: user vector of another size");
-    assert_eq!(factors.rows, bias.len(), "top_scores: one bias per row");
+    let query = ScoreQuery { offset, user, seen, m };
+    check_query(factors, bias, &query);
+    let mut keeper = TopKeeper::new(&query);
     if m == 0 {
         return Vec::new();
     }
-    let k = factors.cols;
-    let mut heap: BinaryHeap<Kept> = BinaryHeap::with_capacity(m + 1);
     let mut scores = [0.0f32; BLOCK];
-    let mut seen_iter = seen.iter().copied().peekable();
-    for start in (0..factors.rows).step_by(BLOCK) {
-        let end = (start + BLOCK).min(factors.rows);
-        let block = &mut scores[..end - start];
+    scan_blocks(factors, BLOCK, |start, rows| {
+        let block = &mut scores[..rows.len() / factors.cols];
         score_block(
-            &factors.data[start * k..end * k],
-            k,
-            &bias[start..end],
+            rows,
+            factors.cols,
+            &bias[start..start + block.len()],
             offset,
             user,
             block,
         );
-        for (j, &score) in block.iter().enumerate() {
+        keeper.offer(start, block);
+    });
+    keeper.into_sorted()
+}
+
+/// One user's share of [`top_scores_batch`]: the same arguments as [`top_scores`].
+#[derive(Clone, Copy, Debug)]
+pub struct ScoreQuery<'a> {
+    pub offset: f32,
+    pub user: &'a [f32],
+    pub seen: &'a [u32],
+    pub m: usize,
+}
+
+/// [`top_scores`] for many users at once, with the movie factors read once per batch instead of once per user: a
+/// block of rows small enough to stay in L1 is scored for every user before the next block is read. Each user's
+/// list is exactly what `top_scores` gives them (every score is the same arithmetic, blocks are scanned in the same
+/// ascending order).
+pub fn top_scores_batch(factors: &Matrix, bias: &[f32], queries: &[ScoreQuery<'_>]) -> Vec<Vec<(u32, f32)>> {
+    for query in queries {
+        check_query(factors, bias, query);
+    }
+    let mut keepers: Vec<TopKeeper<'_>> = queries.iter().map(TopKeeper::new).collect();
+    // About 32 KiB of factors per block (128 rows at 64 factors), at least 16 rows.
+    let rows_per_block = (32 * 1024 / (4 * factors.cols.max(1))).clamp(16, BLOCK);
+    let mut scores = [0.0f32; BLOCK];
+    scan_blocks(factors, rows_per_block, |start, rows| {
+        let n = rows.len() / factors.cols;
+        for (query, keeper) in queries.iter().zip(&mut keepers) {
+            if query.m == 0 {
+                continue;
+            }
+            let block = &mut scores[..n];
+            score_block(
+                rows,
+                factors.cols,
+                &bias[start..start + n],
+                query.offset,
+                query.user,
+                block,
+            );
+            keeper.offer(start, block);
+        }
+    });
+    keepers.into_iter().map(TopKeeper::into_sorted).collect()
+}
+
+fn check_query(factors: &Matrix, bias: &[f32], query: &ScoreQuery<'_>) {
+    assert_eq!(
+        factors.cols,
+        query.user.len(),
+        "top_scores: user vector of another size"
+    );
+    assert_eq!(factors.rows, bias.len(), "top_scores: one bias per row");
+}
+
+/// Calls `visit(first_row, rows)` for consecutive blocks of `rows_per_block` rows of `factors` (the last shorter).
+fn scan_blocks(factors: &Matrix, rows_per_block: usize, mut visit: impl FnMut(usize, &[f32])) {
+    let k = factors.cols;
+    for start in (0..factors.rows).step_by(rows_per_block) {
+        let end = (start + rows_per_block).min(factors.rows);
+        visit(start, &factors.data[start * k..end * k]);
+    }
+}
+
+/// The bounded heap of one user's best `m`, fed blocks of scores in ascending row order.
+struct TopKeeper<'a> {
+    heap: BinaryHeap<Kept>,
+    m: usize,
+    /// Rows to skip (sorted ascending) and how many of them lie before the rows offered so far.
+    seen: &'a [u32],
+    seen_passed: usize,
+}
+
+impl<'a> TopKeeper<'a> {
+    fn new(query: &ScoreQuery<'a>) -> Self {
+        Self {
+            heap: BinaryHeap::with_capacity(query.m.min(crate::foldin::MAX_RECOMMENDATIONS) + 1),
+            m: query.m,
+            seen: query.seen,
+            seen_passed: 0,
+        }
+    }
+
+    /// Offers the scores of rows `start..start + scores.len()`.
+    fn offer(&mut self, start: usize, scores: &[f32]) {
+        for (j, &score) in scores.iter().enumerate() {
             let i = (start + j) as u32;
             // `seen` is sorted, so one merge pass drops it.
-            while seen_iter.next_if(|&s| s < i).is_some() {}
-            if seen_iter.next_if_eq(&i).is_some() {
+            while self.seen.get(self.seen_passed).is_some_and(|&s| s < i) {
+                self.seen_passed += 1;
+            }
+            if self.seen.get(self.seen_passed) == Some(&i) {
+                self.seen_passed += 1;
                 continue;
             }
             let candidate = Kept(i, score);
-            if heap.len() < m {
-                heap.push(candidate);
-            } else if candidate < *heap.peek().expect("heap holds m >= 1 entries") {
-                heap.pop();
-                heap.push(candidate);
+            if self.heap.len() < self.m {
+                self.heap.push(candidate);
+            } else if candidate < *self.heap.peek().expect("heap holds m >= 1 entries") {
+                self.heap.pop();
+                self.heap.push(candidate);
             }
         }
     }
-    heap.into_sorted_vec().into_iter().map(|Kept(i, s)| (i, s)).collect()
+
+    fn into_sorted(self) -> Vec<(u32, f32)> {
+        self.heap
+            .into_sorted_vec()
+            .into_iter()
+            .map(|Kept(i, s)| (i, s))
+            .collect()
+    }
 }
 
 /// `out[r] = offset + bias[r] + rows[r] . user` for the `out.len()` rows of `rows` (each `k` wide).
@@ -242,6 +335,36 @@ mod tests {
             .collect();
         let want = top_m(candidates, m);
         let got = top_scores(factors, bias, 0.5, user, seen, m);
+        // In a batch beside other users (another offset, nothing seen, another m), the same list.
+        let other = pseudo_random(factors.cols, 77);
+        let queries = [
+            ScoreQuery {
+                offset: 0.1,
+                user: &other,
+                seen: &[],
+                m: m / 2 + 1,
+            },
+            ScoreQuery {
+                offset: 0.5,
+                user,
+                seen,
+                m,
+            },
+            ScoreQuery {
+                offset: 0.0,
+                user,
+                seen: &[],
+                m: 0,
+            },
+        ];
+        let batch = top_scores_batch(factors, bias, &queries);
+        assert_eq!(
+            batch[1], got,
+            "batch vs single, rows {} k {} m {m}",
+            factors.rows, factors.cols
+        );
+        assert_eq!(batch[0], top_scores(factors, bias, 0.1, &other, &[], m / 2 + 1));
+        assert!(batch[2].is_empty());
         assert_eq!(got.len(), want.len());
         for (g, w) in got.iter().zip(&want) {
             assert_eq!(

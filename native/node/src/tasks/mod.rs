@@ -7,4 +7,5 @@
 pub mod data;
 pub mod model;
 pub mod read;
+pub mod recommend;
 pub mod train;

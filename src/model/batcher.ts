@@ -1,0 +1,147 @@
+// Micro-batching of new users' recommendations. Scoring a new user reads every movie's factors (15 MB at 59k movies
+// x 64 factors), which on the JS thread would leave the service one core for HTTP, validation, JSON and scoring. So
+// requests are queued and scored by the addon on a libuv worker thread (`recommendNewUsers`), several at a time:
+// the requests that arrive in the same event-loop turn, or while a batch is being scored, form the next batch, and
+// the core reads the movie factors once per batch. At low load a batch holds one request (one loop turn of delay);
+// under load, batches grow until the worker keeps up.
+//
+// A batch only holds requests for one model handle (the one current when each request came in), so a reload does
+// not change what requests already queued or running are scored on.
+
+import type { NativeModel } from '../native.js';
+import { fromNativeError } from './errors.js';
+
+/** One user's list as the addon gives it (raw ids, estimates), before titles are added. */
+export interface RawRecommendations {
+  movieIds: Uint32Array;
+  scores: Float32Array;
+  unknownIds: number[];
+  personalised: boolean;
+}
+
+export interface BatcherOptions {
+  /** Most users per native call (bounds a batch's latency and memory). */
+  maxBatch?: number;
+  /** Native batches running at once; 1 leaves the other core(s) to the JS thread. */
+  maxInFlight?: number;
+}
+
+interface Pending {
+  handle: NativeModel;
+  ids: Uint32Array;
+  ratings: Float32Array;
+  m: number;
+  resolve: (r: RawRecommendations) => void;
+  reject: (err: unknown) => void;
+}
+
+/** What the batcher has done so far (tests and metrics). */
+export interface BatcherStats {
+  batches: number;
+  requests: number;
+  largestBatch: number;
+}
+
+export class RecommendBatcher {
+  private readonly maxBatch: number;
+  private readonly maxInFlight: number;
+  private queue: Pending[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+  readonly stats: BatcherStats = { batches: 0, requests: 0, largestBatch: 0 };
+
+  constructor(opts: BatcherOptions = {}) {
+    this.maxBatch = opts.maxBatch ?? 256;
+    this.maxInFlight = opts.maxInFlight ?? 1;
+  }
+
+  /** Queues one user's request on `handle`; resolves to their list, or rejects with their own error. */
+  submit(handle: NativeModel, ids: Uint32Array, ratings: Float32Array, m: number): Promise<RawRecommendations> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ handle, ids, ratings, m, resolve, reject });
+      if (!this.scheduled && this.inFlight < this.maxInFlight) {
+        // After this turn's I/O callbacks: every request parsed in the same turn joins the batch.
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.dispatch();
+        });
+      }
+    });
+  }
+
+  private dispatch(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      this.run(this.take());
+    }
+  }
+
+  /** The next batch: queued requests on the first one's handle, in arrival order, at most maxBatch. */
+  private take(): Pending[] {
+    const handle = this.queue[0].handle;
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    for (const p of this.queue) {
+      (p.handle === handle && batch.length < this.maxBatch ? batch : rest).push(p);
+    }
+    this.queue = rest;
+    return batch;
+  }
+
+  private run(batch: Pending[]): void {
+    const n = batch.length;
+    const offsets = new Uint32Array(n + 1);
+    const ms = new Uint32Array(n);
+    for (let u = 0; u < n; u++) {
+      offsets[u + 1] = offsets[u] + batch[u].ids.length;
+      ms[u] = batch[u].m;
+    }
+    const ids = new Uint32Array(offsets[n]);
+    const ratings = new Float32Array(offsets[n]);
+    for (let u = 0; u < n; u++) {
+      ids.set(batch[u].ids, offsets[u]);
+      ratings.set(batch[u].ratings, offsets[u]);
+    }
+    this.inFlight++;
+    this.stats.batches++;
+    this.stats.requests += n;
+    this.stats.largestBatch = Math.max(this.stats.largestBatch, n);
+    let started: Promise<Awaited<ReturnType<NativeModel['recommendNewUsers']>>>;
+    try {
+      started = batch[0].handle.recommendNewUsers(ids, ratings, offsets, ms);
+    } catch (err) {
+      started = Promise.reject(err);
+    }
+    started
+      .then(
+        (r) => {
+          const failed = new Map(r.failures.map((f) => [f.user, f]));
+          for (let u = 0; u < n; u++) {
+            const failure = failed.get(u);
+            if (failure) {
+              batch[u].reject(fromNativeError(Object.assign(new Error(failure.message), { code: failure.code })));
+              continue;
+            }
+            const lo = r.listOffsets[u];
+            const hi = r.listOffsets[u + 1];
+            batch[u].resolve({
+              movieIds: r.movieIds.subarray(lo, hi),
+              scores: r.scores.subarray(lo, hi),
+              unknownIds: Array.from(r.unknownIds.subarray(r.unknownOffsets[u], r.unknownOffsets[u + 1])),
+              personalised: r.personalised[u] === 1,
+            });
+          }
+        },
+        (err: unknown) => {
+          const error = fromNativeError(err);
+          for (const p of batch) p.reject(error);
+        },
+      )
+      .finally(() => {
+        this.inFlight--;
+        // Requests that came in while this batch ran have waited long enough: send them now.
+        this.dispatch();
+      })
+      .catch(() => undefined);
+  }
+}
