@@ -88,7 +88,8 @@ pub fn top_scores_batch(factors: &Matrix, bias: &[f32], queries: &[ScoreQuery<'_
     }
     let mut keepers: Vec<TopKeeper<'_>> = queries.iter().map(TopKeeper::new).collect();
     // About 32 KiB of factors per block (128 rows at 64 factors), at least 16 rows.
-    let rows_per_block = (32 * 1024 / (4 * factors.cols.max(1))).clamp(16, BLOCK);
+    // A multiple of 16 rows, so every row is scored in the same 16-row group as in `top_scores` (see x86.rs).
+    let rows_per_block = (32 * 1024 / (4 * factors.cols.max(1)) / 16 * 16).clamp(16, BLOCK);
     let mut scores = [0.0f32; BLOCK];
     scan_blocks(factors, rows_per_block, |start, rows| {
         let n = rows.len() / factors.cols;
@@ -133,9 +134,8 @@ fn scan_blocks(factors: &Matrix, rows_per_block: usize, mut visit: impl FnMut(us
 struct TopKeeper<'a> {
     heap: BinaryHeap<Kept>,
     m: usize,
-    /// Rows to skip (sorted ascending) and how many of them lie before the rows offered so far.
+    /// Rows to skip, sorted ascending (a handful: the user's input movies).
     seen: &'a [u32],
-    seen_passed: usize,
 }
 
 impl<'a> TopKeeper<'a> {
@@ -144,29 +144,55 @@ impl<'a> TopKeeper<'a> {
             heap: BinaryHeap::with_capacity(query.m.min(crate::foldin::MAX_RECOMMENDATIONS) + 1),
             m: query.m,
             seen: query.seen,
-            seen_passed: 0,
         }
     }
 
     /// Offers the scores of rows `start..start + scores.len()`.
     fn offer(&mut self, start: usize, scores: &[f32]) {
-        for (j, &score) in scores.iter().enumerate() {
-            let i = (start + j) as u32;
-            // `seen` is sorted, so one merge pass drops it.
-            while self.seen.get(self.seen_passed).is_some_and(|&s| s < i) {
-                self.seen_passed += 1;
+        let mut j = 0;
+        while self.heap.len() < self.m && j < scores.len() {
+            self.consider(start + j, scores[j]);
+            j += 1;
+        }
+        if j == scores.len() {
+            return;
+        }
+        // The heap is full: a movie can only enter with a score of at least the worst kept one. Checking that for
+        // 16 scores at once (no early exit, so it vectorises) skips almost every movie without touching the heap.
+        let mut worst = self.worst_score();
+        let mut chunk_start = j;
+        for chunk in scores[j..].chunks(16) {
+            if chunk.iter().fold(false, |any, &s| any | (s >= worst)) {
+                for (c, &score) in chunk.iter().enumerate() {
+                    if score >= worst && self.consider(start + chunk_start + c, score) {
+                        worst = self.worst_score();
+                    }
+                }
             }
-            if self.seen.get(self.seen_passed) == Some(&i) {
-                self.seen_passed += 1;
-                continue;
-            }
-            let candidate = Kept(i, score);
-            if self.heap.len() < self.m {
-                self.heap.push(candidate);
-            } else if candidate < *self.heap.peek().expect("heap holds m >= 1 entries") {
-                self.heap.pop();
-                self.heap.push(candidate);
-            }
+            chunk_start += chunk.len();
+        }
+    }
+
+    fn worst_score(&self) -> f32 {
+        self.heap.peek().map_or(f32::NEG_INFINITY, |k| k.1)
+    }
+
+    /// Row `i` with `score`, unless it is seen or ranks below the `m` kept; true when it was kept.
+    fn consider(&mut self, i: usize, score: f32) -> bool {
+        let i = i as u32;
+        if self.seen.binary_search(&i).is_ok() {
+            return false;
+        }
+        let candidate = Kept(i, score);
+        if self.heap.len() < self.m {
+            self.heap.push(candidate);
+            true
+        } else if candidate < *self.heap.peek().expect("heap holds m >= 1 entries") {
+            self.heap.pop();
+            self.heap.push(candidate);
+            true
+        } else {
+            false
         }
     }
 
@@ -202,80 +228,7 @@ fn score_block_portable(rows: &[f32], k: usize, bias: &[f32], offset: f32, user:
 }
 
 #[cfg(target_arch = "x86_64")]
-mod x86 {
-    use std::arch::x86_64::*;
-
-    /// One row per step: `k / 16` FMAs (the last lanes masked) and one horizontal sum.
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn score_block512(
-        rows: &[f32],
-        k: usize,
-        bias: &[f32],
-        offset: f32,
-        user: &[f32],
-        out: &mut [f32],
-    ) {
-        assert!(rows.len() >= out.len() * k && bias.len() >= out.len() && user.len() == k);
-        let full = k / 16;
-        let tail: __mmask16 = ((1u32 << (k % 16)) - 1) as __mmask16;
-        let u = user.as_ptr();
-        for (r, o) in out.iter_mut().enumerate() {
-            let row = rows.as_ptr().add(r * k);
-            let (mut s0, mut s1) = (_mm512_setzero_ps(), _mm512_setzero_ps());
-            let mut c = 0;
-            while c + 2 <= full {
-                s0 = _mm512_fmadd_ps(_mm512_loadu_ps(row.add(c * 16)), _mm512_loadu_ps(u.add(c * 16)), s0);
-                s1 = _mm512_fmadd_ps(
-                    _mm512_loadu_ps(row.add(c * 16 + 16)),
-                    _mm512_loadu_ps(u.add(c * 16 + 16)),
-                    s1,
-                );
-                c += 2;
-            }
-            if c < full {
-                s0 = _mm512_fmadd_ps(_mm512_loadu_ps(row.add(c * 16)), _mm512_loadu_ps(u.add(c * 16)), s0);
-            }
-            if tail != 0 {
-                let at = full * 16;
-                s1 = _mm512_fmadd_ps(
-                    _mm512_maskz_loadu_ps(tail, row.add(at)),
-                    _mm512_maskz_loadu_ps(tail, u.add(at)),
-                    s1,
-                );
-            }
-            *o = offset + *bias.get_unchecked(r) + _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
-        }
-    }
-
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn score_block256(
-        rows: &[f32],
-        k: usize,
-        bias: &[f32],
-        offset: f32,
-        user: &[f32],
-        out: &mut [f32],
-    ) {
-        assert!(rows.len() >= out.len() * k && bias.len() >= out.len() && user.len() == k);
-        let full = k / 8;
-        let u = user.as_ptr();
-        for (r, o) in out.iter_mut().enumerate() {
-            let row = rows.as_ptr().add(r * k);
-            let mut s = _mm256_setzero_ps();
-            for c in 0..full {
-                s = _mm256_fmadd_ps(_mm256_loadu_ps(row.add(c * 8)), _mm256_loadu_ps(u.add(c * 8)), s);
-            }
-            let q = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-            let q = _mm_add_ps(q, _mm_movehl_ps(q, q));
-            let q = _mm_add_ss(q, _mm_movehdup_ps(q));
-            let mut sum = _mm_cvtss_f32(q);
-            for c in full * 8..k {
-                sum += *row.add(c) * *u.add(c);
-            }
-            *o = offset + *bias.get_unchecked(r) + sum;
-        }
-    }
-}
+mod x86;
 
 #[cfg(test)]
 mod tests {
