@@ -2,8 +2,9 @@
 // x 64 factors), which on the JS thread would leave the service one core for HTTP, validation, JSON and scoring. So
 // requests are queued and scored by the addon on a libuv worker thread (`recommendNewUsers`), several at a time:
 // the requests that arrive in the same event-loop turn, or while a batch is being scored, form the next batch, and
-// the core reads the movie factors once per batch. At low load a batch holds one request (one loop turn of delay);
-// under load, batches grow until the worker keeps up.
+// the core reads the movie factors once per batch. Under load, batches grow until the worker keeps up. At low load a
+// lone request (nothing else queued or running) is scored on the JS thread (`syncSingles`): the same list, without
+// the two thread hand-offs.
 //
 // A batch only holds requests for one model handle (the one current when each request came in), so a reload does
 // not change what requests already queued or running are scored on.
@@ -20,6 +21,12 @@ export interface RawRecommendations {
 }
 
 export interface BatcherOptions {
+  /**
+   * A lone request with nothing else running is scored on the JS thread (default true): at low load that saves two
+   * thread hand-offs (to a worker and back), which on a busy machine can cost milliseconds each; requests that arrive
+   * meanwhile wait in their sockets and form the next batch, which goes to a worker.
+   */
+  syncSingles?: boolean;
   /** Most users per native call (bounds a batch's latency and memory). */
   maxBatch?: number;
   /** Native batches running at once; 1 leaves the other core(s) to the JS thread. */
@@ -45,6 +52,7 @@ export interface BatcherStats {
 export class RecommendBatcher {
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
+  private readonly syncSingles: boolean;
   private queue: Pending[] = [];
   private inFlight = 0;
   private scheduled = false;
@@ -53,6 +61,7 @@ export class RecommendBatcher {
   constructor(opts: BatcherOptions = {}) {
     this.maxBatch = opts.maxBatch ?? 256;
     this.maxInFlight = opts.maxInFlight ?? 1;
+    this.syncSingles = opts.syncSingles ?? true;
   }
 
   /** Queues one user's request on `handle`; resolves to their list, or rejects with their own error. */
@@ -88,7 +97,23 @@ export class RecommendBatcher {
     return batch;
   }
 
+  private runAlone(p: Pending): void {
+    this.stats.batches++;
+    this.stats.requests++;
+    this.stats.largestBatch = Math.max(this.stats.largestBatch, 1);
+    try {
+      const r = p.handle.recommendNewUser(p.ids, p.ratings, p.m);
+      p.resolve({ movieIds: r.movieIds, scores: r.scores, unknownIds: Array.from(r.unknownIds), personalised: r.personalised });
+    } catch (err) {
+      p.reject(fromNativeError(err));
+    }
+  }
+
   private run(batch: Pending[]): void {
+    if (batch.length === 1 && this.inFlight === 0 && this.syncSingles) {
+      this.runAlone(batch[0]);
+      return;
+    }
     const n = batch.length;
     const offsets = new Uint32Array(n + 1);
     const ms = new Uint32Array(n);
@@ -106,13 +131,10 @@ export class RecommendBatcher {
     this.stats.batches++;
     this.stats.requests += n;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, n);
-    let started: Promise<Awaited<ReturnType<NativeModel['recommendNewUsers']>>>;
-    try {
-      started = batch[0].handle.recommendNewUsers(ids, ratings, offsets, ms);
-    } catch (err) {
-      started = Promise.reject(err);
-    }
-    started
+    // A synchronous throw (a malformed batch) becomes a rejection like the task's own failures.
+    new Promise<Awaited<ReturnType<NativeModel['recommendNewUsers']>>>((resolve) =>
+      resolve(batch[0].handle.recommendNewUsers(ids, ratings, offsets, ms)),
+    )
       .then(
         (r) => {
           const failed = new Map(r.failures.map((f) => [f.user, f]));

@@ -44,7 +44,7 @@ fn sum16(acc: &[__m512; 16]) -> __m512 {
 pub(super) unsafe fn score_block512(rows: &[f32], k: usize, bias: &[f32], offset: f32, user: &[f32], out: &mut [f32]) {
     assert!(rows.len() >= out.len() * k && bias.len() >= out.len() && user.len() == k);
     let chunks = k.div_ceil(16);
-    let tail: __mmask16 = if k % 16 == 0 {
+    let tail: __mmask16 = if k.is_multiple_of(16) {
         0xffff
     } else {
         ((1u32 << (k % 16)) - 1) as __mmask16
