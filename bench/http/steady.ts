@@ -25,7 +25,7 @@ export interface SteadyOptions {
 }
 
 export interface SteadyResult {
-  /** Completed requests per second over the run. */
+  /** Answered (2xx) requests per second over the run. */
   rps: number;
   completed: number;
   /** Failed, timed out, or abandoned unanswered at the end (a server that cannot keep up with the rate). */
@@ -75,7 +75,7 @@ export function steadyRate(opts: SteadyOptions): Promise<SteadyResult> {
       const due = fromDue.subarray(0, ok).sort();
       const send = fromSend.subarray(0, ok).sort();
       resolve({
-        rps: done / elapsed,
+        rps: ok / elapsed,
         completed: ok,
         errors,
         non2xx,
