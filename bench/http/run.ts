@@ -2,7 +2,10 @@
 // model with 59,047 movies and 64 factors, for this service and for a minimal Python reference (Flask + numpy doing
 // the same fold-in, gunicorn with one worker per core), and the ratios.
 //   (a) throughput: 50 connections for 30 s: requests/s, p50/p99 latency, errors, RSS before and after;
-//   (b) latency at a fixed 1,000 requests/s for 30 s: p50/p99.
+//   (b) latency at a fixed 1,000 requests/s for 30 s: p50/p99, from each request's due time (steady.ts: an open
+//       loop sending one request every millisecond; autocannon's overallRate sends each second's requests in one
+//       burst). During (a) the CPU of the server and of the load generator (this process) is reported: both share
+//       the machine's cores.
 // Models, data and the Python virtual environment are cached under bench/.cache and bench/.venv (gitignored).
 // Environment: BENCH_SECONDS (default 30), BENCH_TARGETS (comma list of node-ml1m,node-synth,python-ml1m,
 // python-synth; default all), BENCH_PY_WORKER_CLASS and BENCH_PY_THREADS (gunicorn worker class and threads per
@@ -16,6 +19,7 @@ import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { configureLogger, shutdownLogger } from '../../src/logger.js';
 import { MyRecModel, generateDemoDataset } from '../../src/model/index.js';
+import { steadyRate } from './steady.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CACHE = join(ROOT, 'bench', '.cache', 'http');
@@ -183,14 +187,43 @@ function startPython(dataDir: string, port: number): ChildProcess {
   );
 }
 
+/** CPU seconds (user + system) of a process and its children, from /proc. */
+function cpuSeconds(pid: number): number {
+  const ticksPerSecond = 100; // USER_HZ: 100 on every Linux this runs on
+  const pids = [pid];
+  try {
+    pids.push(...execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean).map(Number));
+  } catch {
+    // no children
+  }
+  let ticks = 0;
+  for (const p of pids) {
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / ticksPerSecond;
+}
+
 /** The machine's 1-minute load average, sampled after each run (other work on the machine skews latencies). */
 const loads: number[] = [];
 
 interface Figures {
   target: string;
   model: string;
-  throughput: { rps: number; p50: number; p99: number; errors: number; non2xx: number; rssBeforeMb: number; rssAfterMb: number };
-  fixedRate: { rps: number; p50: number; p99: number; errors: number; non2xx: number };
+  throughput: {
+    rps: number;
+    p50: number;
+    p99: number;
+    errors: number;
+    non2xx: number;
+    rssBeforeMb: number;
+    rssAfterMb: number;
+    /** Percent of one core over the run. */
+    serverCpu: number;
+    generatorCpu: number;
+  };
+  fixedRate: { rps: number; p50: number; p99: number; max: number; p99FromSend: number; errors: number; non2xx: number };
 }
 
 function run(opts: autocannon.Options): Promise<autocannon.Result> {
@@ -222,11 +255,18 @@ async function measure(
   await run({ url, connections: 10, duration: 3, requests });
   const rssBeforeMb = rssMb(pid);
   log(`${target} on ${model.name}: (a) 50 connections x ${SECONDS} s`);
+  const serverCpu0 = cpuSeconds(pid);
+  const generatorCpu0 = process.cpuUsage();
+  const started = Date.now();
   const a = await run({ url, connections: 50, duration: SECONDS, requests });
+  const elapsed = (Date.now() - started) / 1000;
+  const serverCpu = ((cpuSeconds(pid) - serverCpu0) / elapsed) * 100;
+  const generatorCpuUsage = process.cpuUsage(generatorCpu0);
+  const generatorCpu = ((generatorCpuUsage.user + generatorCpuUsage.system) / 1e6 / elapsed) * 100;
   const rssAfterMb = rssMb(pid);
   loads.push(loadavg()[0]);
-  log(`${target} on ${model.name}: (b) 1,000 requests/s for ${SECONDS} s`);
-  const b = await run({ url, connections: 50, overallRate: 1000, duration: SECONDS, requests });
+  log(`${target} on ${model.name}: (b) a steady 1,000 requests/s for ${SECONDS} s`);
+  const b = await steadyRate({ url, rate: 1000, seconds: SECONDS, connections: 50, requests });
   loads.push(loadavg()[0]);
   return {
     target,
@@ -239,8 +279,18 @@ async function measure(
       non2xx: a.non2xx,
       rssBeforeMb,
       rssAfterMb,
+      serverCpu,
+      generatorCpu,
     },
-    fixedRate: { rps: b.requests.average, p50: b.latency.p50, p99: b.latency.p99, errors: b.errors + b.timeouts, non2xx: b.non2xx },
+    fixedRate: {
+      rps: b.rps,
+      p50: b.p50,
+      p99: b.p99,
+      max: b.max,
+      p99FromSend: b.p99FromSend,
+      errors: b.errors,
+      non2xx: b.non2xx,
+    },
   };
 }
 
@@ -253,15 +303,17 @@ async function stop(child: ChildProcess): Promise<void> {
 
 function table(all: Figures[]): string {
   const rows = [
-    '| server | model | (a) req/s | (a) p50 ms | (a) p99 ms | (a) errors | RSS before → after MB | (b) req/s | (b) p50 ms | (b) p99 ms | (b) errors |',
-    '|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|',
+    '| server | model | (a) req/s | (a) p50 ms | (a) p99 ms | (a) errors | (a) CPU % server / load generator | RSS before → after MB | (b) req/s | (b) p50 ms | (b) p99 ms | (b) p99 from send ms | (b) errors |',
+    '|---|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|',
   ];
   for (const f of all) {
     const t = f.throughput;
     const r = f.fixedRate;
     rows.push(
       `| ${f.target} | ${f.model} | ${t.rps.toFixed(0)} | ${t.p50} | ${t.p99} | ${t.errors + t.non2xx} | ` +
-        `${t.rssBeforeMb.toFixed(0)} → ${t.rssAfterMb.toFixed(0)} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors + r.non2xx} |`,
+        `${t.serverCpu.toFixed(0)} / ${t.generatorCpu.toFixed(0)} | ` +
+        `${t.rssBeforeMb.toFixed(0)} → ${t.rssAfterMb.toFixed(0)} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ` +
+        `${r.p99FromSend} | ${r.errors + r.non2xx} |`,
     );
   }
   const ratios: string[] = [];

@@ -29,6 +29,14 @@ export declare class NativeModel {
    * Unknown ids are ignored and reported; with no known movie the list is the non-personalised one.
    */
   recommendNewUser(movieIds: Uint32Array, ratings: Float32Array, m: number): RecommendationList
+  /**
+   * `recommendNewUser` for a batch of users, scored together off the JS thread (the movie factors are read once
+   * per batch). User `u` is `(movieIds[i], ratings[i])` for `i` in `offsets[u]..offsets[u + 1]` with list length
+   * `m[u]`; `offsets` has one entry more than `m`, starts at 0 and ends at the arrays' length. A user's bad input
+   * fails that user only (`failures`); a malformed batch throws `INVALID_INPUT`. The typed arrays are read in
+   * place: do not write to them until the promise settles.
+   */
+  recommendNewUsers(movieIds: Uint32Array, ratings: Float32Array, offsets: Uint32Array, m: Uint32Array): Promise<BatchRecommendations>
   /** Top `m` movies for a user of the training data (their training movies left out); null for an unknown user. */
   recommendKnownUser(userId: number, m: number): RecommendationList | null
   /** The `m` movies closest to `movieId`; null for an unknown movie. */
@@ -61,6 +69,22 @@ export interface AlsParams {
   alpha?: number
   /** Implicit only: conjugate-gradient steps per row and half-step. */
   cgSteps?: number
+}
+
+/**
+ * Every user's list of a batch, concatenated: user `u`'s entries are `listOffsets[u]..listOffsets[u + 1]` of
+ * `movieIds` and `scores`, their unknown input ids `unknownOffsets[u]..unknownOffsets[u + 1]` of `unknownIds`.
+ */
+export interface BatchRecommendations {
+  movieIds: Uint32Array
+  scores: Float32Array
+  listOffsets: Uint32Array
+  unknownIds: Uint32Array
+  unknownOffsets: Uint32Array
+  /** 1 where the list is personalised, 0 for the non-personalised list (and for failed users). */
+  personalised: Uint8Array
+  /** The users whose input was refused (their lists are empty); usually none. */
+  failures: Array<UserFailure>
 }
 
 /** Every movie the model knows of (rated in training or listed in the movies file), sorted by id. */
@@ -261,3 +285,10 @@ export interface SynthReport {
  * resolves to it, loaded back from disk. `onIteration` gets each iteration's training RMSE.
  */
 export declare function trainModel(dataset: NativeDataset, params: AlsParams, modelDir: string, onIteration?: (((arg: IterationProgress) => void)) | undefined | null): Promise<NativeModel>
+
+/** One refused user of a batch: the error `recommendNewUser` would have thrown for them. */
+export interface UserFailure {
+  user: number
+  code: string
+  message: string
+}

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { config } from '../config.js';
 import { getLogger } from '../logger.js';
 import { native, type DatasetReport, type NativeDataset, type NativeModel } from '../native.js';
+import { RecommendBatcher, type BatcherStats } from './batcher.js';
 import { Catalogue } from './catalogue.js';
 import { writeMetricsChart, writeTrainingCurve } from './charts/index.js';
 import { fromNativeError, InvalidInputError, ModelNotFoundError, type ErrorContext } from './errors.js';
@@ -56,6 +57,7 @@ export class MyRecModel {
   /** Worker threads of the native tasks (0 = all cores). */
   readonly threads: number;
   private current: Loaded | null = null;
+  private readonly batcher = new RecommendBatcher();
   /** Serialises train/evaluate (both write model.json). */
   private writing: Promise<unknown> = Promise.resolve();
 
@@ -216,18 +218,23 @@ export class MyRecModel {
     return [r.items.map((i) => i.movieId), r.items.map((i) => i.rating)];
   }
 
-  /** Like predict, with titles and genres, the input ids the model does not know, and whether it is personalised. */
-  recommend(input: RatingsPair, M: number = DEFAULT_M): Promise<PredictResult> {
-    // Sync native work (well under a millisecond); a Promise for the contract, errors as rejections.
-    return new Promise((resolve) => resolve(this.recommendNow(input, M)));
-  }
-
-  private recommendNow(input: RatingsPair, M: number): PredictResult {
+  /**
+   * Like predict, with titles and genres, the input ids the model does not know, and whether it is personalised.
+   * Scored off the JS thread, batched with the other requests that come in meanwhile (see batcher.ts); the list is
+   * the one `recommendNewUser` gives alone. Input errors reject this call only.
+   */
+  async recommend(input: RatingsPair, M: number = DEFAULT_M): Promise<PredictResult> {
     const [ids, ratings] = checkRatingsPair(input);
     checkInt('M', M, 1, MAX_M);
+    // The model current now: a reload meanwhile does not change what this request is scored on.
     const loaded = this.requireLoaded();
-    const r = callSync('other', () => loaded.handle.recommendNewUser(ids, ratings, M));
-    return toPredictResult(loaded, r.movieIds, r.scores, [...r.unknownIds], r.personalised);
+    const r = await this.batcher.submit(loaded.handle, ids, ratings, M);
+    return toPredictResult(loaded, r.movieIds, r.scores, r.unknownIds, r.personalised);
+  }
+
+  /** How many batches and requests the recommend batcher has handled (diagnostics, tests). */
+  batchStats(): Readonly<BatcherStats> {
+    return { ...this.batcher.stats };
   }
 
   /** Top M for a user of the training data (their rated movies left out); null when the model does not know them. */

@@ -5,7 +5,7 @@ movies.json and model.json that movierec writes) and answers the seed's call: `[
 `[[title, ...], [estimatedRating, ...]]` out, the best M (query parameter, default 20) not in the input.
 
 The fold-in is the ALS user half-step of native/core/src/als/solve.rs: minimise
-    sum_j (r_j - mean - b_j - b - q_j.p)^2 + reg_bias * n * b^2 + reg_factors * n * |p|^2
+    sum_j (r_j - mean - b_j - b - q_j.p)^2 + reg_bias * n' * b^2 + reg_factors * n' * |p|^2, n' = n + priorCount
 over the user's bias b and factors p, i.e. the (k+1)x(k+1) normal equations with features [1, q_j], solved here with
 numpy.linalg.solve. Unknown ids are ignored; with no known movie the list is mean + movie bias (the reference does not
 reproduce movierec's minimum-support filter of the non-personalised list: the benchmark always sends known movies).
@@ -33,6 +33,9 @@ INDEX = {int(raw): i for i, raw in enumerate(ITEM_IDS)}
 MEAN = float(META["globalMean"])
 REG_BIAS = float(META["params"]["regBias"])
 REG_FACTORS = float(META["params"]["regFactors"])
+# Weighted-lambda with a prior: a user with n ratings is regularised as if they had n + priorCount (model.json holds
+# it; models written before it existed load with the core's default, DEFAULT_PRIOR_COUNT in native/core/src/model.rs).
+PRIOR_COUNT = float(META["params"].get("priorCount", 150.0))
 SCALE_MIN = float(META["scale"]["min"])
 SCALE_MAX = float(META["scale"]["max"])
 TITLES = [str(raw) for raw in ITEM_IDS]
@@ -50,7 +53,7 @@ def fold_in(cols, ratings):
     q = ITEM_FACTORS[cols].astype(np.float64)
     x = np.hstack([np.ones((len(cols), 1)), q])
     y = ratings - MEAN - ITEM_BIAS[cols]
-    n = len(cols)
+    n = len(cols) + PRIOR_COUNT
     a = x.T @ x
     a[0, 0] += n * REG_BIAS
     a[np.arange(1, K + 1), np.arange(1, K + 1)] += n * REG_FACTORS

@@ -76,6 +76,58 @@ pub fn fold_in(model: &AlsModel, item_indices: &[u32], ratings: &[f32]) -> UserV
 /// Errors (`InvalidInput`): lengths differ, a rating is not finite or outside the model's scale, `m` not in
 /// `1..=MAX_RECOMMENDATIONS`.
 pub fn recommend_new_user(model: &AlsModel, movie_ids: &[u32], ratings: &[f32], m: usize) -> Result<Recommendations> {
+    Ok(match fold_in_new_user(model, movie_ids, ratings, m)? {
+        NewUser::Listed(list) => list,
+        NewUser::FoldedIn(user) => {
+            let top = crate::scoring::top_scores(
+                &model.item_factors,
+                model.selection_bias(),
+                user.score_offset(model),
+                &user.vector.factors,
+                &user.seen,
+                user.m,
+            );
+            user.into_recommendations(model, top)
+        }
+    })
+}
+
+/// A new user's request after validation and fold-in: either already answered (the non-personalised list), or a
+/// user vector still to be scored against every movie (alone, or in a batch: `foldin_batch`).
+pub(crate) enum NewUser {
+    Listed(Recommendations),
+    FoldedIn(FoldedInUser),
+}
+
+pub(crate) struct FoldedInUser {
+    pub(crate) vector: UserVector,
+    /// The known input movies (dense indices, sorted): left out of the list.
+    pub(crate) seen: Vec<u32>,
+    pub(crate) unknown_ids: Vec<u32>,
+    pub(crate) m: usize,
+}
+
+impl FoldedInUser {
+    pub(crate) fn score_offset(&self, model: &AlsModel) -> f32 {
+        model.global_mean + self.vector.bias
+    }
+
+    /// The list from the scorer's top (dense index, selection score) pairs, scored against
+    /// [`AlsModel::selection_bias`].
+    pub(crate) fn into_recommendations(self, model: &AlsModel, chosen: Vec<(u32, f32)>) -> Recommendations {
+        let top = crate::topn::shown_by_estimate(model, self.score_offset(model), &self.vector.factors, chosen);
+        let (movie_ids, scores) = shown_top(model, top);
+        Recommendations {
+            movie_ids,
+            scores,
+            unknown_ids: self.unknown_ids,
+            personalised: true,
+        }
+    }
+}
+
+/// Validates a new user's request and folds them in (the errors of [`recommend_new_user`]).
+pub(crate) fn fold_in_new_user(model: &AlsModel, movie_ids: &[u32], ratings: &[f32], m: usize) -> Result<NewUser> {
     if movie_ids.len() != ratings.len() {
         return Err(CoreError::InvalidInput(format!(
             "{} movie ids but {} ratings: give one rating per movie",
@@ -109,7 +161,7 @@ pub fn recommend_new_user(model: &AlsModel, movie_ids: &[u32], ratings: &[f32], 
     if known.is_empty() {
         let mut list = popular(model, m, &[]);
         list.unknown_ids = unknown_ids;
-        return Ok(list);
+        return Ok(NewUser::Listed(list));
     }
     known.sort_unstable_by_key(|&(i, pos, _)| (i, pos));
     let mut indices: Vec<u32> = Vec::with_capacity(known.len());
@@ -121,14 +173,13 @@ pub fn recommend_new_user(model: &AlsModel, movie_ids: &[u32], ratings: &[f32], 
         indices.push(i);
         values.push(r);
     }
-    let user = fold_in(model, &indices, &values);
-    let (movie_ids, scores) = top_for_vector(model, &user, &indices, m);
-    Ok(Recommendations {
-        movie_ids,
-        scores,
+    let vector = fold_in(model, &indices, &values);
+    Ok(NewUser::FoldedIn(FoldedInUser {
+        vector,
+        seen: indices,
         unknown_ids,
-        personalised: true,
-    })
+        m,
+    }))
 }
 
 /// Top-M movies for a user of the training data, without the movies they rated there. `None` for an unknown user;
@@ -217,12 +268,16 @@ fn validate_m(m: usize) -> Result<()> {
 }
 
 /// The user's list ([`crate::topn::personal_top`]: selected with the popularity term, shown by estimate), without
-/// `seen` (sorted dense indices), as raw ids with estimates clipped to the scale (explicit models; implicit
-/// preferences are returned as they are).
+/// `seen` (sorted dense indices).
 fn top_for_vector(model: &AlsModel, user: &UserVector, seen: &[u32], m: usize) -> (Vec<u32>, Vec<f32>) {
     let base = model.global_mean + user.bias;
-    let selection = crate::topn::selection_bias(model);
-    let top = crate::topn::personal_top(model, &selection, base, &user.factors, seen, m);
+    let top = crate::topn::personal_top(model, model.selection_bias(), base, &user.factors, seen, m);
+    shown_top(model, top)
+}
+
+/// Dense indices -> raw ids, scores as shown: estimates clipped to the scale (explicit models; implicit preferences
+/// are returned as they are).
+fn shown_top(model: &AlsModel, top: Vec<(u32, f32)>) -> (Vec<u32>, Vec<f32>) {
     // Implicit scores are preferences (about 0..1), not ratings: clipping them to the scale would flatten them.
     let shown = |s: f32| match model.params.feedback {
         Feedback::Explicit => model.scale.clip(s),

@@ -6,6 +6,7 @@
 //! - [`als`]: explicit ALS with biases (weighted-lambda regularisation).
 //! - [`foldin`]: a new user's bias and factors against fixed item factors, and top-M lists.
 //! - [`topn`]: which movies a personalised list holds (the estimate plus a popularity term for explicit models).
+//! - [`foldin_batch`]: many new users scored together (the movie factors read once per batch).
 //! - [`metrics`]: RMSE/MAE and ranking metrics beside bias-only and popularity baselines.
 //! - [`model_io`]: `.npy` + `model.json` model folders, saved atomically and validated on load.
 //! - [`synth`]: the deterministic MovieLens-shaped generator (demo catalogue and benchmark data).
@@ -16,6 +17,7 @@ pub mod als;
 pub mod dataset;
 pub mod error;
 pub mod foldin;
+pub mod foldin_batch;
 pub mod interactions;
 mod interactions_build;
 pub mod metrics;

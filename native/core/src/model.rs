@@ -128,6 +128,8 @@ pub struct AlsModel {
     /// Implicit models only: the movie-factor Gram fold-in needs, computed on first use and kept for the model's
     /// life (see `AlsModel::implicit_gram`).
     pub implicit_gram: std::sync::OnceLock<crate::als::FactorGram>,
+    /// What a personalised list is selected by, per movie (see `AlsModel::selection_bias`).
+    pub selection_bias: std::sync::OnceLock<Vec<f32>>,
 }
 
 impl AlsModel {
@@ -145,6 +147,11 @@ impl AlsModel {
     /// The Gram of the movie factors for implicit fold-in, computed once per model (O(movies x k^2)).
     pub fn implicit_gram(&self) -> &crate::als::FactorGram {
         self.implicit_gram.get_or_init(|| crate::als::fold_in_gram(self))
+    }
+    /// The per-movie term personalised lists are selected by ([`crate::topn::selection_bias`]), computed once per
+    /// model: every request and every evaluated user would otherwise redo O(movies) logarithms.
+    pub fn selection_bias(&self) -> &[f32] {
+        self.selection_bias.get_or_init(|| crate::topn::selection_bias(self))
     }
     /// Estimate clipped to the data set's rating scale.
     pub fn predict(&self, user: usize, item: usize) -> f32 {

@@ -224,6 +224,7 @@ pub fn load_model(dir: &Path) -> Result<LoadedModel> {
         },
         history: meta.history.clone(),
         implicit_gram: Default::default(),
+        selection_bias: Default::default(),
     };
     check_model(&model).map_err(|m| invalid(&dir, m))?;
     let catalogue = read_catalogue(&dir)?;

@@ -47,43 +47,162 @@ pub fn top_scores(
     seen: &[u32],
     m: usize,
 ) -> Vec<(u32, f32)> {
-    assert_eq!(factors.cols, user.len(), "top_scores: user vector of another size");
-    assert_eq!(factors.rows, bias.len(), "top_scores: one bias per row");
+    let query = ScoreQuery { offset, user, seen, m };
+    check_query(factors, bias, &query);
+    let mut keeper = TopKeeper::new(&query);
     if m == 0 {
         return Vec::new();
     }
-    let k = factors.cols;
-    let mut heap: BinaryHeap<Kept> = BinaryHeap::with_capacity(m + 1);
     let mut scores = [0.0f32; BLOCK];
-    let mut seen_iter = seen.iter().copied().peekable();
-    for start in (0..factors.rows).step_by(BLOCK) {
-        let end = (start + BLOCK).min(factors.rows);
-        let block = &mut scores[..end - start];
+    scan_blocks(factors, BLOCK, |start, rows| {
+        let block = &mut scores[..rows.len() / factors.cols];
         score_block(
-            &factors.data[start * k..end * k],
-            k,
-            &bias[start..end],
+            rows,
+            factors.cols,
+            &bias[start..start + block.len()],
             offset,
             user,
             block,
         );
-        for (j, &score) in block.iter().enumerate() {
-            let i = (start + j) as u32;
-            // `seen` is sorted, so one merge pass drops it.
-            while seen_iter.next_if(|&s| s < i).is_some() {}
-            if seen_iter.next_if_eq(&i).is_some() {
+        keeper.offer(start, block);
+    });
+    keeper.into_sorted()
+}
+
+/// One user's share of [`top_scores_batch`]: the same arguments as [`top_scores`].
+#[derive(Clone, Copy, Debug)]
+pub struct ScoreQuery<'a> {
+    pub offset: f32,
+    pub user: &'a [f32],
+    pub seen: &'a [u32],
+    pub m: usize,
+}
+
+/// [`top_scores`] for many users at once, with the movie factors read once per batch instead of once per user: a
+/// block of rows small enough to stay in L1 is scored for every user before the next block is read. Each user's
+/// list is exactly what `top_scores` gives them (every score is the same arithmetic, blocks are scanned in the same
+/// ascending order).
+pub fn top_scores_batch(factors: &Matrix, bias: &[f32], queries: &[ScoreQuery<'_>]) -> Vec<Vec<(u32, f32)>> {
+    for query in queries {
+        check_query(factors, bias, query);
+    }
+    let mut keepers: Vec<TopKeeper<'_>> = queries.iter().map(TopKeeper::new).collect();
+    // About 32 KiB of factors per block (128 rows at 64 factors), at least 16 rows.
+    // A multiple of 16 rows, so every row is scored in the same 16-row group as in `top_scores` (see x86.rs).
+    let rows_per_block = (32 * 1024 / (4 * factors.cols.max(1)) / 16 * 16).clamp(16, BLOCK);
+    let mut scores = [0.0f32; BLOCK];
+    scan_blocks(factors, rows_per_block, |start, rows| {
+        let n = rows.len() / factors.cols;
+        for (query, keeper) in queries.iter().zip(&mut keepers) {
+            if query.m == 0 {
                 continue;
             }
-            let candidate = Kept(i, score);
-            if heap.len() < m {
-                heap.push(candidate);
-            } else if candidate < *heap.peek().expect("heap holds m >= 1 entries") {
-                heap.pop();
-                heap.push(candidate);
-            }
+            let block = &mut scores[..n];
+            score_block(
+                rows,
+                factors.cols,
+                &bias[start..start + n],
+                query.offset,
+                query.user,
+                block,
+            );
+            keeper.offer(start, block);
+        }
+    });
+    keepers.into_iter().map(TopKeeper::into_sorted).collect()
+}
+
+fn check_query(factors: &Matrix, bias: &[f32], query: &ScoreQuery<'_>) {
+    assert_eq!(
+        factors.cols,
+        query.user.len(),
+        "top_scores: user vector of another size"
+    );
+    assert_eq!(factors.rows, bias.len(), "top_scores: one bias per row");
+}
+
+/// Calls `visit(first_row, rows)` for consecutive blocks of `rows_per_block` rows of `factors` (the last shorter).
+fn scan_blocks(factors: &Matrix, rows_per_block: usize, mut visit: impl FnMut(usize, &[f32])) {
+    let k = factors.cols;
+    for start in (0..factors.rows).step_by(rows_per_block) {
+        let end = (start + rows_per_block).min(factors.rows);
+        visit(start, &factors.data[start * k..end * k]);
+    }
+}
+
+/// The bounded heap of one user's best `m`, fed blocks of scores in ascending row order.
+struct TopKeeper<'a> {
+    heap: BinaryHeap<Kept>,
+    m: usize,
+    /// Rows to skip, sorted ascending (a handful: the user's input movies).
+    seen: &'a [u32],
+}
+
+impl<'a> TopKeeper<'a> {
+    fn new(query: &ScoreQuery<'a>) -> Self {
+        Self {
+            heap: BinaryHeap::with_capacity(query.m.min(crate::foldin::MAX_RECOMMENDATIONS) + 1),
+            m: query.m,
+            seen: query.seen,
         }
     }
-    heap.into_sorted_vec().into_iter().map(|Kept(i, s)| (i, s)).collect()
+
+    /// Offers the scores of rows `start..start + scores.len()`.
+    fn offer(&mut self, start: usize, scores: &[f32]) {
+        let mut j = 0;
+        while self.heap.len() < self.m && j < scores.len() {
+            self.consider(start + j, scores[j]);
+            j += 1;
+        }
+        if j == scores.len() {
+            return;
+        }
+        // The heap is full: a movie can only enter with a score of at least the worst kept one. Checking that for
+        // 16 scores at once (no early exit, so it vectorises) skips almost every movie without touching the heap.
+        let mut worst = self.worst_score();
+        let mut chunk_start = j;
+        for chunk in scores[j..].chunks(16) {
+            if chunk.iter().fold(false, |any, &s| any | (s >= worst)) {
+                for (c, &score) in chunk.iter().enumerate() {
+                    if score >= worst && self.consider(start + chunk_start + c, score) {
+                        worst = self.worst_score();
+                    }
+                }
+            }
+            chunk_start += chunk.len();
+        }
+    }
+
+    fn worst_score(&self) -> f32 {
+        self.heap.peek().map_or(f32::NEG_INFINITY, |k| k.1)
+    }
+
+    /// Row `i` with `score`, unless it is seen or ranks below the `m` kept; true when it was kept.
+    fn consider(&mut self, i: usize, score: f32) -> bool {
+        let i = i as u32;
+        if self.seen.binary_search(&i).is_ok() {
+            return false;
+        }
+        let candidate = Kept(i, score);
+        if self.heap.len() < self.m {
+            self.heap.push(candidate);
+            true
+        } else if candidate < *self.heap.peek().expect("heap holds m >= 1 entries") {
+            self.heap.pop();
+            self.heap.push(candidate);
+            true
+        } else {
+            false
+        }
+    }
+
+    fn into_sorted(self) -> Vec<(u32, f32)> {
+        self.heap
+            .into_sorted_vec()
+            .into_iter()
+            .map(|Kept(i, s)| (i, s))
+            .collect()
+    }
 }
 
 /// `out[r] = offset + bias[r] + rows[r] . user` for the `out.len()` rows of `rows` (each `k` wide).
@@ -109,80 +228,7 @@ fn score_block_portable(rows: &[f32], k: usize, bias: &[f32], offset: f32, user:
 }
 
 #[cfg(target_arch = "x86_64")]
-mod x86 {
-    use std::arch::x86_64::*;
-
-    /// One row per step: `k / 16` FMAs (the last lanes masked) and one horizontal sum.
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn score_block512(
-        rows: &[f32],
-        k: usize,
-        bias: &[f32],
-        offset: f32,
-        user: &[f32],
-        out: &mut [f32],
-    ) {
-        assert!(rows.len() >= out.len() * k && bias.len() >= out.len() && user.len() == k);
-        let full = k / 16;
-        let tail: __mmask16 = ((1u32 << (k % 16)) - 1) as __mmask16;
-        let u = user.as_ptr();
-        for (r, o) in out.iter_mut().enumerate() {
-            let row = rows.as_ptr().add(r * k);
-            let (mut s0, mut s1) = (_mm512_setzero_ps(), _mm512_setzero_ps());
-            let mut c = 0;
-            while c + 2 <= full {
-                s0 = _mm512_fmadd_ps(_mm512_loadu_ps(row.add(c * 16)), _mm512_loadu_ps(u.add(c * 16)), s0);
-                s1 = _mm512_fmadd_ps(
-                    _mm512_loadu_ps(row.add(c * 16 + 16)),
-                    _mm512_loadu_ps(u.add(c * 16 + 16)),
-                    s1,
-                );
-                c += 2;
-            }
-            if c < full {
-                s0 = _mm512_fmadd_ps(_mm512_loadu_ps(row.add(c * 16)), _mm512_loadu_ps(u.add(c * 16)), s0);
-            }
-            if tail != 0 {
-                let at = full * 16;
-                s1 = _mm512_fmadd_ps(
-                    _mm512_maskz_loadu_ps(tail, row.add(at)),
-                    _mm512_maskz_loadu_ps(tail, u.add(at)),
-                    s1,
-                );
-            }
-            *o = offset + *bias.get_unchecked(r) + _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
-        }
-    }
-
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn score_block256(
-        rows: &[f32],
-        k: usize,
-        bias: &[f32],
-        offset: f32,
-        user: &[f32],
-        out: &mut [f32],
-    ) {
-        assert!(rows.len() >= out.len() * k && bias.len() >= out.len() && user.len() == k);
-        let full = k / 8;
-        let u = user.as_ptr();
-        for (r, o) in out.iter_mut().enumerate() {
-            let row = rows.as_ptr().add(r * k);
-            let mut s = _mm256_setzero_ps();
-            for c in 0..full {
-                s = _mm256_fmadd_ps(_mm256_loadu_ps(row.add(c * 8)), _mm256_loadu_ps(u.add(c * 8)), s);
-            }
-            let q = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-            let q = _mm_add_ps(q, _mm_movehl_ps(q, q));
-            let q = _mm_add_ss(q, _mm_movehdup_ps(q));
-            let mut sum = _mm_cvtss_f32(q);
-            for c in full * 8..k {
-                sum += *row.add(c) * *u.add(c);
-            }
-            *o = offset + *bias.get_unchecked(r) + sum;
-        }
-    }
-}
+mod x86;
 
 #[cfg(test)]
 mod tests {
@@ -242,6 +288,36 @@ mod tests {
             .collect();
         let want = top_m(candidates, m);
         let got = top_scores(factors, bias, 0.5, user, seen, m);
+        // In a batch beside other users (another offset, nothing seen, another m), the same list.
+        let other = pseudo_random(factors.cols, 77);
+        let queries = [
+            ScoreQuery {
+                offset: 0.1,
+                user: &other,
+                seen: &[],
+                m: m / 2 + 1,
+            },
+            ScoreQuery {
+                offset: 0.5,
+                user,
+                seen,
+                m,
+            },
+            ScoreQuery {
+                offset: 0.0,
+                user,
+                seen: &[],
+                m: 0,
+            },
+        ];
+        let batch = top_scores_batch(factors, bias, &queries);
+        assert_eq!(
+            batch[1], got,
+            "batch vs single, rows {} k {} m {m}",
+            factors.rows, factors.cols
+        );
+        assert_eq!(batch[0], top_scores(factors, bias, 0.1, &other, &[], m / 2 + 1));
+        assert!(batch[2].is_empty());
         assert_eq!(got.len(), want.len());
         for (g, w) in got.iter().zip(&want) {
             assert_eq!(

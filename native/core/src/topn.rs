@@ -72,6 +72,13 @@ pub fn personal_top(
     m: usize,
 ) -> Vec<(u32, f32)> {
     let chosen = crate::scoring::top_scores(&model.item_factors, selection, offset, factors, seen, m);
+    shown_by_estimate(model, offset, factors, chosen)
+}
+
+/// The movies a scorer `chose` by the selection score (dense index, selection score), re-scored with the user's
+/// estimate and sorted by it, descending, ties by index (implicit models: as chosen). Shared by the single-user and
+/// the batched path so both give the same list.
+pub fn shown_by_estimate(model: &AlsModel, offset: f32, factors: &[f32], chosen: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
     if model.params.feedback == Feedback::Implicit {
         return chosen;
     }

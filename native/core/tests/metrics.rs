@@ -65,6 +65,7 @@ fn hand_made_model() -> AlsModel {
         },
         history: Vec::new(),
         implicit_gram: Default::default(),
+        selection_bias: Default::default(),
     }
 }
 

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use movierec_core::dataset::Catalogue;
 use movierec_core::foldin::{self, Recommendations};
 use movierec_core::model_io::LoadedModel;
-use napi::bindgen_prelude::{Float32Array, Uint32Array};
+use napi::bindgen_prelude::{AsyncTask, Float32Array, Uint32Array};
 use napi_derive::napi;
 
 use crate::convert::JsRatingScale;
 use crate::error::{to_napi, Result};
+use crate::tasks::recommend::{RecommendBatchTask, UserBatch};
 
 #[napi]
 pub struct NativeModel {
@@ -86,6 +87,23 @@ impl NativeModel {
         foldin::recommend_new_user(&self.inner.model, &movie_ids, &ratings, m as usize)
             .map(RecommendationList::from)
             .map_err(to_napi)
+    }
+
+    /// `recommendNewUser` for a batch of users, scored together off the JS thread (the movie factors are read once
+    /// per batch). User `u` is `(movieIds[i], ratings[i])` for `i` in `offsets[u]..offsets[u + 1]` with list length
+    /// `m[u]`; `offsets` has one entry more than `m`, starts at 0 and ends at the arrays' length. A user's bad input
+    /// fails that user only (`failures`); a malformed batch throws `INVALID_INPUT`. The typed arrays are read in
+    /// place: do not write to them until the promise settles.
+    #[napi(ts_return_type = "Promise<BatchRecommendations>")]
+    pub fn recommend_new_users(
+        &self,
+        movie_ids: Uint32Array,
+        ratings: Float32Array,
+        offsets: Uint32Array,
+        m: Uint32Array,
+    ) -> Result<AsyncTask<RecommendBatchTask>> {
+        let batch = UserBatch::new(movie_ids, ratings, offsets, m)?;
+        Ok(AsyncTask::new(RecommendBatchTask::new(self.inner.clone(), batch)))
     }
 
     /// Top `m` movies for a user of the training data (their training movies left out); null for an unknown user.

@@ -64,6 +64,7 @@ impl<'a> ExplicitTrainer<'a> {
             baseline,
             history: Vec::new(),
             implicit_gram: Default::default(),
+            selection_bias: Default::default(),
         };
         Ok(Self {
             x,

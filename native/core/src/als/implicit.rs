@@ -81,6 +81,7 @@ impl<'a> ImplicitTrainer<'a> {
             baseline,
             history: Vec::new(),
             implicit_gram: Default::default(),
+            selection_bias: Default::default(),
         };
         Ok(Self {
             x,

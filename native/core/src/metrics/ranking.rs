@@ -25,7 +25,7 @@ pub(super) fn ranking(model: &AlsModel, pairs: &KnownPairs, k: usize) -> [Rankin
     };
     let bias_order = order_by(&|i| model.baseline.item_bias[i]);
     let popularity_order = order_by(&|i| model.item_counts[i] as f32);
-    let selection = crate::topn::selection_bias(model);
+    let selection = model.selection_bias();
     rank_users(model, pairs, k, |u, seen| {
         let from_order = |order: &[u32]| {
             order
@@ -36,7 +36,7 @@ pub(super) fn ranking(model: &AlsModel, pairs: &KnownPairs, k: usize) -> [Rankin
                 .collect()
         };
         let offset = model.global_mean + model.user_bias[u];
-        let by_model = crate::topn::personal_top(model, &selection, offset, model.user_factors.row(u), seen, k)
+        let by_model = crate::topn::personal_top(model, selection, offset, model.user_factors.row(u), seen, k)
             .into_iter()
             .map(|(i, _)| i)
             .collect();

@@ -7,5 +7,6 @@
 pub mod data;
 pub mod model;
 pub mod read;
+pub mod recommend;
 pub mod train;
 pub mod tune;
