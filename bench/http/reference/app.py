@@ -7,7 +7,9 @@ movies.json and model.json that movierec writes) and answers the seed's call: `[
 The fold-in is the ALS user half-step of native/core/src/als/solve.rs: minimise
     sum_j (r_j - mean - b_j - b - q_j.p)^2 + reg_bias * n' * b^2 + reg_factors * n' * |p|^2, n' = n + priorCount
 over the user's bias b and factors p, i.e. the (k+1)x(k+1) normal equations with features [1, q_j], solved here with
-numpy.linalg.solve. Unknown ids are ignored; with no known movie the list is mean + movie bias (the reference does not
+numpy.linalg.solve. As in native/core/src/topn.rs, an explicit model's list is selected by the estimate plus
+POPULARITY_WEIGHT * ln(1 + training ratings of the movie) and shown by the estimate, descending. Unknown ids are
+ignored; with no known movie the list is mean + movie bias (the reference does not
 reproduce movierec's minimum-support filter of the non-personalised list: the benchmark always sends known movies).
 """
 
@@ -29,6 +31,13 @@ with open(os.path.join(MODEL_DIR, "model.json"), encoding="utf-8") as f:
 ITEM_FACTORS = _load("item_factors.npy").astype(np.float32)
 ITEM_BIAS = _load("item_bias.npy").astype(np.float32)
 ITEM_IDS = _load("item_ids.npy")
+# topn::POPULARITY_WEIGHT: which movies enter an explicit model's personalised list (not how they are shown).
+POPULARITY_WEIGHT = 0.3
+SELECTION_BIAS = ITEM_BIAS
+if META["params"].get("feedback", "explicit") == "explicit":
+    SELECTION_BIAS = (ITEM_BIAS + POPULARITY_WEIGHT * np.log1p(_load("item_counts.npy").astype(np.float32))).astype(
+        np.float32
+    )
 INDEX = {int(raw): i for i, raw in enumerate(ITEM_IDS)}
 MEAN = float(META["globalMean"])
 REG_BIAS = float(META["params"]["regBias"])
@@ -80,11 +89,15 @@ def predict():
     if pairs:
         cols = np.fromiter(pairs.keys(), dtype=np.int64)
         bias, factors = fold_in(cols, np.fromiter(pairs.values(), dtype=np.float64))
-        scores = MEAN + bias + ITEM_BIAS + ITEM_FACTORS @ factors
-        scores[cols] = -np.inf
+        dots = ITEM_FACTORS @ factors
+        selection = SELECTION_BIAS + dots
+        selection[cols] = -np.inf
+        top = np.argpartition(-selection, m)[:m]
+        shown = MEAN + bias + ITEM_BIAS[top] + dots[top]
     else:
-        scores = MEAN + ITEM_BIAS.copy()
-    top = np.argpartition(-scores, m)[:m]
-    top = top[np.argsort(-scores[top], kind="stable")]
-    estimates = np.clip(scores[top], SCALE_MIN, SCALE_MAX)
+        scores = MEAN + ITEM_BIAS
+        top = np.argpartition(-scores, m)[:m]
+        shown = scores[top]
+    order = np.argsort(-shown, kind="stable")
+    top, estimates = top[order], np.clip(shown[order], SCALE_MIN, SCALE_MAX)
     return jsonify([[TITLES[i] for i in top], [round(float(s), 4) for s in estimates]])
