@@ -287,14 +287,21 @@ check_log() {
 }
 
 check_nonroot() {
-  local ctr uid
+  local ctr uid root_opts
   ctr=$(app_ctr)
   [ -n "$ctr" ] || { echo "no running app container"; return 1; }
   uid=$("$ENGINE" exec "$ctr" sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' /proc/1/status)
   [ -n "$uid" ] && [ "$uid" != 0 ] || { echo "PID 1 runs as uid '$uid'"; return 1; }
   [ "$uid" = "$MOVIEREC_UID" ] || { echo "PID 1 runs as uid $uid, wanted $MOVIEREC_UID"; return 1; }
   if "$ENGINE" exec "$ctr" sh -c 'touch /app/.write-test' 2>/dev/null; then echo "the root filesystem is writable"; return 1; fi
-  echo "PID 1 uid $uid ($("$ENGINE" exec "$ctr" id -un 2>/dev/null || echo '?')); root fs read-only"
+  # Directly, not only through a failed write (which a non-root user gets on a root-owned /app anyway): the mount
+  # options of / as PID 1 sees them.
+  root_opts=$("$ENGINE" exec "$ctr" awk '$2 == "/" { o = $4 } END { print o }' /proc/1/mounts)
+  case ",$root_opts," in
+    *,ro,*) ;;
+    *) echo "/ is mounted '$root_opts', not read-only"; return 1 ;;
+  esac
+  echo "PID 1 uid $uid ($("$ENGINE" exec "$ctr" id -un 2>/dev/null || echo '?')); / mounted ${root_opts%%,*}"
 }
 
 check_healthcheck() {
