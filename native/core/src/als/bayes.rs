@@ -37,6 +37,9 @@ pub struct GibbsParams {
     /// Standard deviation of the rating noise; 0 estimates it as each sweep's training RMSE at the row means
     /// (which underestimates it, since those means fit the training ratings).
     pub noise_std: f64,
+    /// Sample each side's prior precision per coordinate (bias and every factor dimension) from its Gamma posterior
+    /// given that side's current values (BPMF's hyperprior, diagonal), instead of the fixed `regFactors`/`regBias`.
+    pub hyperprior: bool,
 }
 
 impl Default for GibbsParams {
@@ -46,12 +49,29 @@ impl Default for GibbsParams {
             burn_in: 10,
             samples: 100,
             noise_std: DEFAULT_NOISE_STD,
+            hyperprior: false,
         }
     }
 }
 
 /// Rating noise of MovieLens (the test RMSE good models reach is about this).
-pub const DEFAULT_NOISE_STD: f64 = 0.8;
+pub const DEFAULT_NOISE_STD: f64 = crate::model::DEFAULT_NOISE_STD as f64;
+
+impl GibbsParams {
+    /// The sampler settings of `params` (`method: gibbs`): `iterations` ALS sweeps start the chain.
+    pub fn of(params: &AlsParams) -> Self {
+        Self {
+            init_iterations: params.iterations,
+            burn_in: params.burn_in,
+            samples: params.samples,
+            noise_std: params.noise_std as f64,
+            hyperprior: HYPERPRIOR,
+        }
+    }
+}
+
+/// Whether [`GibbsParams::of`] samples the prior precisions (see [`GibbsParams::hyperprior`]).
+const HYPERPRIOR: bool = false;
 
 /// A Gibbs chain in progress; `step()` is one sweep.
 pub struct GibbsTrainer<'a> {
@@ -62,6 +82,9 @@ pub struct GibbsTrainer<'a> {
     pool: rayon::ThreadPool,
     sweep: usize,
     sigma: f64,
+    /// Hyperprior only: the absolute penalty per coordinate of each side (sigma^2 * sampled precision).
+    user_penalty: Vec<f64>,
+    item_penalty: Vec<f64>,
     averaged: usize,
     sum_user_factors: Vec<f64>,
     sum_item_factors: Vec<f64>,
@@ -135,6 +158,8 @@ impl<'a> GibbsTrainer<'a> {
             pool,
             sweep: 0,
             sigma,
+            user_penalty: Vec::new(),
+            item_penalty: Vec::new(),
             averaged: 0,
             started,
         })
@@ -153,6 +178,12 @@ impl<'a> GibbsTrainer<'a> {
         let (mean, sigma, seed) = (m.global_mean, self.sigma, m.params.seed);
         let n_users = self.x.n_users() as u64;
         let stream_base = 1 + self.sweep as u64 * (n_users + self.x.n_items() as u64);
+        if self.gibbs.hyperprior {
+            // Streams counted down from the top, far from the rows' streams counted up from 1.
+            let stream = u64::MAX - 2 * self.sweep as u64;
+            self.user_penalty = sample_penalty(&m.user_factors, &m.user_bias, &self.x.by_user, sigma, seed, stream);
+        }
+        let user_penalty = &self.user_penalty;
         self.pool.install(|| {
             let items = FixedSide {
                 factors: &m.item_factors,
@@ -167,12 +198,17 @@ impl<'a> GibbsTrainer<'a> {
                 &self.x.by_user,
                 items,
                 mean,
-                reg,
+                (reg, user_penalty),
                 draw,
                 &mut m.user_factors,
                 &mut m.user_bias,
             );
         });
+        if self.gibbs.hyperprior {
+            let stream = u64::MAX - 2 * self.sweep as u64 - 1;
+            self.item_penalty = sample_penalty(&m.item_factors, &m.item_bias, &self.x.by_item, sigma, seed, stream);
+        }
+        let item_penalty = &self.item_penalty;
         let sse = self.pool.install(|| {
             let users = FixedSide {
                 factors: &m.user_factors,
@@ -187,7 +223,7 @@ impl<'a> GibbsTrainer<'a> {
                 &self.x.by_item,
                 users,
                 mean,
-                reg,
+                (reg, item_penalty),
                 draw,
                 &mut m.item_factors,
                 &mut m.item_bias,
@@ -206,6 +242,7 @@ impl<'a> GibbsTrainer<'a> {
         let stats = IterationStats {
             iteration: self.sweep,
             train_rmse,
+            validation_rmse: None,
             elapsed_seconds: self.started.elapsed().as_secs_f64(),
         };
         self.current.history.push(stats.clone());
@@ -259,6 +296,68 @@ impl<'a> GibbsTrainer<'a> {
             .collect()
     }
 
+    /// The probe pairs' predictions: averaged over the samples so far, or the current sample's during burn-in;
+    /// clipped to the rating scale.
+    pub fn probe_predictions(&self) -> Vec<f32> {
+        if self.averaged > 0 {
+            return self.averaged_predictions();
+        }
+        let m = &self.current;
+        self.probe
+            .iter()
+            .map(|&(u, i)| m.predict(u as usize, i as usize))
+            .collect()
+    }
+
+    /// Records the validation RMSE of the last sweep in the history.
+    pub fn set_last_validation(&mut self, rmse: Option<f64>) {
+        if let Some(last) = self.current.history.last_mut() {
+            last.validation_rmse = rmse;
+        }
+    }
+
+    /// The factor `c` that brings the posterior-mean model's interaction term `c * p.q` closest (least squares over
+    /// the training ratings) to that of the averaged predictions: averaging factors over a chain that slowly
+    /// rotates shrinks their products, which averaging predictions does not. 1 before any averaging.
+    pub fn dot_scale(&self) -> f64 {
+        if self.averaged == 0 {
+            return 1.0;
+        }
+        let n = self.averaged as f64;
+        let mean_of = |sums: &[f64]| sums.iter().map(|&s| (s / n) as f32).collect::<Vec<f32>>();
+        let (pu, qi) = (mean_of(&self.sum_user_factors), mean_of(&self.sum_item_factors));
+        let (bu, bi) = (mean_of(&self.sum_user_bias), mean_of(&self.sum_item_bias));
+        let k = self.current.user_factors.cols;
+        let mean = self.current.global_mean as f64;
+        let by_user = &self.x.by_user;
+        let sums = split_rows(&self.sum_train_predictions, by_user);
+        let (num, den) = self.pool.install(|| {
+            (0..self.x.n_users())
+                .into_par_iter()
+                .map(|u| {
+                    let (cols, _) = by_user.row(u);
+                    let p = &pu[u * k..(u + 1) * k];
+                    let mut acc = (0.0f64, 0.0f64);
+                    for (&i, &s) in cols.iter().zip(sums[u]) {
+                        let i = i as usize;
+                        let dot: f64 = p.iter().zip(&qi[i * k..(i + 1) * k]).map(|(a, b)| (a * b) as f64).sum();
+                        let target = s / n - mean - bu[u] as f64 - bi[i] as f64;
+                        acc.0 += target * dot;
+                        acc.1 += dot * dot;
+                    }
+                    acc
+                })
+                .collect::<Vec<_>>()
+                .iter()
+                .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1))
+        });
+        if den > 0.0 {
+            num / den
+        } else {
+            1.0
+        }
+    }
+
     /// The posterior-mean model (averaged factors and biases), or the current sample before any averaging.
     pub fn into_model(self) -> AlsModel {
         let mut model = self.current;
@@ -272,6 +371,67 @@ impl<'a> GibbsTrainer<'a> {
         }
         model
     }
+
+    /// Experiment: the posterior-mean model without consuming the trainer.
+    pub fn posterior_mean_for_experiments(&self) -> AlsModel {
+        let mut model = self.current.clone();
+        let n = self.averaged.max(1) as f64;
+        let mean_of = |sums: &[f64]| sums.iter().map(|&s| (s / n) as f32).collect::<Vec<f32>>();
+        model.user_factors.data = mean_of(&self.sum_user_factors);
+        model.item_factors.data = mean_of(&self.sum_item_factors);
+        model.user_bias = mean_of(&self.sum_user_bias);
+        model.item_bias = mean_of(&self.sum_item_bias);
+        model
+    }
+
+    /// Experiment: `model`'s users re-solved against its movies with the averaged training predictions as targets
+    /// and a flat penalty `penalty` on every coordinate.
+    pub fn refit_users(&self, model: &AlsModel, penalty: f64) -> AlsModel {
+        let mut out = model.clone();
+        if self.averaged == 0 {
+            return out;
+        }
+        let n = self.averaged as f64;
+        let targets: Vec<f32> = self.sum_train_predictions.iter().map(|&s| (s / n) as f32).collect();
+        let by_user = &self.x.by_user;
+        let k = out.user_factors.cols;
+        let rows = split_rows_f32(&targets, by_user);
+        let reg = Regularisation::of(&model.params);
+        let fixed = FixedSide {
+            factors: &model.item_factors,
+            bias: &model.item_bias,
+        };
+        let mean = model.global_mean;
+        self.pool.install(|| {
+            out.user_factors
+                .data
+                .par_chunks_mut(k)
+                .zip(out.user_bias.par_iter_mut())
+                .enumerate()
+                .for_each_init(
+                    || {
+                        let mut ws = Workspace::new(k);
+                        ws.set_penalty(&vec![penalty; k + 1]);
+                        ws
+                    },
+                    |ws, (u, (factors, bias))| {
+                        let (cols, _) = by_user.row(u);
+                        *bias = solve_row(ws, fixed, mean, cols, rows[u], reg, factors);
+                    },
+                )
+        });
+        out
+    }
+}
+
+fn split_rows_f32<'s>(mut values: &'s [f32], rows: &Csr) -> Vec<&'s [f32]> {
+    let mut out = Vec::with_capacity(rows.rows());
+    for r in 0..rows.rows() {
+        let (head, tail) = values.split_at(rows.row_len(r));
+        out.push(head);
+        values = tail;
+    }
+    out
 }
 
 /// Trains by Gibbs sampling and returns the posterior-mean model; `on_sweep` as `train_explicit`'s callback.
@@ -306,7 +466,7 @@ fn sample_half(
     rows: &Csr,
     fixed: FixedSide<'_>,
     mean: f32,
-    reg: Regularisation,
+    (reg, penalty): (Regularisation, &[f64]),
     draw: Draw,
     out_factors: &mut Matrix,
     out_bias: &mut [f32],
@@ -318,7 +478,13 @@ fn sample_half(
         .zip(out_bias.par_iter_mut())
         .enumerate()
         .map_init(
-            || (Workspace::new(k), vec![0.0f64; k + 1]),
+            || {
+                let mut ws = Workspace::new(k);
+                if !penalty.is_empty() {
+                    ws.set_penalty(penalty);
+                }
+                (ws, vec![0.0f64; k + 1])
+            },
             |(ws, noise), (r, (factors, bias))| {
                 let (cols, ratings) = rows.row(r);
                 *bias = solve_row(ws, fixed, mean, cols, ratings, reg, factors);
@@ -339,6 +505,36 @@ fn sample_half(
     per_row.iter().sum()
 }
 
+/// Shape and rate of the Gamma hyperprior on each coordinate's prior precision: weak (worth two rows), centred on
+/// precision 1.
+const HYPER_SHAPE: f64 = 1.0;
+const HYPER_RATE: f64 = 1.0;
+
+/// BPMF's hyperprior step, per coordinate: the prior precision `lambda_j` of coordinate `j` (bias, then each
+/// factor) has the Gamma posterior `shape + n/2`, `rate + sum_r w_rj^2 / 2` over the `n` rows that have ratings;
+/// returns the penalties `sigma^2 * lambda_j` a row solve adds to its diagonal.
+fn sample_penalty(factors: &Matrix, bias: &[f32], rows: &Csr, sigma: f64, seed: u64, stream: u64) -> Vec<f64> {
+    let k = factors.cols;
+    let mut squares = vec![0.0f64; k + 1];
+    let mut n = 0usize;
+    for r in (0..rows.rows()).filter(|&r| rows.row_len(r) > 0) {
+        n += 1;
+        squares[0] += bias[r] as f64 * bias[r] as f64;
+        for (s, &f) in squares[1..].iter_mut().zip(factors.row(r)) {
+            *s += f as f64 * f as f64;
+        }
+    }
+    let mut rng = crate::rng::seeded(seed, stream);
+    squares
+        .iter()
+        .map(|&sq| {
+            let gamma = rand_distr::Gamma::new(HYPER_SHAPE + n as f64 / 2.0, 1.0 / (HYPER_RATE + sq / 2.0))
+                .expect("positive shape and scale");
+            sigma * sigma * gamma.sample(&mut rng)
+        })
+        .collect()
+}
+
 /// Solves `U v = z` in place (`U` upper triangular, row-major with `stride`): `v = U^-1 z ~ N(0, (U'U)^-1)`.
 fn back_substitute(u: &[f64], stride: usize, z: &mut [f64]) {
     let d = z.len();
@@ -351,6 +547,17 @@ fn back_substitute(u: &[f64], stride: usize, z: &mut [f64]) {
 
 fn add_into(sums: &mut [f64], values: &[f32]) {
     sums.iter_mut().zip(values).for_each(|(s, &v)| *s += v as f64);
+}
+
+/// `values` (one entry per rating of `rows`) split into one slice per row.
+fn split_rows<'s>(mut values: &'s [f64], rows: &Csr) -> Vec<&'s [f64]> {
+    let mut out = Vec::with_capacity(rows.rows());
+    for r in 0..rows.rows() {
+        let (head, tail) = values.split_at(rows.row_len(r));
+        out.push(head);
+        values = tail;
+    }
+    out
 }
 
 /// `values` (one entry per rating of `rows`) split into one mutable slice per row.
