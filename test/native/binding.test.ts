@@ -238,7 +238,26 @@ describe('trainModel and NativeModel', () => {
     assert.throws(() => native.trainModel(dataset, { ...native.defaultParams(), seed: -1 }, dir), {
       code: 'INVALID_INPUT',
     });
+    assert.throws(() => native.trainModel(dataset, { ...native.defaultParams(), method: 'svd' }, dir), {
+      code: 'INVALID_INPUT',
+      message: /method must be "als" or "gibbs", got "svd"/,
+    });
+    assert.throws(() => native.trainModel(dataset, { ...native.defaultParams(), feedback: 'implicit' }, dir), {
+      code: 'INVALID_INPUT',
+      message: /implicit feedback trains with method als/,
+    });
     assert.equal(fs.existsSync(dir), false);
+  });
+
+  test('options left out take the defaults of the method asked for', async () => {
+    const dataset = await native.readDataset(FIXTURE_ML_LATEST);
+    const dir = path.join(modelDir, '..', 'als-defaults');
+    const { factors, regFactors, regBias, iterations, seed, threads } = native.alsDefaultParams();
+    await native.trainModel(dataset, { factors, regFactors, regBias, iterations, seed, threads, method: 'als' }, dir);
+    const stored = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    assert.equal(stored.params.method, 'als');
+    assert.equal(stored.params.priorCount, native.alsDefaultParams().priorCount);
+    assert.notEqual(stored.params.priorCount, native.defaultParams().priorCount);
   });
 });
 

@@ -106,7 +106,7 @@ pub const DEFAULT_CG_STEPS: usize = 3;
 pub const DEFAULT_PRIOR_COUNT: f32 = 150.0;
 
 /// Gibbs sampling defaults; chosen on ml-1m (see `als::bayes`).
-pub const DEFAULT_SAMPLES: usize = 100;
+pub const DEFAULT_SAMPLES: usize = 150;
 pub const DEFAULT_BURN_IN: usize = 10;
 pub const DEFAULT_NOISE_STD: f32 = 0.8;
 

@@ -4,6 +4,8 @@
 mod common;
 
 use common::split_90_10;
+use movierec_core::dataset::split::split_random;
+use movierec_core::dataset::{read_ratings, RatingScale, ReadOptions};
 use std::time::Instant;
 
 use movierec_core::als::{train_explicit, GibbsParams, GibbsTrainer};
@@ -39,27 +41,31 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 #[test]
-fn ml_1m_gibbs_beats_plain_als() {
-    // GIBBS_DATASET (a path under ../shared/movielens) is for exploration; the bounds are for ml-1m.
+fn the_default_configuration_meets_the_ml_1m_goal() {
+    // Exploration knobs (GIBBS_*, documented in docs/quality.md) change the data set, split or settings; the
+    // goal is asserted for the defaults only: ml-1m, random 90/10, seed 42, stored model RMSE <= 0.835.
+    let knobs: Vec<String> = std::env::vars()
+        .map(|(k, _)| k)
+        .filter(|k| k.starts_with("GIBBS_"))
+        .collect();
     let dataset: String = env_or("GIBBS_DATASET", "ml-1m/ratings.dat".to_string());
-    let (scale, x, test) = split_90_10(&dataset);
+    let (scale, x, test) = split(&dataset, env_or("GIBBS_TEST_FRACTION", 0.1));
     let (pairs, actual) = known_pairs(&x, &test);
-    // Exploration knobs (GIBBS_*), documented in docs/quality.md; the assertions hold for the defaults below.
-    // Fixed priors: with prior_count 1e6 the penalty reg * (n + prior) is ~5 for every row (the weighted-lambda
-    // defaults of ALS give 0.854 here: they over-shrink rows with many ratings once noise is added).
+    let defaults = AlsParams::default();
     let params = AlsParams {
-        reg_factors: env_or("GIBBS_REG_FACTORS", 5e-6),
-        reg_bias: env_or("GIBBS_REG_BIAS", 5e-6),
-        prior_count: env_or("GIBBS_PRIOR", 1e6),
-        factors: env_or("GIBBS_FACTORS", 64),
-        ..AlsParams::default()
+        reg_factors: env_or("GIBBS_REG_FACTORS", defaults.reg_factors),
+        reg_bias: env_or("GIBBS_REG_BIAS", defaults.reg_bias),
+        prior_count: env_or("GIBBS_PRIOR", defaults.prior_count),
+        factors: env_or("GIBBS_FACTORS", defaults.factors),
+        iterations: env_or("GIBBS_INIT", defaults.iterations),
+        burn_in: env_or("GIBBS_BURN_IN", defaults.burn_in),
+        samples: env_or("GIBBS_SAMPLES", defaults.samples),
+        noise_std: env_or("GIBBS_NOISE", defaults.noise_std),
+        ..defaults
     };
     let gibbs = GibbsParams {
-        init_iterations: env_or("GIBBS_INIT", 5),
-        burn_in: env_or("GIBBS_BURN_IN", 10),
-        samples: env_or("GIBBS_SAMPLES", 100),
-        noise_std: env_or("GIBBS_NOISE", movierec_core::als::bayes::DEFAULT_NOISE_STD),
-        hyperprior: env_or("GIBBS_HYPER", false),
+        hyperprior: env_or("GIBBS_HYPER", GibbsParams::of(&params).hyperprior),
+        ..GibbsParams::of(&params)
     };
     let started = Instant::now();
     let mut trainer = GibbsTrainer::new(&x, scale, &params, gibbs.clone(), pairs.clone()).unwrap();
@@ -77,47 +83,55 @@ fn ml_1m_gibbs_beats_plain_als() {
         }
         last = Some(stats);
     }
-    let seconds = started.elapsed().as_secs_f64();
     let averaged = rmse(&trainer.averaged_predictions(), &actual);
-    let dot_scale = trainer.dot_scale();
-    let model = trainer.posterior_mean_for_experiments();
-    for penalty in [0.5, 2.0, 5.0, 10.0] {
-        let refit = trainer.refit_users(&model, penalty);
+    let posterior_mean = evaluate(&trainer.posterior_mean(), &test, 10)
+        .unwrap()
+        .model
+        .rating
+        .rmse;
+    for (penalty, half_steps) in env_or("GIBBS_DISTILL_GRID", false)
+        .then_some([(0.5, 3), (0.5, 5), (1.0, 5), (0.5, 7), (2.0, 7)])
+        .into_iter()
+        .flatten()
+    {
+        let distilled = trainer.distill(&trainer.posterior_mean(), penalty, half_steps);
         println!(
-            "refit users on averaged predictions, penalty {penalty}: RMSE {:.4}",
-            evaluate(&refit, &test, 10).unwrap().model.rating.rmse
+            "distilled, penalty {penalty} half-steps {half_steps}: RMSE {:.4}",
+            evaluate(&distilled, &test, 10).unwrap().model.rating.rmse
         );
     }
-    drop(trainer);
-    let posterior_mean = evaluate(&model, &test, 10).unwrap();
-    let mut scaled = model.clone();
-    let root = dot_scale.sqrt() as f32;
-    scaled.user_factors.data.iter_mut().for_each(|v| *v *= root);
-    scaled.item_factors.data.iter_mut().for_each(|v| *v *= root);
-    println!(
-        "dot scale {dot_scale:.4}: scaled posterior-mean RMSE {:.4}",
-        evaluate(&scaled, &test, 10).unwrap().model.rating.rmse
-    );
+    let model = trainer.into_model();
+    let seconds = started.elapsed().as_secs_f64();
+    let stored = evaluate(&model, &test, 10).unwrap();
     let als = train_explicit(&x, scale, &movierec_core::als::als_defaults(), &mut |_| true).unwrap();
     let plain = evaluate(&als, &test, 10).unwrap();
     println!(
-        "{dataset} 90/10 seed 42, Gibbs {gibbs:?} {params:?}: averaged predictions RMSE {averaged:.4}, posterior-mean \
-         model RMSE {:.4} P@10 {:.4} | plain ALS RMSE {:.4} P@10 {:.4} | popularity P@10 {:.4} | {seconds:.1}s",
-        posterior_mean.model.rating.rmse,
-        posterior_mean.model.ranking.precision,
+        "{dataset} seed 42, {gibbs:?}, {params:?}: stored (distilled) model RMSE {:.4} P@10 {:.4} | averaged \
+         predictions {averaged:.4} | posterior mean {posterior_mean:.4} | plain ALS RMSE {:.4} P@10 {:.4} | \
+         popularity P@10 {:.4} | {seconds:.1}s",
+        stored.model.rating.rmse,
+        stored.model.ranking.precision,
         plain.model.rating.rmse,
         plain.model.ranking.precision,
         plain.popularity.ranking.precision,
     );
     assert_eq!(model.history.len(), gibbs.burn_in + gibbs.samples);
     assert!(last.unwrap().train_rmse.is_finite());
-    assert!(
-        averaged < plain.model.rating.rmse - 0.005,
-        "Gibbs {averaged} vs ALS {}",
-        plain.model.rating.rmse
-    );
-    assert!(averaged < 0.842, "Gibbs averaged RMSE {averaged}");
-    assert!(posterior_mean.model.rating.rmse < plain.model.rating.rmse);
+    assert!(stored.model.rating.rmse < plain.model.rating.rmse - 0.005);
+    if knobs.is_empty() {
+        assert!(
+            stored.model.rating.rmse <= 0.835,
+            "default model RMSE {}",
+            stored.model.rating.rmse
+        );
+    }
+}
+
+/// The documented random split of `relative` with `test_fraction` (0.1: [`split_90_10`]), seed 42.
+fn split(relative: &str, test_fraction: f64) -> (RatingScale, Interactions, RatingTriples) {
+    let data = read_ratings(&common::shared(relative), &ReadOptions::default()).unwrap();
+    let (train, test) = split_random(&data.triples, test_fraction, 42).unwrap();
+    (data.report.scale, Interactions::from_triples(&train).unwrap(), test)
 }
 
 #[test]

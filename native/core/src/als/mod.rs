@@ -38,9 +38,11 @@ pub const MAX_PRIOR_COUNT: f32 = 1e6;
 pub const MAX_SWEEPS: usize = 100_000;
 
 impl Default for AlsParams {
-    /// The default is Gibbs sampling (`method: gibbs`, see `bayes`): on ml-1m 90/10 it beats the best ALS below
-    /// ([`als_defaults`]) by about 0.01 RMSE, within the 30 s budget on 2 cores. Its priors are flat: with
-    /// `priorCount` 1e6, `reg * (n + priorCount)` is ~5 for every row whatever its rating count.
+    /// The default is Gibbs sampling (`method: gibbs`, see `bayes`): 5 ALS iterations start the chain, 10 burn-in
+    /// sweeps, 150 samples, noise 0.8, 64 factors, per-coordinate prior precisions sampled (hyperprior), the stored
+    /// model distilled towards the averaged predictions. On ml-1m 90/10 (seed 42) the stored model's test RMSE is
+    /// 0.8349 against 0.8470 for the best ALS below ([`als_defaults`]). `regFactors`/`regBias`/`priorCount` only set
+    /// the starting ALS iterations and fold-in: with `priorCount` 1e6, `reg * (n + priorCount)` is ~5 for every row.
     fn default() -> Self {
         Self {
             method: Method::Gibbs,

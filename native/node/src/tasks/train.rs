@@ -66,7 +66,8 @@ impl JsAlsParams {
                 )))
             }
         };
-        let method = match self.method.as_deref().unwrap_or("gibbs") {
+        let default_method = if feedback == Feedback::Implicit { "als" } else { "gibbs" };
+        let method = match self.method.as_deref().unwrap_or(default_method) {
             "als" => Method::Als,
             "gibbs" => Method::Gibbs,
             other => {
@@ -75,7 +76,12 @@ impl JsAlsParams {
                 )))
             }
         };
-        let defaults = AlsParams::default();
+        // What the caller leaves out comes from the defaults of its feedback and method (priorCount differs).
+        let defaults = match (feedback, method) {
+            (Feedback::Implicit, _) => implicit_defaults(),
+            (Feedback::Explicit, Method::Als) => als_defaults(),
+            (Feedback::Explicit, Method::Gibbs) => AlsParams::default(),
+        };
         Ok(AlsParams {
             factors: self.factors as usize,
             reg_factors: self.reg_factors as f32,
