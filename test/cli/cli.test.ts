@@ -85,7 +85,7 @@ describe('movierec train', () => {
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.params, {
       factors: 4, regFactors: 0.1, regBias: 0.02, iterations: 3, seed: 9, threads: 2, feedback: 'explicit', alpha: 1, cgSteps: 3,
-      method: 'als', samples: 100, burnIn: 10, noiseStd: 0.8, validationFraction: 0, earlyStopping: 0,
+      method: 'als', samples: 150, burnIn: 10, noiseStd: 0.8, validationFraction: 0, earlyStopping: 0,
     });
     assert.equal(out.history.length, 3);
     assert.equal(out.modelDir, path.join(dataDir, 'model'));

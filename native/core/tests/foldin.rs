@@ -16,7 +16,7 @@ use movierec_core::foldin::{
     MIN_SUPPORT_FLOOR,
 };
 use movierec_core::interactions::Interactions;
-use movierec_core::model::{AlsModel, AlsParams};
+use movierec_core::model::AlsModel;
 use movierec_core::CoreError;
 
 fn model() -> &'static AlsModel {
