@@ -50,6 +50,9 @@ export declare class NativeModel {
   catalogue(): CatalogueArrays
 }
 
+/** The defaults of `method: "als"`, tuned on ml-1m. */
+export declare function alsDefaultParams(): AlsParams
+
 /** Hyper-parameters as JS passes them (see `defaultParams()`). */
 export interface AlsParams {
   factors: number
@@ -69,6 +72,21 @@ export interface AlsParams {
   alpha?: number
   /** Implicit only: conjugate-gradient steps per row and half-step. */
   cgSteps?: number
+  /**
+   * `gibbs` (default: Gibbs sampling, posterior-mean model) or `als`; `iterations` are the ALS iterations
+   * (for `gibbs`, those that start the chain).
+   */
+  method?: string
+  /** Gibbs only: sweeps averaged into the model. */
+  samples?: number
+  /** Gibbs only: sweeps discarded before averaging. */
+  burnIn?: number
+  /** Gibbs only: standard deviation of the rating noise. */
+  noiseStd?: number
+  /** Fraction of the ratings held out to report a validation RMSE per iteration; 0 (default) = none. */
+  validationFraction?: number
+  /** ALS with a validation fraction: stop after this many iterations without improvement; 0 (default) = never. */
+  earlyStopping?: number
 }
 
 /**
@@ -119,7 +137,7 @@ export interface DatasetReport {
   catalogueMovies: number
 }
 
-/** The defaults, tuned on ml-1m. */
+/** The defaults, tuned on ml-1m: Gibbs sampling. */
 export declare function defaultParams(): AlsParams
 
 /**
@@ -162,11 +180,14 @@ export declare function getThreads(): number
 /** The defaults of implicit feedback (stronger `regFactors`), chosen on ml-1m's per-user holdout. */
 export declare function implicitDefaultParams(): AlsParams
 
-/** One finished ALS iteration. */
+/** One finished ALS iteration or Gibbs sweep. */
 export interface IterationProgress {
   /** 1-based. */
   iteration: number
+  /** Gibbs: of the predictions averaged over the samples so far (of the current sample during burn-in). */
   trainRmse: number
+  /** RMSE on the held-out `validationFraction` of the ratings; absent without one. */
+  validationRmse?: number
   /** Seconds since training started. */
   elapsedSeconds: number
 }

@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeDataset = nativeBinding.NativeDataset
 module.exports.NativeModel = nativeBinding.NativeModel
+module.exports.alsDefaultParams = nativeBinding.alsDefaultParams
 module.exports.defaultParams = nativeBinding.defaultParams
 module.exports.evaluateFoldIn = nativeBinding.evaluateFoldIn
 module.exports.evaluateModel = nativeBinding.evaluateModel

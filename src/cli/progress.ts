@@ -11,20 +11,27 @@ export interface TrainingProgress {
   stop(): void;
 }
 
-export function trainingProgress(ctx: CliContext, iterations: number, json: boolean): TrainingProgress {
+/** `steps`: ALS iterations or Gibbs sweeps (burn-in + samples). */
+export function trainingProgress(ctx: CliContext, steps: number, json: boolean): TrainingProgress {
   if (!ctx.interactive(json)) return { onIteration: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     {
       stream: ctx.io.stderr,
-      format: 'training |{bar}| {value}/{total} iterations | train RMSE {rmse} | {elapsed} s',
+      format: 'training |{bar}| {value}/{total} | train RMSE {rmse}{validation} | {elapsed} s',
       hideCursor: true,
       barsize: 30,
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(iterations, 0, { rmse: '-', elapsed: '0.0' });
+  bar.start(steps, 0, { rmse: '-', validation: '', elapsed: '0.0' });
   return {
-    onIteration: (s) => bar.update(s.iteration, { rmse: s.trainRmse.toFixed(4), elapsed: s.elapsedSeconds.toFixed(1) }),
+    // For Gibbs sampling the train RMSE is that of the predictions averaged so far: it settles as samples add up.
+    onIteration: (s) =>
+      bar.update(s.iteration, {
+        rmse: s.trainRmse.toFixed(4),
+        validation: s.validationRmse === undefined ? '' : ` | validation RMSE ${s.validationRmse.toFixed(4)}`,
+        elapsed: s.elapsedSeconds.toFixed(1),
+      }),
     stop: () => bar.stop(),
   };
 }

@@ -75,6 +75,17 @@ export class MyRecModel {
     return fromNativeParams(native.defaultParams(), 'explicit');
   }
 
+  /** The parameters `train(path, options)` uses (defaults filled in, `threads` 0 = the model's setting); throws
+   * InvalidInputError as `train` would. */
+  static resolvedParams(options: TrainOptions): TrainResult['params'] {
+    return trainParams(options, 0);
+  }
+
+  /** The defaults of `method: 'als'` (weighted-lambda regularisation, 10 iterations). */
+  static alsDefaultParams(): TrainResult['params'] {
+    return fromNativeParams(native.alsDefaultParams(), 'explicit');
+  }
+
   /** The defaults of `feedback: 'implicit'` (stronger `regFactors`, chosen on ml-1m's per-user holdout). */
   static implicitDefaultParams(): TrainResult['params'] {
     return fromNativeParams(native.implicitDefaultParams(), 'implicit');
@@ -124,10 +135,12 @@ export class MyRecModel {
         `training on ${report.path}: ${report.ratings} ratings, ${report.users} users, ${report.movies} movies; ` +
           `params ${JSON.stringify(params)}`,
       );
+      const steps = totalSteps(params);
       const onIteration = (stats: IterationStats) => {
+        const validation = stats.validationRmse === undefined ? '' : `, validation RMSE ${stats.validationRmse.toFixed(4)}`;
         log().info(
-          `iteration ${stats.iteration}/${params.iterations}: train RMSE ${stats.trainRmse.toFixed(4)}, ` +
-            `${stats.elapsedSeconds.toFixed(2)} s`,
+          `${params.method === 'gibbs' ? 'sweep' : 'iteration'} ${stats.iteration}/${steps}: ` +
+            `train RMSE ${stats.trainRmse.toFixed(4)}${validation}, ${stats.elapsedSeconds.toFixed(2)} s`,
         );
         try {
           options.onIteration?.(stats);
@@ -410,6 +423,11 @@ export function checkRatingsPair(input: unknown): [Uint32Array, Float32Array] {
   return [outIds, outRatings];
 }
 
+/** Progress steps a training reports: ALS iterations, or Gibbs sweeps (burn-in + samples). */
+export function totalSteps(p: Pick<TrainResult['params'], 'method' | 'feedback' | 'iterations' | 'burnIn' | 'samples'>): number {
+  return p.method === 'gibbs' && p.feedback === 'explicit' ? p.burnIn + p.samples : p.iterations;
+}
+
 function fromNativeParams(d: ReturnType<typeof native.defaultParams>, feedback: Feedback): TrainResult['params'] {
   return {
     factors: d.factors,
@@ -423,6 +441,12 @@ function fromNativeParams(d: ReturnType<typeof native.defaultParams>, feedback: 
     priorCount: d.priorCount ?? Number.NaN,
     alpha: d.alpha ?? Number.NaN,
     cgSteps: d.cgSteps ?? Number.NaN,
+    method: d.method === 'als' ? 'als' : 'gibbs',
+    samples: d.samples ?? Number.NaN,
+    burnIn: d.burnIn ?? Number.NaN,
+    noiseStd: d.noiseStd ?? Number.NaN,
+    validationFraction: 0,
+    earlyStopping: 0,
   };
 }
 
@@ -437,8 +461,19 @@ export function trainParams(o: TrainOptions, defaultThreads: number): TrainResul
   if (feedback !== 'explicit' && feedback !== 'implicit') {
     throw new InvalidInputError(`feedback must be "explicit" or "implicit", got ${JSON.stringify(feedback)}`);
   }
-  // Defaults depend on the feedback: implicit feedback needs stronger factor regularisation.
-  const d = feedback === 'implicit' ? MyRecModel.implicitDefaultParams() : MyRecModel.defaultParams();
+  // Implicit feedback trains by ALS only (the core rejects gibbs with it).
+  const method = o.method ?? (feedback === 'implicit' ? 'als' : MyRecModel.defaultParams().method);
+  if (method !== 'als' && method !== 'gibbs') {
+    throw new InvalidInputError(`method must be "als" or "gibbs", got ${JSON.stringify(method)}`);
+  }
+  // Defaults depend on the feedback and method: implicit feedback needs stronger factor regularisation, Gibbs
+  // sampling flat priors (see the core's AlsParams::default).
+  const d =
+    feedback === 'implicit'
+      ? MyRecModel.implicitDefaultParams()
+      : method === 'als'
+        ? MyRecModel.alsDefaultParams()
+        : MyRecModel.defaultParams();
   const p = {
     factors: o.factors ?? d.factors,
     regFactors: o.regFactors ?? d.regFactors,
@@ -450,6 +485,12 @@ export function trainParams(o: TrainOptions, defaultThreads: number): TrainResul
     priorCount: o.priorCount ?? d.priorCount,
     alpha: o.alpha ?? d.alpha,
     cgSteps: o.cgSteps ?? d.cgSteps,
+    method,
+    samples: o.samples ?? d.samples,
+    burnIn: o.burnIn ?? d.burnIn,
+    noiseStd: o.noiseStd ?? d.noiseStd,
+    validationFraction: o.validationFraction ?? 0,
+    earlyStopping: o.earlyStopping ?? 0,
   };
   checkInt('factors', p.factors, 1, 1024);
   checkNumber('regFactors', p.regFactors, 0);
@@ -460,6 +501,11 @@ export function trainParams(o: TrainOptions, defaultThreads: number): TrainResul
   checkNumber('priorCount', p.priorCount, 0);
   checkNumber('alpha', p.alpha, 0);
   checkInt('cgSteps', p.cgSteps, 1, 1000);
+  checkInt('samples', p.samples, 1, 100_000);
+  checkInt('burnIn', p.burnIn, 0, 100_000);
+  checkNumber('noiseStd', p.noiseStd, 0);
+  checkNumber('validationFraction', p.validationFraction, 0);
+  checkInt('earlyStopping', p.earlyStopping, 0, 1000);
   return p;
 }
 

@@ -1,5 +1,11 @@
 // The product API: MyRecModel, its types and errors, and the data set helpers (split, demo generation).
-export { MyRecModel, DEFAULT_M, MAX_M, type MyRecModelOptions } from './MyRecModel.js';
-export { splitDataset, generateDemoDataset, type SplitResult, type DemoDatasetResult } from './datasets.js';
+export { MyRecModel, DEFAULT_M, MAX_M, totalSteps, type MyRecModelOptions } from './MyRecModel.js';
+export {
+  splitDataset,
+  generateDemoDataset,
+  DEMO_TRAIN_OPTIONS,
+  type SplitResult,
+  type DemoDatasetResult,
+} from './datasets.js';
 export * from './errors.js';
 export type * from './types.js';

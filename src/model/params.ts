@@ -24,6 +24,12 @@ export const trainParamsShape = {
   priorCount: nonNegative().describe('virtual ratings added to each row\'s regularisation (explicit)'),
   alpha: nonNegative().describe('implicit only: confidence 1 + alpha * rating'),
   cgSteps: int(1, 1000).describe('implicit only: conjugate-gradient steps'),
+  method: z.enum(['gibbs', 'als']).describe('gibbs: Gibbs sampling; als: alternating least squares'),
+  samples: int(1, 100_000).describe('gibbs only: sweeps averaged into the model'),
+  burnIn: int(0, 100_000).describe('gibbs only: sweeps discarded first'),
+  noiseStd: z.number().min(1e-6).max(10).describe('gibbs only: rating noise standard deviation'),
+  validationFraction: z.number().min(0).max(0.49).describe('fraction of ratings held out for a validation curve'),
+  earlyStopping: int(0, 1000).describe('als: stop after N iterations without validation improvement'),
 } as const;
 
 export type ParamName = keyof typeof trainParamsShape;

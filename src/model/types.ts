@@ -5,6 +5,8 @@
 export type RatingsPair = [number[], number[]];
 
 export type Feedback = 'explicit' | 'implicit';
+/** How the explicit model is fitted: Gibbs sampling (default, posterior-mean model) or plain ALS. */
+export type Method = 'gibbs' | 'als';
 
 export interface TrainOptions {
   factors?: number;
@@ -21,14 +23,29 @@ export interface TrainOptions {
   alpha?: number;
   /** Implicit feedback only: conjugate-gradient steps per row and half-step. */
   cgSteps?: number;
+  /** `gibbs` (default) or `als`; `iterations` are ALS iterations (for `gibbs`, those that start the chain). */
+  method?: Method;
+  /** Gibbs only: sweeps averaged into the model. */
+  samples?: number;
+  /** Gibbs only: sweeps discarded before averaging. */
+  burnIn?: number;
+  /** Gibbs only: standard deviation of the rating noise. */
+  noiseStd?: number;
+  /** Fraction of the ratings held out (seeded) to report a validation RMSE per iteration; 0 = none. */
+  validationFraction?: number;
+  /** ALS with a validation fraction: stop after this many iterations without improvement, keep the best; 0 = never. */
+  earlyStopping?: number;
   skipInvalid?: boolean;
   /** Called after every ALS iteration (on the JS thread, from the native task). */
   onIteration?: (stats: IterationStats) => void;
 }
 
 export interface IterationStats {
+  /** ALS iteration or Gibbs sweep, 1-based. */
   iteration: number;
   trainRmse: number;
+  /** RMSE on the held-out `validationFraction` of the ratings; absent without one. */
+  validationRmse?: number;
   elapsedSeconds: number;
 }
 

@@ -3,6 +3,7 @@
 // BOOTSTRAP=none leaves the service answering 503 with how to train. A model that exists but is refused is never
 // overwritten: the operator decides.
 import type { Logger } from 'log4js';
+import { DEMO_TRAIN_OPTIONS } from '../model/datasets.js';
 import type { ModelInfo, TrainOptions, TrainResult } from '../model/types.js';
 import { withoutPaths } from './middleware/errors.js';
 import { errorCode, type ModelLifecycle } from './lifecycle.js';
@@ -49,7 +50,7 @@ export async function bootstrapModel(deps: BootstrapDeps): Promise<void> {
   const started = Date.now();
   try {
     const ratingsPath = await deps.generateDemo();
-    const result = await model.train(ratingsPath);
+    const result = await model.train(ratingsPath, { ...DEMO_TRAIN_OPTIONS });
     lifecycle.setStatus('ready');
     logger.info(
       `demo model trained in ${((Date.now() - started) / 1000).toFixed(1)} s ` +

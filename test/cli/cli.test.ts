@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
 import { runCli } from '../helpers/cli';
-import { FIXTURE_BAD, FIXTURE_ML_LATEST, REPO_ROOT } from '../helpers/paths';
+import { FIXTURE_BAD, FIXTURE_ML_LATEST, ML_LATEST_SMALL, REPO_ROOT, missing } from '../helpers/paths';
 import { tempDir } from '../helpers/tmp';
 
 const NO_STACK = /\n\s+at .*:\d+:\d+/;
@@ -34,6 +34,8 @@ describe('movierec (usage)', () => {
     const th = await runCli(['train', '--help'], { dataDir });
     assert.equal(th.code, 0);
     assert.match(th.stdout, /--dataset <path>[\s\S]*--factors <n>[\s\S]*--reg-bias <x>[\s\S]*--skip-invalid/);
+    assert.match(th.stdout, /--method <method>[\s\S]*\(default gibbs[\s\S]*--samples <n>[\s\S]*--burn-in <n>[\s\S]*--noise-std <x>/);
+    assert.match(th.stdout, /--validation-fraction <f>[\s\S]*--early-stopping <n>/);
   });
 
   test('usage errors exit 2 with a message on stderr and no stack', async (t) => {
@@ -45,6 +47,10 @@ describe('movierec (usage)', () => {
       [['train', '--dataset=x', '--factors', 'many'], /--factors <n>' argument 'many' is invalid\. must be an integer in 1\.\.1024/],
       [['train', '--dataset=x', '--reg', '-1'], /--reg <x>' argument '-1' is invalid/],
       [['train', '--dataset=x', '--bogus'], /unknown option '--bogus'/],
+      [['train', '--dataset=x', '--method', 'svd'], /argument 'svd' is invalid\. Allowed choices are gibbs, als/],
+      [['train', '--dataset=x', '--samples', '0'], /--samples <n>' argument '0' is invalid/],
+      [['train', '--dataset=x', '--noise-std', '0'], /--noise-std <x>' argument '0' is invalid/],
+      [['train', '--dataset=x', '--validation-fraction', '0.5'], /--validation-fraction <f>' argument '0\.5' is invalid/],
       [['predict'], /give exactly one of --ratings/],
       [['predict', '--ratings', '[[1],[5]]', '--dataset', 'x'], /give exactly one of --ratings/],
       [['predict', '--ratings', '[[1],[5]', '-M', '5'], /--ratings is not valid JSON/],
@@ -72,13 +78,14 @@ describe('movierec train', () => {
   test('--json prints one document; the log has the command, every iteration and the summary', async (t) => {
     const dataDir = tempDir(t);
     const r = await runCli(
-      ['train', `--dataset=${FIXTURE_ML_LATEST}`, '--factors', '4', '--reg', '0.1', '--reg-bias', '0.02', '--iters', '3', '--seed', '9', '--json'],
+      ['train', `--dataset=${FIXTURE_ML_LATEST}`, '--method', 'als', '--factors', '4', '--reg', '0.1', '--reg-bias', '0.02', '--iters', '3', '--seed', '9', '--json'],
       { dataDir },
     );
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.params, {
       factors: 4, regFactors: 0.1, regBias: 0.02, iterations: 3, seed: 9, threads: 2, feedback: 'explicit', priorCount: 150, alpha: 1, cgSteps: 3,
+      method: 'als', samples: 150, burnIn: 10, noiseStd: 0.8, validationFraction: 0, earlyStopping: 0,
     });
     assert.equal(out.history.length, 3);
     assert.equal(out.modelDir, path.join(dataDir, 'model'));
@@ -87,6 +94,48 @@ describe('movierec train', () => {
     assert.match(log, /command: movierec train --dataset=/);
     assert.match(log, /iteration 1\/3[\s\S]*iteration 2\/3[\s\S]*iteration 3\/3/);
     assert.match(log, /train summary: \{/);
+  });
+
+  test('gibbs (the default): sweeps = burn-in + samples, logged; implicit + gibbs is refused', async (t) => {
+    const dataDir = tempDir(t);
+    const r = await runCli(
+      ['train', `--dataset=${FIXTURE_ML_LATEST}`, '--factors', '4', '--iters', '2', '--burn-in', '1', '--samples', '3', '--json'],
+      { dataDir },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.params.method, 'gibbs');
+    assert.equal(out.params.samples, 3);
+    assert.equal(out.params.burnIn, 1);
+    assert.equal(out.history.length, 4);
+    const json = JSON.parse(fs.readFileSync(path.join(dataDir, 'model', 'model.json'), 'utf8'));
+    assert.equal(json.params.method, 'gibbs');
+    const log = fs.readFileSync(path.join(dataDir, 'log_file.log'), 'utf8');
+    assert.match(log, /sweep 1\/4[\s\S]*sweep 4\/4: train RMSE \d\.\d{4}/);
+    const bad = await runCli(['train', `--dataset=${FIXTURE_ML_LATEST}`, '--feedback', 'implicit', '--method', 'gibbs'], {
+      dataDir,
+    });
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /method gibbs .*implicit feedback trains with method als/);
+    assert.doesNotMatch(bad.stderr, NO_STACK);
+  });
+
+  test('--validation-fraction reports a validation RMSE per iteration; --early-stopping stops ALS', { skip: missing(ML_LATEST_SMALL) }, async (t) => {
+    const dataDir = tempDir(t);
+    const args = ['train', `--dataset=${ML_LATEST_SMALL}`, '--method', 'als', '--factors', '8', '--validation-fraction', '0.1'];
+    const r = await runCli([...args, '--iters', '12', '--reg', '0', '--reg-bias', '0', '--early-stopping', '2', '--json'], {
+      dataDir,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.params.validationFraction, 0.1);
+    assert.ok(out.history.length < 12, `unregularised ALS overfits and stops early (${out.history.length} iterations)`);
+    for (const s of out.history) assert.ok(s.validationRmse > 0.5 && s.validationRmse < 3, JSON.stringify(s));
+    const json = JSON.parse(fs.readFileSync(path.join(dataDir, 'model', 'model.json'), 'utf8'));
+    assert.equal(json.history.length, out.history.length);
+    assert.equal(typeof json.history[0].validationRmse, 'number');
+    const log = fs.readFileSync(path.join(dataDir, 'log_file.log'), 'utf8');
+    assert.match(log, /iteration 1\/12: train RMSE \d\.\d{4}, validation RMSE \d\.\d{4}/);
   });
 
   test('human output: a summary on stdout', async (t) => {

@@ -31,7 +31,7 @@ after(() => generatedDir && fs.rmSync(generatedDir, { recursive: true, force: tr
 /** Spawns `train` on the big set, waits until stderr shows `pattern`, waits `delayMs`, then SIGKILLs it. */
 function trainAndKill(dataDir: string, args: string[], pattern: RegExp, delayMs: number): Promise<{ killed: boolean; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawnCli(['train', `--dataset=${bigDataset}`, '--verbose', ...args], { dataDir });
+    const child = spawnCli(['train', `--dataset=${bigDataset}`, '--verbose', '--method', 'als', ...args], { dataDir });
     let stderr = '';
     let armed = false;
     child.stderr?.setEncoding('utf8').on('data', (s: string) => {

@@ -153,7 +153,7 @@ describe('web page in headless Chromium', { skip }, () => {
     configureLogger({ dataDir, level: 'info', consoleLevel: 'off' });
     const split = await splitDataset(ML_LATEST_SMALL, join(dataDir, 'split'), { testFraction: 0.1, seed: 3 });
     model = new MyRecModel({ dataDir, threads: 2 });
-    await model.train(split.trainFile, { factors: 16, iterations: 8, seed: 7 });
+    await model.train(split.trainFile, { method: 'als', factors: 16, iterations: 8, seed: 7 });
     await model.evaluate(split.testFile, { k: 10 });
     ({ server, url } = await serve(model, dataDir));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -31,7 +31,13 @@ describe('MyRecModel on the fixture', () => {
     assert.equal(model.isReady(), false);
     assert.equal(model.info(), null);
     const seen: number[] = [];
-    const r = await model.train(FIXTURE_ML_LATEST, { factors: 4, iterations: 4, seed: 3, onIteration: (s) => seen.push(s.iteration) });
+    const r = await model.train(FIXTURE_ML_LATEST, {
+      method: 'als',
+      factors: 4,
+      iterations: 4,
+      seed: 3,
+      onIteration: (s) => seen.push(s.iteration),
+    });
     assert.deepEqual(seen, [1, 2, 3, 4]);
     assert.equal(r.modelDir, path.join(dataDir, 'model'));
     assert.equal(r.dataset.path, FIXTURE_ML_LATEST);

@@ -109,17 +109,23 @@ describe('trainModel and NativeModel', () => {
     const dataset = await native.readDataset(FIXTURE_ML_LATEST);
     // priorCount 0: on a 50-rating fixture the default prior shrinks nearly everything, and the training RMSE (which
     // ALS does not promise to lower; it lowers the regularised loss) then creeps up; without it the fit must improve.
-    const params = { ...native.defaultParams(), factors: 4, iterations: 5, priorCount: 0 };
+    const params = { ...native.alsDefaultParams(), factors: 4, iterations: 5, priorCount: 0 };
     model = await native.trainModel(dataset, params, modelDir, (p) => progress.push(p));
   });
 
   test('defaults are the tuned ones', () => {
     const d = native.defaultParams();
     assert.deepEqual(Object.keys(d).sort(), [
-      'alpha', 'cgSteps', 'factors', 'feedback', 'iterations', 'priorCount', 'regBias', 'regFactors', 'seed', 'threads',
+      'alpha', 'burnIn', 'cgSteps', 'earlyStopping', 'factors', 'feedback', 'iterations', 'method', 'noiseStd',
+      'priorCount', 'regBias', 'regFactors', 'samples', 'seed', 'threads', 'validationFraction',
     ]);
     assert.ok(d.factors >= 1 && d.iterations >= 1 && d.regFactors > 0);
     assert.equal(d.feedback, 'explicit');
+    assert.equal(d.method, 'gibbs', 'Gibbs sampling is the default');
+    assert.ok(d.samples! >= 1 && d.noiseStd! > 0);
+    const a = native.alsDefaultParams();
+    assert.equal(a.method, 'als');
+    assert.equal(native.implicitDefaultParams().method, 'als');
     const i = native.implicitDefaultParams();
     assert.equal(i.feedback, 'implicit');
     assert.ok(i.regFactors > d.regFactors, 'implicit feedback needs stronger factor regularisation');
@@ -232,7 +238,26 @@ describe('trainModel and NativeModel', () => {
     assert.throws(() => native.trainModel(dataset, { ...native.defaultParams(), seed: -1 }, dir), {
       code: 'INVALID_INPUT',
     });
+    assert.throws(() => native.trainModel(dataset, { ...native.defaultParams(), method: 'svd' }, dir), {
+      code: 'INVALID_INPUT',
+      message: /method must be "als" or "gibbs", got "svd"/,
+    });
+    assert.throws(() => native.trainModel(dataset, { ...native.defaultParams(), feedback: 'implicit' }, dir), {
+      code: 'INVALID_INPUT',
+      message: /implicit feedback trains with method als/,
+    });
     assert.equal(fs.existsSync(dir), false);
+  });
+
+  test('options left out take the defaults of the method asked for', async () => {
+    const dataset = await native.readDataset(FIXTURE_ML_LATEST);
+    const dir = path.join(modelDir, '..', 'als-defaults');
+    const { factors, regFactors, regBias, iterations, seed, threads } = native.alsDefaultParams();
+    await native.trainModel(dataset, { factors, regFactors, regBias, iterations, seed, threads, method: 'als' }, dir);
+    const stored = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    assert.equal(stored.params.method, 'als');
+    assert.equal(stored.params.priorCount, native.alsDefaultParams().priorCount);
+    assert.notEqual(stored.params.priorCount, native.defaultParams().priorCount);
   });
 });
 

@@ -13,7 +13,7 @@ import type { ServiceSettings } from '../../src/server/deps.js';
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const ML_LATEST_SMALL = resolve(REPO_ROOT, '..', 'shared', 'movielens', 'ml-latest-small', 'ratings.csv');
 /** Small and fast; enough to give sensible recommendations on ml-latest-small. */
-export const TRAIN_OPTIONS = { factors: 16, iterations: 6, seed: 7 } as const;
+export const TRAIN_OPTIONS = { factors: 16, iterations: 6, seed: 7, method: 'als' } as const;
 
 export function tempDataDir(prefix = 'movierec-server-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

@@ -25,7 +25,7 @@ pub fn run(args: &mut Args) -> Result<serde_json::Value, String> {
         other => return Err(format!("--feedback: expected explicit or implicit, got {other:?}")),
     };
     let defaults = match feedback {
-        Feedback::Explicit => AlsParams::default(),
+        Feedback::Explicit => movierec_core::als::als_defaults(),
         Feedback::Implicit => implicit_defaults(),
     };
     let params = AlsParams {

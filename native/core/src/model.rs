@@ -38,6 +38,18 @@ pub enum Feedback {
     Implicit,
 }
 
+/// How the explicit model is fitted (flagged in model.json; files written before it existed are ALS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Alternating least squares: `iterations` sweeps to the regularised optimum.
+    #[default]
+    Als,
+    /// Gibbs sampling (`als::bayes`): `iterations` ALS sweeps start a chain of `burnIn + samples` sweeps, and the
+    /// model stored is the posterior mean of the sampled factors and biases.
+    Gibbs,
+}
+
 /// Hyper-parameters. Defaults are tuned on ml-1m (see `als::AlsParams::default`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -64,6 +76,25 @@ pub struct AlsParams {
     /// Implicit feedback only: conjugate-gradient steps per row and half-step.
     #[serde(default = "default_cg_steps")]
     pub cg_steps: usize,
+    #[serde(default)]
+    pub method: Method,
+    /// Gibbs only: sweeps averaged into the stored model.
+    #[serde(default = "default_samples")]
+    pub samples: usize,
+    /// Gibbs only: sweeps discarded before averaging.
+    #[serde(default = "default_burn_in")]
+    pub burn_in: usize,
+    /// Gibbs only: standard deviation of the rating noise (the width of every sample).
+    #[serde(default = "default_noise_std")]
+    pub noise_std: f32,
+    /// Fraction of the ratings held out (seeded by `seed`) to report a validation RMSE after every iteration;
+    /// 0 = none, everything trains.
+    #[serde(default)]
+    pub validation_fraction: f32,
+    /// ALS with a validation fraction only: stop after this many iterations without a better validation RMSE and
+    /// keep the best iterate; 0 = never stop early.
+    #[serde(default)]
+    pub early_stopping: usize,
 }
 
 /// Confidence slope of implicit feedback; chosen on ml-1m (see `als::implicit`).
@@ -74,6 +105,20 @@ pub const DEFAULT_CG_STEPS: usize = 3;
 /// Prior strength of explicit ALS regularisation, in ratings; chosen on ml-1m (see `als::AlsParams::default`).
 pub const DEFAULT_PRIOR_COUNT: f32 = 150.0;
 
+/// Gibbs sampling defaults; chosen on ml-1m (see `als::bayes`).
+pub const DEFAULT_SAMPLES: usize = 150;
+pub const DEFAULT_BURN_IN: usize = 10;
+pub const DEFAULT_NOISE_STD: f32 = 0.8;
+
+fn default_samples() -> usize {
+    DEFAULT_SAMPLES
+}
+fn default_burn_in() -> usize {
+    DEFAULT_BURN_IN
+}
+fn default_noise_std() -> f32 {
+    DEFAULT_NOISE_STD
+}
 fn default_prior_count() -> f32 {
     DEFAULT_PRIOR_COUNT
 }
@@ -91,6 +136,9 @@ pub struct IterationStats {
     /// 1-based.
     pub iteration: usize,
     pub train_rmse: f64,
+    /// RMSE on the held-out validation ratings (`validationFraction`), when there are any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_rmse: Option<f64>,
     /// Seconds since training started.
     pub elapsed_seconds: f64,
 }

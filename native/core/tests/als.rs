@@ -20,7 +20,7 @@ fn train_quietly(x: &Interactions, scale: RatingScale, params: &AlsParams) -> Al
 #[test]
 fn ml_1m_defaults_beat_the_bias_baseline_well_under_0_86() {
     let (scale, x, test) = split_90_10("ml-1m/ratings.dat");
-    let params = AlsParams::default();
+    let params = movierec_core::als::als_defaults();
     let started = Instant::now();
     let mut seen: Vec<IterationStats> = Vec::new();
     let model = train_explicit(&x, scale, &params, &mut |s| {
@@ -61,7 +61,7 @@ fn ml_latest_small_half_stars_beat_the_baseline() {
     let (scale, x, test) = split_90_10("ml-latest-small/ratings.csv");
     assert_eq!(scale.step, 0.5);
     let started = Instant::now();
-    let model = train_quietly(&x, scale, &AlsParams::default());
+    let model = train_quietly(&x, scale, &movierec_core::als::als_defaults());
     let seconds = started.elapsed().as_secs_f64();
     let e = evaluate(&model, &test, 10).unwrap();
     let (m, b) = (&e.model.rating, &e.bias_only.rating);
@@ -99,7 +99,7 @@ fn model_fields_describe_the_training_data() {
     let params = AlsParams {
         factors: 8,
         iterations: 2,
-        ..AlsParams::default()
+        ..movierec_core::als::als_defaults()
     };
     let model = train_quietly(&x, scale, &params);
     let mean = x.by_user.values.iter().map(|&v| v as f64).sum::<f64>() / x.nnz() as f64;
@@ -134,7 +134,7 @@ fn same_seed_and_threads_give_identical_factors() {
         factors: 16,
         iterations: 4,
         threads: 2,
-        ..AlsParams::default()
+        ..movierec_core::als::als_defaults()
     };
     let a = train_quietly(&x, scale, &params);
     let b = train_quietly(&x, scale, &params);
@@ -166,7 +166,7 @@ fn trainer_steps_match_train_explicit() {
     let params = AlsParams {
         factors: 8,
         iterations: 3,
-        ..AlsParams::default()
+        ..movierec_core::als::als_defaults()
     };
     let whole = train_quietly(&x, scale, &params);
     let mut trainer = ExplicitTrainer::new(&x, scale, &params).unwrap();
@@ -185,7 +185,7 @@ fn returning_false_from_the_callback_cancels() {
     let params = AlsParams {
         factors: 8,
         iterations: 50,
-        ..AlsParams::default()
+        ..movierec_core::als::als_defaults()
     };
     let mut calls = 0;
     let result = train_explicit(&x, scale, &params, &mut |s| {
@@ -210,7 +210,7 @@ fn bad_parameters_are_invalid_input_naming_the_parameter() {
         max: 5.0,
         step: 1.0,
     };
-    let ok = AlsParams::default();
+    let ok = movierec_core::als::als_defaults();
     let cases = [
         (
             AlsParams {

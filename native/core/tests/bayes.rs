@@ -4,6 +4,8 @@
 mod common;
 
 use common::split_90_10;
+use movierec_core::dataset::split::split_random;
+use movierec_core::dataset::{read_ratings, RatingScale, ReadOptions};
 use std::time::Instant;
 
 use movierec_core::als::{train_explicit, GibbsParams, GibbsTrainer};
@@ -39,26 +41,31 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 #[test]
-fn ml_1m_gibbs_beats_plain_als() {
-    // GIBBS_DATASET (a path under ../shared/movielens) is for exploration; the bounds are for ml-1m.
+fn the_default_configuration_meets_the_ml_1m_goal() {
+    // Exploration knobs (GIBBS_*, documented in docs/quality.md) change the data set, split or settings; the
+    // goal is asserted for the defaults only: ml-1m, random 90/10, seed 42, stored model RMSE <= 0.835.
+    let knobs: Vec<String> = std::env::vars()
+        .map(|(k, _)| k)
+        .filter(|k| k.starts_with("GIBBS_"))
+        .collect();
     let dataset: String = env_or("GIBBS_DATASET", "ml-1m/ratings.dat".to_string());
-    let (scale, x, test) = split_90_10(&dataset);
+    let (scale, x, test) = split(&dataset, env_or("GIBBS_TEST_FRACTION", 0.1));
     let (pairs, actual) = known_pairs(&x, &test);
-    // Exploration knobs (GIBBS_*), documented in docs/quality.md; the assertions hold for the defaults below.
-    // Fixed priors: with prior_count 1e6 the penalty reg * (n + prior) is ~5 for every row (the weighted-lambda
-    // defaults of ALS give 0.854 here: they over-shrink rows with many ratings once noise is added).
+    let defaults = AlsParams::default();
     let params = AlsParams {
-        reg_factors: env_or("GIBBS_REG_FACTORS", 5e-6),
-        reg_bias: env_or("GIBBS_REG_BIAS", 5e-6),
-        prior_count: env_or("GIBBS_PRIOR", 1e6),
-        factors: env_or("GIBBS_FACTORS", 64),
-        ..AlsParams::default()
+        reg_factors: env_or("GIBBS_REG_FACTORS", defaults.reg_factors),
+        reg_bias: env_or("GIBBS_REG_BIAS", defaults.reg_bias),
+        prior_count: env_or("GIBBS_PRIOR", defaults.prior_count),
+        factors: env_or("GIBBS_FACTORS", defaults.factors),
+        iterations: env_or("GIBBS_INIT", defaults.iterations),
+        burn_in: env_or("GIBBS_BURN_IN", defaults.burn_in),
+        samples: env_or("GIBBS_SAMPLES", defaults.samples),
+        noise_std: env_or("GIBBS_NOISE", defaults.noise_std),
+        ..defaults
     };
     let gibbs = GibbsParams {
-        init_iterations: env_or("GIBBS_INIT", 5),
-        burn_in: env_or("GIBBS_BURN_IN", 10),
-        samples: env_or("GIBBS_SAMPLES", 100),
-        noise_std: env_or("GIBBS_NOISE", movierec_core::als::bayes::DEFAULT_NOISE_STD),
+        hyperprior: env_or("GIBBS_HYPER", GibbsParams::of(&params).hyperprior),
+        ..GibbsParams::of(&params)
     };
     let started = Instant::now();
     let mut trainer = GibbsTrainer::new(&x, scale, &params, gibbs.clone(), pairs.clone()).unwrap();
@@ -76,30 +83,55 @@ fn ml_1m_gibbs_beats_plain_als() {
         }
         last = Some(stats);
     }
-    let seconds = started.elapsed().as_secs_f64();
     let averaged = rmse(&trainer.averaged_predictions(), &actual);
+    let posterior_mean = evaluate(&trainer.posterior_mean(), &test, 10)
+        .unwrap()
+        .model
+        .rating
+        .rmse;
+    for (penalty, half_steps) in env_or("GIBBS_DISTILL_GRID", false)
+        .then_some([(0.5, 3), (0.5, 5), (1.0, 5), (0.5, 7), (2.0, 7)])
+        .into_iter()
+        .flatten()
+    {
+        let distilled = trainer.distill(&trainer.posterior_mean(), penalty, half_steps);
+        println!(
+            "distilled, penalty {penalty} half-steps {half_steps}: RMSE {:.4}",
+            evaluate(&distilled, &test, 10).unwrap().model.rating.rmse
+        );
+    }
     let model = trainer.into_model();
-    let posterior_mean = evaluate(&model, &test, 10).unwrap();
-    let als = train_explicit(&x, scale, &AlsParams::default(), &mut |_| true).unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    let stored = evaluate(&model, &test, 10).unwrap();
+    let als = train_explicit(&x, scale, &movierec_core::als::als_defaults(), &mut |_| true).unwrap();
     let plain = evaluate(&als, &test, 10).unwrap();
     println!(
-        "{dataset} 90/10 seed 42, Gibbs {gibbs:?} {params:?}: averaged predictions RMSE {averaged:.4}, posterior-mean \
-         model RMSE {:.4} P@10 {:.4} | plain ALS RMSE {:.4} P@10 {:.4} | popularity P@10 {:.4} | {seconds:.1}s",
-        posterior_mean.model.rating.rmse,
-        posterior_mean.model.ranking.precision,
+        "{dataset} seed 42, {gibbs:?}, {params:?}: stored (distilled) model RMSE {:.4} P@10 {:.4} | averaged \
+         predictions {averaged:.4} | posterior mean {posterior_mean:.4} | plain ALS RMSE {:.4} P@10 {:.4} | \
+         popularity P@10 {:.4} | {seconds:.1}s",
+        stored.model.rating.rmse,
+        stored.model.ranking.precision,
         plain.model.rating.rmse,
         plain.model.ranking.precision,
         plain.popularity.ranking.precision,
     );
     assert_eq!(model.history.len(), gibbs.burn_in + gibbs.samples);
     assert!(last.unwrap().train_rmse.is_finite());
-    assert!(
-        averaged < plain.model.rating.rmse - 0.005,
-        "Gibbs {averaged} vs ALS {}",
-        plain.model.rating.rmse
-    );
-    assert!(averaged < 0.842, "Gibbs averaged RMSE {averaged}");
-    assert!(posterior_mean.model.rating.rmse < plain.model.rating.rmse);
+    assert!(stored.model.rating.rmse < plain.model.rating.rmse - 0.005);
+    if knobs.is_empty() {
+        assert!(
+            stored.model.rating.rmse <= 0.835,
+            "default model RMSE {}",
+            stored.model.rating.rmse
+        );
+    }
+}
+
+/// The documented random split of `relative` with `test_fraction` (0.1: [`split_90_10`]), seed 42.
+fn split(relative: &str, test_fraction: f64) -> (RatingScale, Interactions, RatingTriples) {
+    let data = read_ratings(&common::shared(relative), &ReadOptions::default()).unwrap();
+    let (train, test) = split_random(&data.triples, test_fraction, 42).unwrap();
+    (data.report.scale, Interactions::from_triples(&train).unwrap(), test)
 }
 
 #[test]
@@ -110,6 +142,7 @@ fn gibbs_is_deterministic_per_seed_whatever_the_thread_count() {
         burn_in: 2,
         samples: 3,
         noise_std: 0.0,
+        hyperprior: true,
     };
     let run = |threads: usize, seed: u64| {
         let params = AlsParams {
@@ -128,4 +161,157 @@ fn gibbs_is_deterministic_per_seed_whatever_the_thread_count() {
         b.history.iter().map(|s| s.train_rmse).collect::<Vec<_>>()
     );
     assert_ne!(a.user_factors.data, c.user_factors.data);
+}
+
+#[test]
+fn invalid_gibbs_settings_are_clear_errors() {
+    use movierec_core::model::{Feedback, Method};
+    use movierec_core::CoreError;
+    let (scale, x, _) = split_90_10("ml-latest-small/ratings.csv");
+    let ok = AlsParams {
+        factors: 4,
+        iterations: 1,
+        samples: 1,
+        burn_in: 0,
+        ..AlsParams::default()
+    };
+    assert_eq!(ok.method, Method::Gibbs, "the default trains by Gibbs sampling");
+    let cases = [
+        (
+            AlsParams {
+                samples: 0,
+                ..ok.clone()
+            },
+            "samples",
+        ),
+        (
+            AlsParams {
+                burn_in: 1_000_000,
+                ..ok.clone()
+            },
+            "burnIn",
+        ),
+        (
+            AlsParams {
+                noise_std: 0.0,
+                ..ok.clone()
+            },
+            "noiseStd",
+        ),
+        (
+            AlsParams {
+                noise_std: f32::NAN,
+                ..ok.clone()
+            },
+            "noiseStd",
+        ),
+        (
+            AlsParams {
+                feedback: Feedback::Implicit,
+                ..ok.clone()
+            },
+            "implicit",
+        ),
+        (
+            AlsParams {
+                validation_fraction: 0.7,
+                ..ok.clone()
+            },
+            "validationFraction",
+        ),
+        (
+            AlsParams {
+                validation_fraction: 0.1,
+                early_stopping: 2,
+                ..ok.clone()
+            },
+            "earlyStopping",
+        ),
+        (
+            AlsParams {
+                early_stopping: 2,
+                method: Method::Als,
+                ..ok.clone()
+            },
+            "earlyStopping",
+        ),
+    ];
+    for (params, word) in cases {
+        match movierec_core::als::train(&x, scale, &params, &mut |_| true) {
+            Err(CoreError::InvalidInput(msg)) => assert!(msg.contains(word), "{msg:?} should name {word}"),
+            other => panic!("{params:?}: expected InvalidInput, got {:?}", other.map(|_| ())),
+        }
+    }
+    let model = movierec_core::als::train(&x, scale, &ok, &mut |_| true).unwrap();
+    assert_eq!(model.history.len(), 1, "burn-in 0 + 1 sample");
+}
+
+#[test]
+fn a_validation_fraction_reports_its_rmse_and_early_stopping_keeps_the_best_iterate() {
+    use movierec_core::als::{als_defaults, train_ratings};
+    use movierec_core::dataset::{read_ratings, ReadOptions};
+    let data = read_ratings(&common::shared("ml-latest-small/ratings.csv"), &ReadOptions::default()).unwrap();
+    let scale = data.report.scale;
+    // Zero regularisation overfits after a few iterations: the validation RMSE turns up.
+    let params = AlsParams {
+        factors: 16,
+        iterations: 12,
+        reg_factors: 0.0,
+        reg_bias: 0.0,
+        validation_fraction: 0.1,
+        ..als_defaults()
+    };
+    let full = train_ratings(&data.triples, scale, &params, &mut |_| true).unwrap();
+    let curve: Vec<f64> = full.history.iter().map(|s| s.validation_rmse.unwrap()).collect();
+    println!("validation RMSE per iteration (reg 0): {curve:.4?}");
+    assert_eq!(curve.len(), 12);
+    // 10% of the ratings held out: the model never saw them.
+    assert!(full.user_items.values.len() < data.triples.len() * 95 / 100);
+    let best = curve.iter().cloned().fold(f64::INFINITY, f64::min);
+    let stopped = train_ratings(
+        &data.triples,
+        scale,
+        &AlsParams {
+            early_stopping: 2,
+            ..params.clone()
+        },
+        &mut |_| true,
+    )
+    .unwrap();
+    let last = stopped.history.last().unwrap();
+    assert!(stopped.history.len() < 12, "stopped early: {:?}", stopped.history.len());
+    assert!(last.validation_rmse.unwrap() > best);
+    // The model kept is the best iterate: the same as training just that many iterations.
+    let best_at = curve.iter().position(|&v| v == best).unwrap();
+    let short = train_ratings(
+        &data.triples,
+        scale,
+        &AlsParams {
+            iterations: best_at + 1,
+            ..params.clone()
+        },
+        &mut |_| true,
+    )
+    .unwrap();
+    assert_eq!(stopped.user_factors.data, short.user_factors.data);
+    assert_eq!(stopped.item_bias, short.item_bias);
+    // Gibbs reports the validation RMSE of every sweep too.
+    let gibbs = train_ratings(
+        &data.triples,
+        scale,
+        &AlsParams {
+            factors: 8,
+            iterations: 2,
+            burn_in: 2,
+            samples: 4,
+            validation_fraction: 0.1,
+            ..AlsParams::default()
+        },
+        &mut |_| true,
+    )
+    .unwrap();
+    assert!(gibbs
+        .history
+        .iter()
+        .all(|s| s.validation_rmse.is_some_and(|v| v > 0.5 && v < 1.2)));
 }

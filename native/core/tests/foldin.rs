@@ -16,7 +16,7 @@ use movierec_core::foldin::{
     MIN_SUPPORT_FLOOR,
 };
 use movierec_core::interactions::Interactions;
-use movierec_core::model::{AlsModel, AlsParams};
+use movierec_core::model::AlsModel;
 use movierec_core::topn::POPULARITY_WEIGHT;
 use movierec_core::CoreError;
 
@@ -26,7 +26,10 @@ fn model() -> &'static AlsModel {
         let data = read_ratings(&shared("ml-1m/ratings.dat"), &ReadOptions::default()).unwrap();
         let (train, _) = split_random(&data.triples, 0.1, 42).unwrap();
         let x = Interactions::from_triples(&train).unwrap();
-        train_explicit(&x, data.report.scale, &AlsParams::default(), &mut |_| true).unwrap()
+        train_explicit(&x, data.report.scale, &movierec_core::als::als_defaults(), &mut |_| {
+            true
+        })
+        .unwrap()
     })
 }
 

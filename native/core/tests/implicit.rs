@@ -264,7 +264,10 @@ fn params_without_the_implicit_fields_read_with_their_defaults() {
     assert_eq!(params.feedback, Feedback::Implicit);
     assert_eq!(
         (params.alpha, params.cg_steps),
-        (AlsParams::default().alpha, AlsParams::default().cg_steps)
+        (
+            movierec_core::als::als_defaults().alpha,
+            movierec_core::als::als_defaults().cg_steps
+        )
     );
     let round_trip: AlsParams = serde_json::from_str(&serde_json::to_string(&params).unwrap()).unwrap();
     assert_eq!(round_trip, params);

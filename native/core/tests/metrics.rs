@@ -21,7 +21,7 @@ fn ml_1m() -> (RatingScale, RatingTriples) {
 
 fn train(scale: RatingScale, triples: &RatingTriples) -> AlsModel {
     let x = Interactions::from_triples(triples).unwrap();
-    train_explicit(&x, scale, &AlsParams::default(), &mut |_| true).unwrap()
+    train_explicit(&x, scale, &movierec_core::als::als_defaults(), &mut |_| true).unwrap()
 }
 
 /// One factor; movies 10..50 with factors 1.0, 0.8, 0.6, 0.4, 0.2; user 1 likes them (+1), user 2 the reverse (-1).
@@ -30,7 +30,7 @@ fn hand_made_model() -> AlsModel {
     AlsModel {
         params: AlsParams {
             factors: 1,
-            ..AlsParams::default()
+            ..movierec_core::als::als_defaults()
         },
         scale: RatingScale {
             min: 1.0,

@@ -48,7 +48,7 @@ fn train_small(seed: u64) -> Trained {
         factors: 16,
         iterations: 3,
         seed,
-        ..AlsParams::default()
+        ..movierec_core::als::als_defaults()
     };
     let model = train_explicit(&x, data.report.scale, &params, &mut |_| true).unwrap();
     Trained {
@@ -522,4 +522,33 @@ fn an_inconsistent_model_is_not_saved_and_the_old_one_stays() {
     }
     assert_same_model(&load_model(&dir).unwrap().model, &trained().model);
     assert_eq!(siblings(&dir), vec!["model".to_string()]);
+}
+
+#[test]
+fn a_model_json_written_before_gibbs_sampling_loads_as_als() {
+    let (_tmp, dir) = saved();
+    let path = dir.join("model.json");
+    let mut json: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(json["params"]["method"], json!("als"));
+    assert!(
+        json.pointer("/history/0/validationRmse").is_none(),
+        "no validation RMSE without a holdout"
+    );
+    let params = json["params"].as_object_mut().unwrap();
+    for field in [
+        "method",
+        "samples",
+        "burnIn",
+        "noiseStd",
+        "validationFraction",
+        "earlyStopping",
+    ] {
+        assert!(params.remove(field).is_some(), "{field} is written");
+    }
+    std::fs::write(&path, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
+    let loaded = load_model(&dir).unwrap();
+    assert_eq!(loaded.model.params.method, movierec_core::model::Method::Als);
+    assert_eq!(loaded.model.params.validation_fraction, 0.0);
+    assert_eq!(loaded.model.params.early_stopping, 0);
+    assert_same_model(&loaded.model, &trained().model);
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import type { Command } from 'commander';
 
-import { generateDemoDataset } from '../../model/index.js';
+import { DEMO_TRAIN_OPTIONS, generateDemoDataset } from '../../model/index.js';
 import { fmtInt, type CliContext } from '../context.js';
 import { printSummary, runTraining } from './train.js';
 
@@ -26,7 +26,7 @@ export function registerDemo(program: Command, getContext: () => CliContext): vo
       if (ctx.interactive(json)) ctx.note(`generating the demo catalogue in ${dir} ...`);
       const data = await generateDemoDataset(dir, { force: flags.force === true });
       ctx.logger.info(`demo data set: ${JSON.stringify(data)}`);
-      const trained = await runTraining(ctx, data.ratingsFile, {}, json);
+      const trained = await runTraining(ctx, data.ratingsFile, { ...DEMO_TRAIN_OPTIONS }, json);
       if (json) {
         ctx.printJson({ dataset: data, training: trained });
         return;

@@ -1,10 +1,18 @@
 // movierec train --dataset=PATH [--config FILE] [--factors N --reg X --reg-bias X --iters N --seed N --threads N]
+//   [--method gibbs|als --samples N --burn-in N --noise-std X] [--validation-fraction F --early-stopping N]
 //   [--feedback explicit|implicit --alpha X --cg-steps N] [--skip-invalid] [--json]
 // --config reads parameters from a JSON file (what `movierec tune` writes, or a hand-written one); flags override it.
 
 import { Option, type Command } from 'commander';
 
-import { MyRecModel, type Feedback, type TrainOptions, type TrainResult } from '../../model/index.js';
+import {
+  MyRecModel,
+  totalSteps,
+  type Feedback,
+  type Method,
+  type TrainOptions,
+  type TrainResult,
+} from '../../model/index.js';
 import { readConfigFile } from '../../model/params.js';
 import { fmtInt, fmtNum, intOption, numberOption, type CliContext } from '../context.js';
 import { trainingProgress } from '../progress.js';
@@ -21,6 +29,12 @@ interface TrainFlags {
   feedback?: Feedback;
   alpha?: number;
   cgSteps?: number;
+  method?: Method;
+  samples?: number;
+  burnIn?: number;
+  noiseStd?: number;
+  validationFraction?: number;
+  earlyStopping?: number;
   skipInvalid?: boolean;
   json?: boolean;
 }
@@ -28,19 +42,49 @@ interface TrainFlags {
 export function registerTrain(program: Command, getContext: () => CliContext): void {
   const d = MyRecModel.defaultParams();
   const di = MyRecModel.implicitDefaultParams();
+  const da = MyRecModel.alsDefaultParams();
   program
     .command('train')
     .description('train a model on a MovieLens ratings file and save it to DATA_DIR/model')
     .requiredOption('-d, --dataset <path>', 'ratings file (ratings.dat, u.data or ratings.csv; layout detected)')
     .option('--config <file>', 'JSON file of parameters (e.g. from movierec tune); the flags below override it')
     .option('--factors <n>', `latent factors (default ${d.factors})`, intOption(1, 1024))
+    .addOption(
+      new Option(
+        '--method <method>',
+        `gibbs: Gibbs sampling, posterior-mean model; als: alternating least squares ` +
+          `(default ${d.method}; als with --feedback implicit)`,
+      ).choices(['gibbs', 'als']),
+    )
+    .option('--samples <n>', `gibbs only: sweeps averaged into the model (default ${d.samples})`, intOption(1, 100_000))
+    .option('--burn-in <n>', `gibbs only: sweeps discarded first (default ${d.burnIn})`, intOption(0, 100_000))
+    .option('--noise-std <x>', `gibbs only: rating noise std (default ${d.noiseStd})`, numberOption(1e-6, 10))
     .option(
       '--reg <x>',
-      `regularisation of the factors (default ${d.regFactors}; ${di.regFactors} with --feedback implicit)`,
+      `regularisation of the factors (default ${d.regFactors}; ${da.regFactors} with --method als, ` +
+        `${di.regFactors} with --feedback implicit)`,
       numberOption(0, 1e6),
     )
-    .option('--reg-bias <x>', `regularisation of the biases (default ${d.regBias})`, numberOption(0, 1e6))
-    .option('--iters <n>', `ALS iterations (default ${d.iterations})`, intOption(1, 1000))
+    .option(
+      '--reg-bias <x>',
+      `regularisation of the biases (default ${d.regBias}; ${da.regBias} with --method als)`,
+      numberOption(0, 1e6),
+    )
+    .option(
+      '--iters <n>',
+      `ALS iterations (default ${d.iterations} to start the gibbs chain; ${da.iterations} with --method als)`,
+      intOption(1, 1000),
+    )
+    .option(
+      '--validation-fraction <f>',
+      'hold out this fraction of the ratings (seeded) and report its RMSE per iteration (default 0: none)',
+      numberOption(0, 0.49),
+    )
+    .option(
+      '--early-stopping <n>',
+      'als with --validation-fraction: stop after N iterations without improvement, keep the best (default 0: never)',
+      intOption(0, 1000),
+    )
     .option('--seed <n>', `random seed (default ${d.seed})`, intOption(0, Number.MAX_SAFE_INTEGER))
     .option('--threads <n>', 'worker threads, 0 = all cores (default THREADS)', intOption(0, 1024))
     .addOption(
@@ -74,6 +118,12 @@ export function trainOptions(flags: Omit<TrainFlags, 'dataset'>): TrainOptions {
     feedback: flags.feedback,
     alpha: flags.alpha,
     cgSteps: flags.cgSteps,
+    method: flags.method,
+    samples: flags.samples,
+    burnIn: flags.burnIn,
+    noiseStd: flags.noiseStd,
+    validationFraction: flags.validationFraction,
+    earlyStopping: flags.earlyStopping,
     skipInvalid: flags.skipInvalid === true,
   };
 }
@@ -102,7 +152,7 @@ export async function runTraining(
     const result = await model.train(datasetPath, {
       ...options,
       onIteration: (stats) => {
-        progress ??= trainingProgress(ctx, options.iterations ?? MyRecModel.defaultParams().iterations, json);
+        progress ??= trainingProgress(ctx, totalSteps(MyRecModel.resolvedParams(options)), json);
         progress.onIteration(stats);
       },
     });

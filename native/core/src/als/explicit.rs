@@ -97,10 +97,18 @@ impl<'a> ExplicitTrainer<'a> {
         let stats = IterationStats {
             iteration: m.history.len() + 1,
             train_rmse: (sse / self.x.nnz() as f64).sqrt(),
+            validation_rmse: None,
             elapsed_seconds: self.started.elapsed().as_secs_f64(),
         };
         m.history.push(stats.clone());
         stats
+    }
+
+    /// Records the validation RMSE of the last iteration in the history.
+    pub fn set_last_validation(&mut self, rmse: Option<f64>) {
+        if let Some(last) = self.model.history.last_mut() {
+            last.validation_rmse = rmse;
+        }
     }
 
     pub fn model(&self) -> &AlsModel {

@@ -125,6 +125,7 @@ impl<'a> ImplicitTrainer<'a> {
         let stats = IterationStats {
             iteration: m.history.len() + 1,
             train_rmse: (loss.max(0.0) / self.total_weight).sqrt(),
+            validation_rmse: None,
             elapsed_seconds: self.started.elapsed().as_secs_f64(),
         };
         m.history.push(stats.clone());
@@ -151,7 +152,7 @@ pub fn implicit_defaults() -> AlsParams {
     AlsParams {
         feedback: Feedback::Implicit,
         reg_factors: DEFAULT_IMPLICIT_REG,
-        ..AlsParams::default()
+        ..super::als_defaults()
     }
 }
 

@@ -52,6 +52,9 @@ pub(crate) struct Workspace {
     solution: Vec<f64>,
     /// Squared training error of the row last solved (see [`Workspace::row_error`]).
     row_error: f64,
+    /// When not empty: the absolute penalty of each coordinate (`[bias, factors...]`), replacing the count-weighted
+    /// `Regularisation` (the Gibbs sampler's per-dimension prior precisions, see [`Workspace::set_penalty`]).
+    penalty: Vec<f64>,
 }
 
 impl Workspace {
@@ -71,7 +74,16 @@ impl Workspace {
             rhs: vec![0.0; d],
             solution: vec![0.0; d],
             row_error: 0.0,
+            penalty: Vec::new(),
         }
+    }
+
+    /// Makes every following solve add `penalty[j]` to diagonal entry `j` of the normal equations (`k + 1` values:
+    /// bias first), whatever the row's rating count, instead of the weighted-lambda `Regularisation`.
+    pub(crate) fn set_penalty(&mut self, penalty: &[f64]) {
+        assert_eq!(penalty.len(), self.k + 1, "one penalty per coordinate");
+        self.penalty.clear();
+        self.penalty.extend_from_slice(penalty);
     }
 
     /// `sum_j (r_j - mean - o_j - b - q_j.p)^2` of the row [`solve_row`] last solved, at its result.
@@ -220,21 +232,32 @@ fn solve_row_impl<const ISA: u8>(
     }
 
     let n_f = n as f64;
+    ws.normal[0] = n_f;
+    // What the diagonal holds beyond X'X (per coordinate), for the training error below.
+    let mut added = [0.0f64; 2];
     let weight = n_f + reg.prior;
-    ws.normal[0] = n_f + reg.bias * weight;
-    for j in 1..d {
-        ws.normal[j * stride + j] += reg.factors * weight;
+    let (uniform_bias, uniform_factors) = (reg.bias * weight, reg.factors * weight);
+    let penalty_of = |penalty: &[f64], j: usize| {
+        if penalty.is_empty() {
+            if j == 0 {
+                uniform_bias
+            } else {
+                uniform_factors
+            }
+        } else {
+            penalty[j]
+        }
+    };
+    for j in 0..d {
+        ws.normal[j * stride + j] += penalty_of(&ws.penalty, j);
     }
-    // What the diagonal holds beyond X'X, for the training error below.
-    let (mut added_bias, mut added_factors) = (reg.bias * weight, reg.factors * weight);
     if !solve_normal_equations::<ISA>(ws, d) {
         // Only reachable with zero regularisation and a rank-deficient row: a tiny ridge makes it solvable.
         let ridge = 1e-9 * (1.0 + (0..d).map(|j| ws.normal[j * stride + j]).fold(0.0, f64::max));
         for j in 0..d {
             ws.normal[j * stride + j] += ridge;
         }
-        added_bias += ridge;
-        added_factors += ridge;
+        added = [ridge; 2];
         if !solve_normal_equations::<ISA>(ws, d) {
             out_factors.fill(0.0);
             ws.row_error = sum_y2;
@@ -244,7 +267,8 @@ fn solve_row_impl<const ISA: u8>(
     for (o, &s) in out_factors.iter_mut().zip(&ws.solution[1..]) {
         *o = s as f32;
     }
-    ws.row_error = squared_error_at_solution(ws, d, sum_y2, added_bias, added_factors);
+    let penalty_at = |j: usize| penalty_of(&ws.penalty, j) + added[(j > 0) as usize];
+    ws.row_error = squared_error_at_solution(ws, d, sum_y2, penalty_at);
     ws.solution[0] as f32
 }
 
@@ -252,7 +276,7 @@ fn solve_row_impl<const ISA: u8>(
 /// the normal equations instead of a second pass over the ratings: `sum y^2 - 2 w'X'y + w'X'Xw`, with `X'X` the
 /// upper triangle of `normal` less what was added to its diagonal. O(k^2), in f64.
 #[inline(always)]
-fn squared_error_at_solution(ws: &Workspace, d: usize, sum_y2: f64, added_bias: f64, added_factors: f64) -> f64 {
+fn squared_error_at_solution(ws: &Workspace, d: usize, sum_y2: f64, added: impl Fn(usize) -> f64) -> f64 {
     let stride = ws.stride;
     let w: Vec<f64> = ws.solution[..d].iter().map(|&v| v as f32 as f64).collect();
     let mut quadratic = 0.0f64;
@@ -262,7 +286,7 @@ fn squared_error_at_solution(ws: &Workspace, d: usize, sum_y2: f64, added_bias: 
         quadratic += w[i] * (row[i] * w[i] + 2.0 * off);
     }
     let linear: f64 = ws.rhs.iter().zip(&w).map(|(a, b)| a * b).sum();
-    let added = added_bias * w[0] * w[0] + added_factors * w[1..].iter().map(|v| v * v).sum::<f64>();
+    let added: f64 = w.iter().enumerate().map(|(j, v)| added(j) * v * v).sum();
     (sum_y2 - 2.0 * linear + quadratic - added).max(0.0)
 }
 

@@ -5,9 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use movierec_core::als::{implicit_defaults, train};
-use movierec_core::interactions::Interactions;
-use movierec_core::model::{AlsParams, Feedback, IterationStats};
+use movierec_core::als::{als_defaults, implicit_defaults, train_ratings};
+use movierec_core::model::{AlsParams, Feedback, IterationStats, Method};
 use movierec_core::model_io::{load_model, save_model, DatasetMeta, LoadedModel, ModelMeta};
 use napi::bindgen_prelude::AsyncTask;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -41,6 +40,19 @@ pub struct JsAlsParams {
     pub alpha: Option<f64>,
     /// Implicit only: conjugate-gradient steps per row and half-step.
     pub cg_steps: Option<u32>,
+    /// `gibbs` (default: Gibbs sampling, posterior-mean model) or `als`; `iterations` are the ALS iterations
+    /// (for `gibbs`, those that start the chain).
+    pub method: Option<String>,
+    /// Gibbs only: sweeps averaged into the model.
+    pub samples: Option<u32>,
+    /// Gibbs only: sweeps discarded before averaging.
+    pub burn_in: Option<u32>,
+    /// Gibbs only: standard deviation of the rating noise.
+    pub noise_std: Option<f64>,
+    /// Fraction of the ratings held out to report a validation RMSE per iteration; 0 (default) = none.
+    pub validation_fraction: Option<f64>,
+    /// ALS with a validation fraction: stop after this many iterations without improvement; 0 (default) = never.
+    pub early_stopping: Option<u32>,
 }
 
 impl JsAlsParams {
@@ -54,7 +66,22 @@ impl JsAlsParams {
                 )))
             }
         };
-        let defaults = AlsParams::default();
+        let default_method = if feedback == Feedback::Implicit { "als" } else { "gibbs" };
+        let method = match self.method.as_deref().unwrap_or(default_method) {
+            "als" => Method::Als,
+            "gibbs" => Method::Gibbs,
+            other => {
+                return Err(invalid_input(format!(
+                    "method must be \"als\" or \"gibbs\", got \"{other}\""
+                )))
+            }
+        };
+        // What the caller leaves out comes from the defaults of its feedback and method (priorCount differs).
+        let defaults = match (feedback, method) {
+            (Feedback::Implicit, _) => implicit_defaults(),
+            (Feedback::Explicit, Method::Als) => als_defaults(),
+            (Feedback::Explicit, Method::Gibbs) => AlsParams::default(),
+        };
         Ok(AlsParams {
             factors: self.factors as usize,
             reg_factors: self.reg_factors as f32,
@@ -66,14 +93,26 @@ impl JsAlsParams {
             prior_count: self.prior_count.map_or(defaults.prior_count, |v| v as f32),
             alpha: self.alpha.map_or(defaults.alpha, |v| v as f32),
             cg_steps: self.cg_steps.map_or(defaults.cg_steps, |v| v as usize),
+            method,
+            samples: self.samples.map_or(defaults.samples, |v| v as usize),
+            burn_in: self.burn_in.map_or(defaults.burn_in, |v| v as usize),
+            noise_std: self.noise_std.map_or(defaults.noise_std, |v| v as f32),
+            validation_fraction: self.validation_fraction.map_or(0.0, |v| v as f32),
+            early_stopping: self.early_stopping.map_or(0, |v| v as usize),
         })
     }
 }
 
-/// The defaults, tuned on ml-1m.
+/// The defaults, tuned on ml-1m: Gibbs sampling.
 #[napi]
 pub fn default_params() -> JsAlsParams {
     to_js(&AlsParams::default())
+}
+
+/// The defaults of `method: "als"`, tuned on ml-1m.
+#[napi]
+pub fn als_default_params() -> JsAlsParams {
+    to_js(&als_defaults())
 }
 
 /// The defaults of implicit feedback (stronger `regFactors`), chosen on ml-1m's per-user holdout.
@@ -100,15 +139,30 @@ fn to_js(p: &AlsParams) -> JsAlsParams {
         prior_count: Some(f32_as_written(p.prior_count)),
         alpha: Some(f32_as_written(p.alpha)),
         cg_steps: Some(p.cg_steps as u32),
+        method: Some(
+            match p.method {
+                Method::Als => "als",
+                Method::Gibbs => "gibbs",
+            }
+            .into(),
+        ),
+        samples: Some(p.samples as u32),
+        burn_in: Some(p.burn_in as u32),
+        noise_std: Some(f32_as_written(p.noise_std)),
+        validation_fraction: Some(f32_as_written(p.validation_fraction)),
+        early_stopping: Some(p.early_stopping as u32),
     }
 }
 
-/// One finished ALS iteration.
+/// One finished ALS iteration or Gibbs sweep.
 #[napi(object)]
 pub struct IterationProgress {
     /// 1-based.
     pub iteration: u32,
+    /// Gibbs: of the predictions averaged over the samples so far (of the current sample during burn-in).
     pub train_rmse: f64,
+    /// RMSE on the held-out `validationFraction` of the ratings; absent without one.
+    pub validation_rmse: Option<f64>,
     /// Seconds since training started.
     pub elapsed_seconds: f64,
 }
@@ -118,6 +172,7 @@ impl From<&IterationStats> for IterationProgress {
         Self {
             iteration: s.iteration as u32,
             train_rmse: s.train_rmse,
+            validation_rmse: s.validation_rmse,
             elapsed_seconds: s.elapsed_seconds,
         }
     }
@@ -142,14 +197,14 @@ fn train_run(t: &TrainTask) -> Result<LoadedModel> {
     };
     threads::run_in_pool(threads, || {
         let started = Instant::now();
-        let x = Interactions::from_triples(&t.data.dataset.triples).map_err(to_napi)?;
         let mut report = |stats: &IterationStats| {
             if let Some(f) = &t.on_iteration {
                 f.call(stats.into(), ThreadsafeFunctionCallMode::NonBlocking);
             }
             true
         };
-        let model = train(&x, t.data.dataset.report.scale, &t.params, &mut report).map_err(to_napi)?;
+        let (triples, scale) = (&t.data.dataset.triples, t.data.dataset.report.scale);
+        let model = train_ratings(triples, scale, &t.params, &mut report).map_err(to_napi)?;
         let training_seconds = started.elapsed().as_secs_f64();
         let trained_at = iso8601_utc(SystemTime::now());
         let meta = ModelMeta::new(
