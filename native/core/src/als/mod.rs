@@ -81,6 +81,7 @@ impl Default for AlsParams {
             feedback: Feedback::Explicit,
             alpha: crate::model::DEFAULT_ALPHA,
             cg_steps: crate::model::DEFAULT_CG_STEPS,
+            solver: Default::default(),
         }
     }
 }

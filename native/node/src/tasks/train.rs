@@ -66,6 +66,7 @@ impl JsAlsParams {
             prior_count: self.prior_count.map_or(defaults.prior_count, |v| v as f32),
             alpha: self.alpha.map_or(defaults.alpha, |v| v as f32),
             cg_steps: self.cg_steps.map_or(defaults.cg_steps, |v| v as usize),
+            ..defaults
         })
     }
 }
