@@ -18,22 +18,25 @@
 //! `<dir>.prev` holds the old model and [`load_model`] reads it. Loading validates the version, every shape, the
 //! CSR structure and that every number is finite.
 
+mod check;
 mod npy;
+mod read;
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::dataset::{Catalogue, RatingScale, RatingsLayout, ReadReport};
 use crate::interactions::{Csr, IdMap};
-use crate::model::{AlsModel, AlsParams, BiasBaseline, IterationStats, Matrix};
+use crate::model::{AlsModel, AlsParams, BiasBaseline, IterationStats};
 use crate::{CoreError, Result};
+use check::check_model;
 use npy::Element;
+use read::{read_catalogue, read_matrix, read_meta, read_vector};
 
 pub const FORMAT_VERSION: u32 = 1;
 const META_FILE: &str = "model.json";
@@ -411,220 +414,4 @@ fn invalid(dir: &Path, message: String) -> CoreError {
         path: dir.to_path_buf(),
         message,
     }
-}
-
-fn read_meta(dir: &Path) -> Result<ModelMeta> {
-    let path = dir.join(META_FILE);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(CoreError::ModelNotFound(dir.to_path_buf())),
-        Err(e) => return Err(CoreError::io(&path, e)),
-    };
-    let json: Value =
-        serde_json::from_slice(&bytes).map_err(|e| invalid(dir, format!("{META_FILE}: not valid JSON: {e}")))?;
-    match json.get("formatVersion").and_then(Value::as_u64) {
-        Some(v) if v == u64::from(FORMAT_VERSION) => {}
-        Some(v) => {
-            return Err(invalid(
-                dir,
-                format!("{META_FILE}: format version {v}, this build reads {FORMAT_VERSION}"),
-            ))
-        }
-        None => return Err(invalid(dir, format!("{META_FILE}: no formatVersion"))),
-    }
-    serde_json::from_value(json).map_err(|e| invalid(dir, format!("{META_FILE}: {e}")))
-}
-
-/// Files at least this large are memory-mapped and converted straight into their array; smaller ones are read.
-const MAP_AT_BYTES: u64 = 1 << 20;
-
-fn read_array<T: Element>(dir: &Path, name: &str) -> Result<(Vec<usize>, Vec<T>)> {
-    let path = dir.join(name);
-    let file = match File::open(&path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(invalid(dir, format!("{name} is missing"))),
-        Err(e) => return Err(CoreError::io(&path, e)),
-    };
-    let len = file.metadata().map_err(|e| CoreError::io(&path, e))?.len();
-    let parsed = if len >= MAP_AT_BYTES {
-        // Mapping saves the copy into an intermediate byte buffer (and its page faults): the values are converted
-        // from the page cache into their array in one pass. SAFETY: a model folder's files are never modified in
-        // place (saves write a new folder and rename it), and the mapping lives only for this conversion.
-        match unsafe { memmap2::Mmap::map(&file) } {
-            Ok(map) => npy::read(&map),
-            Err(_) => npy::read(&read_whole(&path, file)?),
-        }
-    } else {
-        npy::read(&read_whole(&path, file)?)
-    };
-    parsed.map_err(|m| invalid(dir, format!("{name}: {m}")))
-}
-
-fn read_whole(path: &Path, mut file: File) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| CoreError::io(path, e))?;
-    Ok(bytes)
-}
-
-fn read_vector<T: Element>(dir: &Path, name: &str) -> Result<Vec<T>> {
-    let (shape, values) = read_array(dir, name)?;
-    if shape.len() != 1 {
-        return Err(invalid(dir, format!("{name}: shape {shape:?}, expected one dimension")));
-    }
-    Ok(values)
-}
-
-fn read_matrix(dir: &Path, name: &str, rows: usize, cols: usize) -> Result<Matrix> {
-    let (shape, data) = read_array::<f32>(dir, name)?;
-    if shape != [rows, cols] {
-        return Err(invalid(
-            dir,
-            format!("{name}: shape {shape:?}, expected [{rows}, {cols}] (ids x factors)"),
-        ));
-    }
-    Ok(Matrix { rows, cols, data })
-}
-
-fn read_catalogue(dir: &Path) -> Result<Option<Catalogue>> {
-    let path = dir.join(MOVIES_FILE);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(CoreError::io(&path, e)),
-    };
-    let entries: Vec<MovieEntry> =
-        serde_json::from_slice(&bytes).map_err(|e| invalid(dir, format!("{MOVIES_FILE}: {e}")))?;
-    if !entries.windows(2).all(|w| w[0].id < w[1].id) {
-        return Err(invalid(
-            dir,
-            format!("{MOVIES_FILE}: movie ids are not strictly ascending"),
-        ));
-    }
-    let mut c = Catalogue::default();
-    for e in entries {
-        c.ids.push(e.id);
-        c.titles.push(e.title);
-        c.genres.push(e.genres);
-    }
-    Ok(Some(c))
-}
-
-/// Every invariant the rest of the core relies on; the message names the first broken one.
-fn check_model(m: &AlsModel) -> std::result::Result<(), String> {
-    crate::als::validate_common(&m.params).map_err(|e| format!("params: {e}"))?;
-    let (n_users, n_items, k) = (m.users.len(), m.items.len(), m.params.factors);
-    let shape = |name: &str, x: &Matrix, rows: usize| {
-        if x.rows != rows || x.cols != k || x.data.len() != rows * k {
-            return Err(format!("{name} is {}x{}, expected {rows}x{k}", x.rows, x.cols));
-        }
-        Ok(())
-    };
-    shape("user factors", &m.user_factors, n_users)?;
-    shape("item factors", &m.item_factors, n_items)?;
-    let lengths = [
-        ("user bias (user_bias.npy)", m.user_bias.len(), n_users),
-        ("item bias (item_bias.npy)", m.item_bias.len(), n_items),
-        ("item counts (item_counts.npy)", m.item_counts.len(), n_items),
-        (
-            "baseline user bias (baseline_user_bias.npy)",
-            m.baseline.user_bias.len(),
-            n_users,
-        ),
-        (
-            "baseline item bias (baseline_item_bias.npy)",
-            m.baseline.item_bias.len(),
-            n_items,
-        ),
-        (
-            "user items indptr (user_items_indptr.npy)",
-            m.user_items.indptr.len(),
-            n_users + 1,
-        ),
-        (
-            "user items values (user_items_values.npy)",
-            m.user_items.values.len(),
-            m.user_items.indices.len(),
-        ),
-    ];
-    for (name, got, want) in lengths {
-        if got != want {
-            return Err(format!("{name} has {got} entries, expected {want}"));
-        }
-    }
-    let floats: [(&str, &[f32]); 7] = [
-        ("user factors (user_factors.npy)", &m.user_factors.data),
-        ("item factors (item_factors.npy)", &m.item_factors.data),
-        ("user bias (user_bias.npy)", &m.user_bias),
-        ("item bias (item_bias.npy)", &m.item_bias),
-        ("baseline user bias (baseline_user_bias.npy)", &m.baseline.user_bias),
-        ("baseline item bias (baseline_item_bias.npy)", &m.baseline.item_bias),
-        ("user items values (user_items_values.npy)", &m.user_items.values),
-    ];
-    for (name, values) in floats {
-        // By blocks: a per-value parallel search costs far more than the test itself.
-        const BLOCK: usize = 1 << 16;
-        let bad_block = values
-            .par_chunks(BLOCK)
-            .position_first(|block| !block.iter().all(|v| v.is_finite()));
-        if let Some(b) = bad_block {
-            let at = b * BLOCK + values[b * BLOCK..].iter().position(|v| !v.is_finite()).unwrap_or(0);
-            return Err(format!("{name}: non-finite value {} at position {at}", values[at]));
-        }
-    }
-    let s = m.scale;
-    if ![m.global_mean, m.baseline.global_mean, s.min, s.max, s.step]
-        .iter()
-        .all(|v| v.is_finite())
-        || s.min > s.max
-    {
-        return Err(format!(
-            "bad mean or scale: mean {}, scale {}..{}",
-            m.global_mean, s.min, s.max
-        ));
-    }
-    check_user_items(&m.user_items, n_items, &m.item_counts)
-}
-
-/// CSR structure: indptr from 0, non-decreasing, ending at nnz; each row strictly ascending and in range; the
-/// movie counts equal to the column counts.
-fn check_user_items(ui: &Csr, n_items: usize, item_counts: &[u32]) -> std::result::Result<(), String> {
-    let nnz = ui.indices.len() as u64;
-    if ui.indptr.first() != Some(&0) || ui.indptr.last() != Some(&nnz) || ui.indptr.windows(2).any(|w| w[0] > w[1]) {
-        return Err(format!("user items indptr is not a valid CSR index for {nnz} entries"));
-    }
-    let bad_row_in = |rows: std::ops::Range<usize>| {
-        rows.into_iter().find(|&r| {
-            let (cols, _) = ui.row(r);
-            cols.windows(2).any(|w| w[0] >= w[1]) || cols.last().is_some_and(|&c| c as usize >= n_items)
-        })
-    };
-    const ROWS: usize = 4096;
-    let bad_row = (0..ui.rows().div_ceil(ROWS))
-        .into_par_iter()
-        .find_map_first(|b| bad_row_in(b * ROWS..((b + 1) * ROWS).min(ui.rows())));
-    if let Some(r) = bad_row {
-        return Err(format!("user items row {r}: movie indices unsorted or out of range"));
-    }
-    // Every index is in range now. Counted per block of ratings on each core, then summed.
-    let counts = ui
-        .indices
-        .par_chunks(1 << 20)
-        .fold(
-            || vec![0u32; n_items],
-            |mut counts, block| {
-                block.iter().for_each(|&c| counts[c as usize] += 1);
-                counts
-            },
-        )
-        .reduce(
-            || vec![0u32; n_items],
-            |mut a, b| {
-                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                a
-            },
-        );
-    if counts != item_counts {
-        return Err("item counts do not match the training ratings".into());
-    }
-    Ok(())
 }
