@@ -4,7 +4,7 @@
 // - data: the project's generator writes an ML-25M-shaped ratings.csv (162,541 users, 59,047 movies, 25,000,095
 //   ratings; `--quick`: the 5M-rating one), cached under bench/.cache;
 // - movierec (native/bench, one process per measurement so each peak RSS is its own): parse time; explicit ALS
-//   seconds per iteration at 32/64/128 factors; implicit ALS per iteration; peak RSS; model save and load; fold-in
+//   seconds per iteration at 32/64/128 factors (and at 64 with `solver: cg`); implicit ALS per iteration; peak RSS; model save and load; fold-in
 //   latency over 10,000 users;
 // - the JS event-loop delay while the addon trains (bench/eventloop.ts, through src/model);
 // - references in bench/.venv (bench/reference/requirements.txt), each skipped with a message when unavailable:
@@ -89,6 +89,10 @@ function main(): void {
       'train', '--file', file, '--feedback', 'explicit', '--factors', String(factors), '--iters', it, ...extra,
     ]);
   }
+  log(`movierec: explicit ALS, 64 factors, ${it} iterations, solver cg (3 warm-started CG steps per row)`);
+  results.measured.explicit64cg = runJson(BENCH_BIN, [
+    'train', '--file', file, '--feedback', 'explicit', '--factors', '64', '--iters', it, '--solver', 'cg', '--cg-steps', '3',
+  ]);
   optional('load', results, () => {
     if (skip.has('save')) throw new Error('needs the saved model (--skip save)');
     log('movierec: model load (fresh process, 5 loads)');

@@ -55,6 +55,10 @@ export function renderTable(results: Results): string {
     const ref = k === 64 ? (results.measured.spark ? `Spark ALS ${fixed(spark)}` : skippedNote(results, 'spark')) : '';
     rows.push([`Explicit ALS, ${k} factors (s/iteration)`, fixed(ours), ref, k === 64 ? ratio(spark, ours) : '', k === 64 ? '<= 2.0 s; Spark >= 10x' : '']);
   }
+  const explicitCg = g('explicit64cg', 'medianIterationSeconds');
+  if (explicitCg !== undefined) {
+    rows.push(['Explicit ALS, 64 factors, `solver: cg`, 3 CG steps (s/iteration)', fixed(explicitCg), '', '', '']);
+  }
   rows.push([
     'Implicit ALS, 64 factors, CG (s/iteration)',
     fixed(implicitOurs),

@@ -87,6 +87,11 @@ export interface AlsParams {
   validationFraction?: number
   /** ALS with a validation fraction: stop after this many iterations without improvement; 0 (default) = never. */
   earlyStopping?: number
+  /**
+   * Explicit ALS only: `cholesky` (default, exact row solves) or `cg` (`cgSteps` warm-started conjugate-gradient
+   * steps per row: about half the time per iteration at 64 factors, docs/benchmarks.md).
+   */
+  solver?: string
 }
 
 /**

@@ -447,6 +447,7 @@ function fromNativeParams(d: ReturnType<typeof native.defaultParams>, feedback: 
     noiseStd: d.noiseStd ?? Number.NaN,
     validationFraction: 0,
     earlyStopping: 0,
+    solver: d.solver === 'cg' ? 'cg' : 'cholesky',
   };
 }
 
@@ -491,6 +492,7 @@ export function trainParams(o: TrainOptions, defaultThreads: number): TrainResul
     noiseStd: o.noiseStd ?? d.noiseStd,
     validationFraction: o.validationFraction ?? 0,
     earlyStopping: o.earlyStopping ?? 0,
+    solver: o.solver ?? d.solver,
   };
   checkInt('factors', p.factors, 1, 1024);
   checkNumber('regFactors', p.regFactors, 0);
@@ -506,6 +508,9 @@ export function trainParams(o: TrainOptions, defaultThreads: number): TrainResul
   checkNumber('noiseStd', p.noiseStd, 0);
   checkNumber('validationFraction', p.validationFraction, 0);
   checkInt('earlyStopping', p.earlyStopping, 0, 1000);
+  if (p.solver !== 'cholesky' && p.solver !== 'cg') {
+    throw new InvalidInputError(`solver must be "cholesky" or "cg", got ${JSON.stringify(p.solver)}`);
+  }
   return p;
 }
 

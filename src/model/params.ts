@@ -30,6 +30,7 @@ export const trainParamsShape = {
   noiseStd: z.number().min(1e-6).max(10).describe('gibbs only: rating noise standard deviation'),
   validationFraction: z.number().min(0).max(0.49).describe('fraction of ratings held out for a validation curve'),
   earlyStopping: int(0, 1000).describe('als: stop after N iterations without validation improvement'),
+  solver: z.enum(['cholesky', 'cg']).describe('explicit als: exact Cholesky or warm-started conjugate-gradient rows'),
 } as const;
 
 export type ParamName = keyof typeof trainParamsShape;

@@ -7,6 +7,7 @@ export type RatingsPair = [number[], number[]];
 export type Feedback = 'explicit' | 'implicit';
 /** How the explicit model is fitted: Gibbs sampling (default, posterior-mean model) or plain ALS. */
 export type Method = 'gibbs' | 'als';
+export type Solver = 'cholesky' | 'cg';
 
 export interface TrainOptions {
   factors?: number;
@@ -35,6 +36,8 @@ export interface TrainOptions {
   validationFraction?: number;
   /** ALS with a validation fraction: stop after this many iterations without improvement, keep the best; 0 = never. */
   earlyStopping?: number;
+  /** Explicit ALS only: `cholesky` (default, exact) or `cg` (warm-started conjugate gradient, `cgSteps` steps). */
+  solver?: Solver;
   skipInvalid?: boolean;
   /** Called after every ALS iteration (on the JS thread, from the native task). */
   onIteration?: (stats: IterationStats) => void;

@@ -5,7 +5,7 @@
 //! movierec-bench gen   --preset ml25m|ml5m --out DIR
 //! movierec-bench parse --file ratings.csv [--repeat 3]
 //! movierec-bench train --file ratings.csv --feedback explicit|implicit --factors K --iters N
-//!                      [--cg-steps N] [--alpha A] [--reg X] [--threads T] [--foldin USERS] [--save DIR]
+//!                      [--solver cholesky|cg] [--cg-steps N] [--alpha A] [--reg X] [--threads T] [--foldin USERS] [--save DIR]
 //! movierec-bench load  --dir MODEL_DIR [--repeat 5]
 //! movierec-bench ranking-split --file RATINGS --out DIR [--holdout 0.2] [--seed 42]
 //! movierec-bench ranking       --file RATINGS [--holdout 0.2] [--seed 42] [--k 10] [--lists name=FILE,...]

@@ -7,7 +7,7 @@ use movierec_core::als::{fold_in_gram, fold_in_implicit, implicit_defaults, Expl
 use movierec_core::dataset::{read_ratings, ReadOptions};
 use movierec_core::foldin::recommend_new_user;
 use movierec_core::interactions::Interactions;
-use movierec_core::model::{AlsModel, AlsParams, Feedback, IterationStats};
+use movierec_core::model::{AlsModel, AlsParams, Feedback, IterationStats, Solver};
 use movierec_core::scoring::top_scores;
 use serde_json::json;
 
@@ -28,6 +28,11 @@ pub fn run(args: &mut Args) -> Result<serde_json::Value, String> {
         Feedback::Explicit => movierec_core::als::als_defaults(),
         Feedback::Implicit => implicit_defaults(),
     };
+    let solver = match args.string("solver", "cholesky").as_str() {
+        "cholesky" => Solver::Cholesky,
+        "cg" => Solver::Cg,
+        other => return Err(format!("--solver: expected cholesky or cg, got {other:?}")),
+    };
     let params = AlsParams {
         factors: args.number("factors", defaults.factors)?,
         iterations: args.number("iters", 3)?,
@@ -36,6 +41,7 @@ pub fn run(args: &mut Args) -> Result<serde_json::Value, String> {
         alpha: args.number("alpha", defaults.alpha)?,
         cg_steps: args.number("cg-steps", defaults.cg_steps)?,
         feedback,
+        solver,
         ..defaults
     };
     let foldin_users: usize = args.number("foldin", 0)?;
@@ -102,6 +108,7 @@ pub fn run(args: &mut Args) -> Result<serde_json::Value, String> {
         "factors": params.factors,
         "iterations": params.iterations,
         "cgSteps": params.cg_steps,
+        "solver": params.solver,
         "regFactors": params.reg_factors,
         "alpha": params.alpha,
         "threads": params.threads,

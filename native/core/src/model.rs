@@ -50,6 +50,18 @@ pub enum Method {
     Gibbs,
 }
 
+/// How explicit ALS solves each row's regularised least squares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Solver {
+    /// Exactly: normal equations and Cholesky.
+    #[default]
+    Cholesky,
+    /// Approximately: `cg_steps` conjugate-gradient steps warm-started from the row's previous values (faster; its
+    /// RMSE cost is in docs/benchmarks.md).
+    Cg,
+}
+
 /// Hyper-parameters. Defaults are tuned on ml-1m (see `als::AlsParams::default`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -73,7 +85,7 @@ pub struct AlsParams {
     /// Implicit feedback only: confidence of a rated pair is `1 + alpha * rating` (see `als::implicit`).
     #[serde(default = "default_alpha")]
     pub alpha: f32,
-    /// Implicit feedback only: conjugate-gradient steps per row and half-step.
+    /// Conjugate-gradient steps per row and half-step: implicit feedback, and explicit with `solver: cg`.
     #[serde(default = "default_cg_steps")]
     pub cg_steps: usize,
     #[serde(default)]
@@ -95,6 +107,9 @@ pub struct AlsParams {
     /// keep the best iterate; 0 = never stop early.
     #[serde(default)]
     pub early_stopping: usize,
+    /// Explicit feedback only: exact (Cholesky, the default) or conjugate-gradient row solves.
+    #[serde(default)]
+    pub solver: Solver,
 }
 
 /// Confidence slope of implicit feedback; chosen on ml-1m (see `als::implicit`).

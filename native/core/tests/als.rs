@@ -10,7 +10,7 @@ use movierec_core::als::{train_explicit, ExplicitTrainer};
 use movierec_core::dataset::{RatingScale, RatingTriples};
 use movierec_core::interactions::Interactions;
 use movierec_core::metrics::evaluate;
-use movierec_core::model::{AlsModel, AlsParams, Feedback, IterationStats};
+use movierec_core::model::{AlsModel, AlsParams, Feedback, IterationStats, Solver};
 use movierec_core::CoreError;
 
 fn train_quietly(x: &Interactions, scale: RatingScale, params: &AlsParams) -> AlsModel {
@@ -304,5 +304,37 @@ fn bad_parameters_are_invalid_input_naming_the_parameter() {
     assert!(
         (model.predict(0, 0) - 4.0).abs() < 0.01,
         "an unregularised model fits its data"
+    );
+}
+
+#[test]
+fn conjugate_gradient_solver_costs_little_rmse_on_ml_1m() {
+    let (scale, x, test) = split_90_10("ml-1m/ratings.dat");
+    let mut results = Vec::new();
+    for (solver, steps) in [(Solver::Cholesky, 3), (Solver::Cg, 2), (Solver::Cg, 3), (Solver::Cg, 5)] {
+        let params = AlsParams {
+            solver,
+            cg_steps: steps,
+            ..AlsParams::default()
+        };
+        let started = Instant::now();
+        let model = train_quietly(&x, scale, &params);
+        let seconds = started.elapsed().as_secs_f64();
+        let rmse = evaluate(&model, &test, 10).unwrap().model.rating.rmse;
+        println!(
+            "ml-1m 90/10, {} iterations, solver {solver:?} ({steps} CG steps if cg): test RMSE {rmse:.4}, \
+             train RMSE {:.4}, {seconds:.2}s",
+            params.iterations,
+            model.history.last().unwrap().train_rmse
+        );
+        results.push(rmse);
+    }
+    let exact = results[0];
+    // Warm-started CG tracks the exact solve closely; more steps get closer.
+    assert!(results[2] < exact + 0.005, "cg 3 steps {} vs exact {exact}", results[2]);
+    assert!(
+        (results[3] - exact).abs() < 0.002,
+        "cg 5 steps {} vs exact {exact}",
+        results[3]
     );
 }

@@ -1,5 +1,5 @@
 // movierec train --dataset=PATH [--config FILE] [--factors N --reg X --reg-bias X --iters N --seed N --threads N]
-//   [--method gibbs|als --samples N --burn-in N --noise-std X] [--validation-fraction F --early-stopping N]
+//   [--method gibbs|als --samples N --burn-in N --noise-std X --solver cholesky|cg] [--validation-fraction F --early-stopping N]
 //   [--feedback explicit|implicit --alpha X --cg-steps N] [--skip-invalid] [--json]
 // --config reads parameters from a JSON file (what `movierec tune` writes, or a hand-written one); flags override it.
 
@@ -10,6 +10,7 @@ import {
   totalSteps,
   type Feedback,
   type Method,
+  type Solver,
   type TrainOptions,
   type TrainResult,
 } from '../../model/index.js';
@@ -35,6 +36,7 @@ interface TrainFlags {
   noiseStd?: number;
   validationFraction?: number;
   earlyStopping?: number;
+  solver?: Solver;
   skipInvalid?: boolean;
   json?: boolean;
 }
@@ -85,6 +87,13 @@ export function registerTrain(program: Command, getContext: () => CliContext): v
       'als with --validation-fraction: stop after N iterations without improvement, keep the best (default 0: never)',
       intOption(0, 1000),
     )
+    .addOption(
+      new Option(
+        '--solver <solver>',
+        'als only: cholesky (exact row solves) or cg (--cg-steps warm-started conjugate-gradient steps, faster; ' +
+          'default cholesky)',
+      ).choices(['cholesky', 'cg']),
+    )
     .option('--seed <n>', `random seed (default ${d.seed})`, intOption(0, Number.MAX_SAFE_INTEGER))
     .option('--threads <n>', 'worker threads, 0 = all cores (default THREADS)', intOption(0, 1024))
     .addOption(
@@ -94,7 +103,7 @@ export function registerTrain(program: Command, getContext: () => CliContext): v
       ).choices(['explicit', 'implicit']),
     )
     .option('--alpha <x>', `implicit only: confidence 1 + alpha * rating (default ${di.alpha})`, numberOption(0, 1e6))
-    .option('--cg-steps <n>', `implicit only: conjugate-gradient steps (default ${di.cgSteps})`, intOption(1, 1000))
+    .option('--cg-steps <n>', `conjugate-gradient steps, implicit or --solver cg (default ${di.cgSteps})`, intOption(1, 1000))
     .option('--skip-invalid', 'skip and count malformed lines instead of stopping at the first')
     .option('--json', 'print the result as one JSON document on stdout')
     .action(async (flags: TrainFlags) => {
@@ -124,6 +133,7 @@ export function trainOptions(flags: Omit<TrainFlags, 'dataset'>): TrainOptions {
     noiseStd: flags.noiseStd,
     validationFraction: flags.validationFraction,
     earlyStopping: flags.earlyStopping,
+    solver: flags.solver,
     skipInvalid: flags.skipInvalid === true,
   };
 }

@@ -11,11 +11,15 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+mod cg_row;
+
+use cg_row::{solve_row_cg, CgRowWorkspace};
+
 use super::solve::{solve_row, FixedSide, Regularisation, Workspace};
 use super::start::{start_training, TrainingStart};
 use crate::dataset::RatingScale;
 use crate::interactions::{Csr, Interactions};
-use crate::model::{AlsModel, AlsParams, IterationStats, Matrix};
+use crate::model::{AlsModel, AlsParams, IterationStats, Matrix, Solver};
 use crate::{CoreError, Result};
 
 /// Standard deviation of the initial movie factors. ALS forgets the start after one sweep; this only has to break
@@ -38,6 +42,13 @@ impl<'a> ExplicitTrainer<'a> {
             return Err(CoreError::InvalidInput(
                 "implicit feedback is not supported by the explicit trainer".into(),
             ));
+        }
+        if params.solver == Solver::Cg && !(1..=super::implicit::MAX_CG_STEPS).contains(&params.cg_steps) {
+            return Err(CoreError::InvalidInput(format!(
+                "cgSteps must be in 1..={}, got {}",
+                super::implicit::MAX_CG_STEPS,
+                params.cg_steps
+            )));
         }
         let TrainingStart {
             started,
@@ -80,19 +91,39 @@ impl<'a> ExplicitTrainer<'a> {
         let m = &mut self.model;
         let reg = Regularisation::of(&m.params);
         let mean = m.global_mean;
+        let solver = match m.params.solver {
+            Solver::Cholesky => RowSolver::Exact,
+            Solver::Cg => RowSolver::Cg(m.params.cg_steps),
+        };
         self.pool.install(|| {
             let items = FixedSide {
                 factors: &m.item_factors,
                 bias: &m.item_bias,
             };
-            half_step(&self.x.by_user, items, mean, reg, &mut m.user_factors, &mut m.user_bias);
+            half_step(
+                &self.x.by_user,
+                items,
+                mean,
+                reg,
+                solver,
+                &mut m.user_factors,
+                &mut m.user_bias,
+            );
         });
         let sse = self.pool.install(|| {
             let users = FixedSide {
                 factors: &m.user_factors,
                 bias: &m.user_bias,
             };
-            half_step(&self.x.by_item, users, mean, reg, &mut m.item_factors, &mut m.item_bias)
+            half_step(
+                &self.x.by_item,
+                users,
+                mean,
+                reg,
+                solver,
+                &mut m.item_factors,
+                &mut m.item_bias,
+            )
         });
         let stats = IterationStats {
             iteration: m.history.len() + 1,
@@ -120,6 +151,13 @@ impl<'a> ExplicitTrainer<'a> {
     }
 }
 
+#[derive(Clone, Copy)]
+enum RowSolver {
+    Exact,
+    /// Conjugate-gradient steps per row, warm-started from the row's current values.
+    Cg(usize),
+}
+
 /// Solves every row of `rows` against `fixed` in parallel; returns the rows' summed squared training error after
 /// the solve (so after the movie half-step it is the error of the finished iteration).
 fn half_step(
@@ -127,23 +165,37 @@ fn half_step(
     fixed: FixedSide<'_>,
     mean: f32,
     reg: Regularisation,
+    solver: RowSolver,
     out_factors: &mut Matrix,
     out_bias: &mut [f32],
 ) -> f64 {
     let k = out_factors.cols;
-    let per_row: Vec<f64> = out_factors
+    let slots = out_factors
         .data
         .par_chunks_mut(k)
         .zip(out_bias.par_iter_mut())
-        .enumerate()
-        .map_init(
-            || Workspace::new(k),
-            |ws, (r, (factors, bias))| {
-                let (cols, ratings) = rows.row(r);
-                *bias = solve_row(ws, fixed, mean, cols, ratings, reg, factors);
-                ws.row_error()
-            },
-        )
-        .collect();
+        .enumerate();
+    let per_row: Vec<f64> = match solver {
+        RowSolver::Exact => slots
+            .map_init(
+                || Workspace::new(k),
+                |ws, (r, (factors, bias))| {
+                    let (cols, ratings) = rows.row(r);
+                    *bias = solve_row(ws, fixed, mean, cols, ratings, reg, factors);
+                    ws.row_error()
+                },
+            )
+            .collect(),
+        RowSolver::Cg(steps) => slots
+            .map_init(
+                || CgRowWorkspace::new(k),
+                |ws, (r, (factors, bias))| {
+                    let (cols, ratings) = rows.row(r);
+                    solve_row_cg(ws, fixed, mean, cols, ratings, reg, steps, factors, bias);
+                    ws.row_error()
+                },
+            )
+            .collect(),
+    };
     per_row.iter().sum()
 }

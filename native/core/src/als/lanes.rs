@@ -165,10 +165,15 @@ pub(crate) fn prefetch(row: &[f32]) {
         let bytes = std::mem::size_of_val(row);
         let start = row.as_ptr().cast::<i8>();
         // SAFETY: prefetch is a hint that cannot fault; the addresses stay inside `row`.
+        // A plain loop: an iterator chain here compiled into a state machine that cost as much as the loads.
         unsafe {
-            for offset in (0..bytes).step_by(64).chain(std::iter::once(bytes.saturating_sub(1))) {
+            let mut offset = 0;
+            while offset < bytes {
                 std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(start.add(offset));
+                offset += 64;
             }
+            // The last line, when the row does not start on a line boundary.
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(start.add(bytes.saturating_sub(1)));
         }
     }
     #[cfg(not(target_arch = "x86_64"))]

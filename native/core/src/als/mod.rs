@@ -110,6 +110,7 @@ pub fn als_defaults() -> AlsParams {
         noise_std: crate::model::DEFAULT_NOISE_STD,
         validation_fraction: 0.0,
         early_stopping: 0,
+        solver: Default::default(),
     }
 }
 

@@ -22,8 +22,9 @@ use crate::model::Matrix;
 
 /// Ratings gathered per block: the block (`CHUNK x padded k` f32) stays in L1 for k <= 64 and in L2 beyond.
 const CHUNK: usize = 128;
-/// f64 lanes of the widest vector unit (AVX-512); row operations of the Cholesky are aligned to it.
-const F64_LANES: usize = 8;
+mod cholesky;
+
+use cholesky::L as F64_LANES;
 
 /// The fixed side of a half-step: movie factors and biases when solving users, and vice versa.
 #[derive(Clone, Copy)]
@@ -50,6 +51,8 @@ pub(crate) struct Workspace {
     cholesky: Vec<f64>,
     rhs: Vec<f64>,
     solution: Vec<f64>,
+    /// Scratch of the Cholesky (one panel, interleaved).
+    packed: Vec<[f64; F64_LANES]>,
     /// Squared training error of the row last solved (see [`Workspace::row_error`]).
     row_error: f64,
     /// When not empty: the absolute penalty of each coordinate (`[bias, factors...]`), replacing the count-weighted
@@ -73,6 +76,7 @@ impl Workspace {
             cholesky: vec![0.0; d * stride],
             rhs: vec![0.0; d],
             solution: vec![0.0; d],
+            packed: vec![[0.0; F64_LANES]; stride],
             row_error: 0.0,
             penalty: Vec::new(),
         }
@@ -272,121 +276,29 @@ fn solve_row_impl<const ISA: u8>(
     ws.solution[0] as f32
 }
 
-/// The row's squared training error `sum_j (y_j - x_j.w)^2` at the solution `w` (rounded to f32, as stored), from
-/// the normal equations instead of a second pass over the ratings: `sum y^2 - 2 w'X'y + w'X'Xw`, with `X'X` the
-/// upper triangle of `normal` less what was added to its diagonal. O(k^2), in f64.
+/// The row's squared training error `sum_j (y_j - x_j.w)^2` at the solution `w`, from the normal equations instead
+/// of a second pass over the ratings: `sum y^2 - 2 w'X'y + w'X'Xw`, where `(X'X + added) w = X'y` makes
+/// `w'X'Xw = w'X'y - w'(added)w`. O(k), in f64. (The stored solution is `w` rounded to f32; that moves the error by
+/// about 1e-7 of it.)
 #[inline(always)]
 fn squared_error_at_solution(ws: &Workspace, d: usize, sum_y2: f64, added: impl Fn(usize) -> f64) -> f64 {
-    let stride = ws.stride;
-    let w: Vec<f64> = ws.solution[..d].iter().map(|&v| v as f32 as f64).collect();
-    let mut quadratic = 0.0f64;
-    for i in 0..d {
-        let row = &ws.normal[i * stride..i * stride + d];
-        let off: f64 = row[i + 1..].iter().zip(&w[i + 1..]).map(|(a, b)| a * b).sum();
-        quadratic += w[i] * (row[i] * w[i] + 2.0 * off);
-    }
-    let linear: f64 = ws.rhs.iter().zip(&w).map(|(a, b)| a * b).sum();
+    let w = &ws.solution[..d];
+    let linear: f64 = ws.rhs.iter().zip(w).map(|(a, b)| a * b).sum();
     let added: f64 = w.iter().enumerate().map(|(j, v)| added(j) * v * v).sum();
-    (sum_y2 - 2.0 * linear + quadratic - added).max(0.0)
+    (sum_y2 - linear - added).max(0.0)
 }
 
-/// Solves `normal * w = rhs` (upper triangle of `normal` given) into `ws.solution` by Cholesky `U'U`, leaving
-/// `normal` as it was. Returns false when the matrix is not (numerically) positive definite.
-///
-/// Right-looking and blocked by panels of `F64_LANES` pivots: the panel's rows are factored one pivot at a time,
-/// then every row below takes the whole panel's rank-`F64_LANES` update in one pass, its values held in registers
-/// (per-row loop overhead, not arithmetic, dominates a 65 x 65 factorisation). All row operations are contiguous and
-/// on whole vectors: each starts at the vector boundary at or left of the diagonal, and the few entries left of the
-/// diagonal it touches belong to the unused lower triangle.
+/// Solves `normal * w = rhs` (upper triangle of `normal` given) into `ws.solution` by Cholesky `U'U` (into
+/// `ws.cholesky`), leaving `normal` as it was. Returns false when the matrix is not (numerically) positive definite.
 #[inline(always)]
 fn solve_normal_equations<const ISA: u8>(ws: &mut Workspace, d: usize) -> bool {
-    const L: usize = F64_LANES;
     let stride = ws.stride;
-    let u = &mut ws.cholesky;
-    u.copy_from_slice(&ws.normal);
-    for p0 in (0..d).step_by(L) {
-        let p_end = (p0 + L).min(d);
-        for p in p0..p_end {
-            let pivot = u[p * stride + p];
-            if !(pivot > 0.0 && pivot.is_finite()) {
-                return false;
-            }
-            let root = pivot.sqrt();
-            let (done, rest) = u.split_at_mut((p + 1) * stride);
-            let row_p = &mut done[p * stride..];
-            row_p[p] = root;
-            let inv = 1.0 / root;
-            row_p[p + 1..].iter_mut().for_each(|v| *v *= inv);
-            let row_p = &*row_p;
-            // The rest of the panel (p0 is a multiple of L, so every row starts at column p0).
-            for (i, row_i) in (p + 1..p_end).zip(rest.chunks_exact_mut(stride)) {
-                let f = row_p[i];
-                for (a, b) in row_i[p0..].chunks_exact_mut(L).zip(row_p[p0..].chunks_exact(L)) {
-                    let a: &mut [f64; L] = a.try_into().unwrap();
-                    let b: &[f64; L] = b.try_into().unwrap();
-                    *a = std::array::from_fn(|l| sub_product::<ISA>(a[l], f, b[l]));
-                }
-            }
-        }
-        if p_end == d {
-            break;
-        }
-        // Rows below a panel: only full panels have any (a partial panel is the last one).
-        let (panel, below) = u.split_at_mut(p_end * stride);
-        let panel: [&[[f64; L]]; L] = std::array::from_fn(|q| panel[(p0 + q) * stride..][..stride].as_chunks::<L>().0);
-        for (i, row_i) in (p_end..d).zip(below.chunks_exact_mut(stride)) {
-            let f: [f64; L] = std::array::from_fn(|q| panel[q][i / L][i % L]);
-            let row_i = &mut row_i.as_chunks_mut::<L>().0[i / L..];
-            // Same-length slices, so the loop below needs no bounds checks.
-            let sources: [&[[f64; L]]; L] = std::array::from_fn(|q| &panel[q][i / L..][..row_i.len()]);
-            for (c, a) in row_i.iter_mut().enumerate() {
-                let mut acc = *a;
-                for q in 0..L {
-                    let b = &sources[q][c];
-                    acc = std::array::from_fn(|l| sub_product::<ISA>(acc[l], f[q], b[l]));
-                }
-                *a = acc;
-            }
-        }
+    ws.cholesky.copy_from_slice(&ws.normal);
+    if !cholesky::factor::<ISA>(&mut ws.cholesky, stride, d, &mut ws.packed) {
+        return false;
     }
-    // U' z = rhs (column-oriented), then U w = z (row-oriented).
-    let z = &mut ws.solution;
-    z.copy_from_slice(&ws.rhs);
-    for p in 0..d {
-        z[p] /= u[p * stride + p];
-        let zp = z[p];
-        for (t, &v) in z[p + 1..].iter_mut().zip(&u[p * stride + p + 1..p * stride + d]) {
-            *t -= zp * v;
-        }
-    }
-    for i in (0..d).rev() {
-        let s = dot_lanes(&u[i * stride + i + 1..i * stride + d], &z[i + 1..]);
-        z[i] = (z[i] - s) / u[i * stride + i];
-    }
-    z.iter().all(|v| v.is_finite())
-}
-
-/// Dot product with `F64_LANES` partial sums: no chain of dependent additions, and it vectorises.
-#[inline(always)]
-fn dot_lanes(a: &[f64], b: &[f64]) -> f64 {
-    let (a_chunks, a_rest) = a.as_chunks::<F64_LANES>();
-    let (b_chunks, b_rest) = b.as_chunks::<F64_LANES>();
-    let mut acc = [0.0f64; F64_LANES];
-    for (x, y) in a_chunks.iter().zip(b_chunks) {
-        acc = std::array::from_fn(|l| acc[l] + x[l] * y[l]);
-    }
-    acc.iter().sum::<f64>() + a_rest.iter().zip(b_rest).map(|(x, y)| x * y).sum::<f64>()
-}
-
-/// `acc - a * b`, fused where the vector unit has FMA (`ISA` is an x86 kernel), plain elsewhere (a software fused
-/// multiply-add would be slow).
-#[inline(always)]
-fn sub_product<const ISA: u8>(acc: f64, a: f64, b: f64) -> f64 {
-    if ISA == PORTABLE {
-        acc - a * b
-    } else {
-        (-a).mul_add(b, acc)
-    }
+    ws.solution.copy_from_slice(&ws.rhs);
+    cholesky::solve::<ISA>(&ws.cholesky, stride, &mut ws.solution)
 }
 
 #[cfg(test)]

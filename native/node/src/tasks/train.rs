@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use movierec_core::als::{als_defaults, implicit_defaults, train_ratings};
-use movierec_core::model::{AlsParams, Feedback, IterationStats, Method};
+use movierec_core::model::{AlsParams, Feedback, IterationStats, Method, Solver};
 use movierec_core::model_io::{load_model, save_model, DatasetMeta, LoadedModel, ModelMeta};
 use napi::bindgen_prelude::AsyncTask;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -53,6 +53,9 @@ pub struct JsAlsParams {
     pub validation_fraction: Option<f64>,
     /// ALS with a validation fraction: stop after this many iterations without improvement; 0 (default) = never.
     pub early_stopping: Option<u32>,
+    /// Explicit ALS only: `cholesky` (default, exact row solves) or `cg` (`cgSteps` warm-started conjugate-gradient
+    /// steps per row: about half the time per iteration at 64 factors, docs/benchmarks.md).
+    pub solver: Option<String>,
 }
 
 impl JsAlsParams {
@@ -73,6 +76,16 @@ impl JsAlsParams {
             other => {
                 return Err(invalid_input(format!(
                     "method must be \"als\" or \"gibbs\", got \"{other}\""
+                )))
+            }
+        };
+        let solver = match self.solver.as_deref() {
+            None => None,
+            Some("cholesky") => Some(Solver::Cholesky),
+            Some("cg") => Some(Solver::Cg),
+            Some(other) => {
+                return Err(invalid_input(format!(
+                    "solver must be \"cholesky\" or \"cg\", got \"{other}\""
                 )))
             }
         };
@@ -99,6 +112,7 @@ impl JsAlsParams {
             noise_std: self.noise_std.map_or(defaults.noise_std, |v| v as f32),
             validation_fraction: self.validation_fraction.map_or(0.0, |v| v as f32),
             early_stopping: self.early_stopping.map_or(0, |v| v as usize),
+            solver: solver.unwrap_or(defaults.solver),
         })
     }
 }
@@ -151,6 +165,13 @@ fn to_js(p: &AlsParams) -> JsAlsParams {
         noise_std: Some(f32_as_written(p.noise_std)),
         validation_fraction: Some(f32_as_written(p.validation_fraction)),
         early_stopping: Some(p.early_stopping as u32),
+        solver: Some(
+            match p.solver {
+                Solver::Cholesky => "cholesky",
+                Solver::Cg => "cg",
+            }
+            .into(),
+        ),
     }
 }
 

@@ -1,0 +1,109 @@
+//! Reading a model folder's files: model.json, the `.npy` arrays (large ones memory-mapped and converted in one
+//! pass) and movies.json. Every error is `InvalidModel` naming the file, or `ModelNotFound`.
+
+use std::fs::File;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::npy::{self, Element};
+use super::{invalid, ModelMeta, MovieEntry, FORMAT_VERSION, META_FILE, MOVIES_FILE};
+use crate::dataset::Catalogue;
+use crate::model::Matrix;
+use crate::{CoreError, Result};
+
+pub(super) fn read_meta(dir: &Path) -> Result<ModelMeta> {
+    let path = dir.join(META_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(CoreError::ModelNotFound(dir.to_path_buf())),
+        Err(e) => return Err(CoreError::io(&path, e)),
+    };
+    let json: Value =
+        serde_json::from_slice(&bytes).map_err(|e| invalid(dir, format!("{META_FILE}: not valid JSON: {e}")))?;
+    match json.get("formatVersion").and_then(Value::as_u64) {
+        Some(v) if v == u64::from(FORMAT_VERSION) => {}
+        Some(v) => {
+            return Err(invalid(
+                dir,
+                format!("{META_FILE}: format version {v}, this build reads {FORMAT_VERSION}"),
+            ))
+        }
+        None => return Err(invalid(dir, format!("{META_FILE}: no formatVersion"))),
+    }
+    serde_json::from_value(json).map_err(|e| invalid(dir, format!("{META_FILE}: {e}")))
+}
+
+/// Files at least this large are memory-mapped and converted straight into their array; smaller ones are read.
+const MAP_AT_BYTES: u64 = 1 << 20;
+
+pub(super) fn read_array<T: Element>(dir: &Path, name: &str) -> Result<(Vec<usize>, Vec<T>)> {
+    let path = dir.join(name);
+    let file = match File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(invalid(dir, format!("{name} is missing"))),
+        Err(e) => return Err(CoreError::io(&path, e)),
+    };
+    let len = file.metadata().map_err(|e| CoreError::io(&path, e))?.len();
+    let parsed = if len >= MAP_AT_BYTES {
+        // Mapping saves the copy into an intermediate byte buffer (and its page faults): the values are converted
+        // from the page cache into their array in one pass. SAFETY: a model folder's files are never modified in
+        // place (saves write a new folder and rename it), and the mapping lives only for this conversion.
+        match unsafe { memmap2::Mmap::map(&file) } {
+            Ok(map) => npy::read(&map),
+            Err(_) => npy::read(&read_whole(&path, file)?),
+        }
+    } else {
+        npy::read(&read_whole(&path, file)?)
+    };
+    parsed.map_err(|m| invalid(dir, format!("{name}: {m}")))
+}
+
+pub(super) fn read_whole(path: &Path, mut file: File) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| CoreError::io(path, e))?;
+    Ok(bytes)
+}
+
+pub(super) fn read_vector<T: Element>(dir: &Path, name: &str) -> Result<Vec<T>> {
+    let (shape, values) = read_array(dir, name)?;
+    if shape.len() != 1 {
+        return Err(invalid(dir, format!("{name}: shape {shape:?}, expected one dimension")));
+    }
+    Ok(values)
+}
+
+pub(super) fn read_matrix(dir: &Path, name: &str, rows: usize, cols: usize) -> Result<Matrix> {
+    let (shape, data) = read_array::<f32>(dir, name)?;
+    if shape != [rows, cols] {
+        return Err(invalid(
+            dir,
+            format!("{name}: shape {shape:?}, expected [{rows}, {cols}] (ids x factors)"),
+        ));
+    }
+    Ok(Matrix { rows, cols, data })
+}
+
+pub(super) fn read_catalogue(dir: &Path) -> Result<Option<Catalogue>> {
+    let path = dir.join(MOVIES_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(CoreError::io(&path, e)),
+    };
+    let entries: Vec<MovieEntry> =
+        serde_json::from_slice(&bytes).map_err(|e| invalid(dir, format!("{MOVIES_FILE}: {e}")))?;
+    if !entries.windows(2).all(|w| w[0].id < w[1].id) {
+        return Err(invalid(
+            dir,
+            format!("{MOVIES_FILE}: movie ids are not strictly ascending"),
+        ));
+    }
+    let mut c = Catalogue::default();
+    for e in entries {
+        c.ids.push(e.id);
+        c.titles.push(e.title);
+        c.genres.push(e.genres);
+    }
+    Ok(Some(c))
+}
