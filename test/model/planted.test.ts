@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { DEMO_TRAIN_OPTIONS } from '../../src/model/datasets';
 import { generateDemoDataset, MyRecModel, type Recommendation } from '../../src/model';
 
 interface Truth {
@@ -45,7 +46,8 @@ describe('MyRecModel on the demo catalogue finds the planted structure', () => {
       counts.set(movie, (counts.get(movie) ?? 0) + 1);
     }
     model = new MyRecModel({ dataDir });
-    await model.train(demo.ratingsFile);
+    // As the product trains the demo catalogue (`movierec demo`, the service's demo bootstrap).
+    await model.train(demo.ratingsFile, DEMO_TRAIN_OPTIONS);
   });
 
   const list = (items: Recommendation[]) => items.map((i) => `${i.title} [${i.genres.join('|')}]`).join('; ');

@@ -9,11 +9,11 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use movierec_core::als::train;
+use movierec_core::als::{als_defaults, train};
 use movierec_core::dataset::RatingTriples;
 use movierec_core::foldin::{recommend_known_user, recommend_new_user, Recommendations};
 use movierec_core::interactions::Interactions;
-use movierec_core::model::{AlsModel, AlsParams};
+use movierec_core::model::AlsModel;
 use movierec_core::synth::{generate, PlantedTruth, SynthData, SynthParams};
 
 const LIST: usize = 20;
@@ -40,7 +40,9 @@ fn setup() -> &'static Setup {
             }
         }
         let x = Interactions::from_triples(&train_part).unwrap();
-        let model = train(&x, data.truth.params.scale(), &AlsParams::default(), &mut |_| true).unwrap();
+        // The demo catalogue is trained by ALS in the product (`DEMO_TRAIN_OPTIONS` in src/model/datasets.ts: a quick
+        // first start), so the test trains it the same way.
+        let model = train(&x, data.truth.params.scale(), &als_defaults(), &mut |_| true).unwrap();
         Setup { data, model, held_out }
     })
 }
