@@ -49,6 +49,7 @@ describe('movierec (usage)', () => {
       [['train', '--dataset=x', '--bogus'], /unknown option '--bogus'/],
       [['train', '--dataset=x', '--method', 'svd'], /argument 'svd' is invalid\. Allowed choices are gibbs, als/],
       [['train', '--dataset=x', '--samples', '0'], /--samples <n>' argument '0' is invalid/],
+      [['train', '--dataset=x', '--solver', 'lu'], /argument 'lu' is invalid\. Allowed choices are cholesky, cg/],
       [['train', '--dataset=x', '--noise-std', '0'], /--noise-std <x>' argument '0' is invalid/],
       [['train', '--dataset=x', '--validation-fraction', '0.5'], /--validation-fraction <f>' argument '0\.5' is invalid/],
       [['predict'], /give exactly one of --ratings/],
@@ -85,7 +86,7 @@ describe('movierec train', () => {
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.params, {
       factors: 4, regFactors: 0.1, regBias: 0.02, iterations: 3, seed: 9, threads: 2, feedback: 'explicit', priorCount: 150, alpha: 1, cgSteps: 3,
-      method: 'als', samples: 150, burnIn: 10, noiseStd: 0.8, validationFraction: 0, earlyStopping: 0,
+      method: 'als', samples: 150, burnIn: 10, noiseStd: 0.8, validationFraction: 0, earlyStopping: 0, solver: 'cholesky',
     });
     assert.equal(out.history.length, 3);
     assert.equal(out.modelDir, path.join(dataDir, 'model'));
@@ -118,6 +119,20 @@ describe('movierec train', () => {
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /method gibbs .*implicit feedback trains with method als/);
     assert.doesNotMatch(bad.stderr, NO_STACK);
+  });
+
+  test('--solver cg: warm-started conjugate-gradient rows, recorded in model.json, close to the exact solve', async (t) => {
+    const train = async (solver: string) => {
+      const dataDir = tempDir(t);
+      const args = ['train', `--dataset=${FIXTURE_ML_LATEST}`, '--method', 'als', '--factors', '4', '--iters', '6'];
+      const r = await runCli([...args, '--solver', solver, '--cg-steps', '3', '--json'], { dataDir });
+      assert.equal(r.code, 0, r.stderr);
+      const json = JSON.parse(fs.readFileSync(path.join(dataDir, 'model', 'model.json'), 'utf8'));
+      assert.equal(json.params.solver, solver);
+      return JSON.parse(r.stdout).history.at(-1).trainRmse as number;
+    };
+    const [exact, cg] = [await train('cholesky'), await train('cg')];
+    assert.ok(Math.abs(cg - exact) < 0.05 && cg !== exact, `cg ${cg} vs exact ${exact}`);
   });
 
   test('--validation-fraction reports a validation RMSE per iteration; --early-stopping stops ALS', { skip: missing(ML_LATEST_SMALL) }, async (t) => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 
 import { InvalidInputError } from '../../src/model/errors';
+import { MyRecModel } from '../../src/model/MyRecModel';
 import { PARAM_NAMES, parseParamValue, parseTrainParams, readConfigFile } from '../../src/model/params';
 import { expandGrid, parseGrid, sampleConfigs, SEARCH_SPACE } from '../../src/model/tune';
 import { tempDir } from '../helpers/tmp';
@@ -67,10 +68,14 @@ describe('sampleConfigs', () => {
 
 describe('parameter schema and config files', () => {
   test('parseParamValue knows every schema field', () => {
-    assert.deepEqual(PARAM_NAMES, ['factors', 'regFactors', 'regBias', 'iterations', 'seed', 'threads', 'feedback', 'priorCount', 'alpha', 'cgSteps']);
+    // The schema lists exactly the parameters a trained model records (the resolved defaults), no more, no fewer.
+    assert.deepEqual([...PARAM_NAMES].sort(), Object.keys(MyRecModel.defaultParams()).sort());
     assert.equal(parseParamValue('cgSteps', '4'), 4);
     assert.equal(parseParamValue('feedback', 'implicit'), 'implicit');
-    rejects(() => parseParamValue('method', 'als'), /unknown parameter "method"/);
+    assert.equal(parseParamValue('method', 'als'), 'als');
+    assert.equal(parseParamValue('solver', 'cg'), 'cg');
+    rejects(() => parseParamValue('solver', 'lu'), /solver/);
+    rejects(() => parseParamValue('factor', '8'), /unknown parameter "factor"/);
   });
 
   test('readConfigFile: hand-written and tune-written files; every error names the file and field', async (t) => {

@@ -117,8 +117,9 @@ describe('trainModel and NativeModel', () => {
     const d = native.defaultParams();
     assert.deepEqual(Object.keys(d).sort(), [
       'alpha', 'burnIn', 'cgSteps', 'earlyStopping', 'factors', 'feedback', 'iterations', 'method', 'noiseStd',
-      'priorCount', 'regBias', 'regFactors', 'samples', 'seed', 'threads', 'validationFraction',
+      'priorCount', 'regBias', 'regFactors', 'samples', 'seed', 'solver', 'threads', 'validationFraction',
     ]);
+    assert.equal(d.solver, 'cholesky', 'exact row solves by default');
     assert.ok(d.factors >= 1 && d.iterations >= 1 && d.regFactors > 0);
     assert.equal(d.feedback, 'explicit');
     assert.equal(d.method, 'gibbs', 'Gibbs sampling is the default');
