@@ -529,7 +529,10 @@ export function datasetInfo(r: DatasetReport): DatasetInfo {
 
 function toLoaded(handle: NativeModel): Loaded {
   const info = handle.meta() as ModelInfo;
-  return { handle, info, catalogue: new Catalogue(handle.catalogue()) };
+  const catalogue = new Catalogue(handle.catalogue());
+  // Not awaited: the search index fills in slices between requests (search completes it itself if asked first).
+  void catalogue.prepareSearch();
+  return { handle, info, catalogue };
 }
 
 /** Estimates as the API gives them: 4 decimals (float32 noise is not information). */

@@ -1,4 +1,5 @@
-// The movie catalogue of a loaded model, indexed once at load for id look-ups and title search.
+// The movie catalogue of a loaded model: id look-ups from load, title search from an index built in slices after
+// load (normalising 59k titles takes ~100 ms, too long to block the event loop at a reload under traffic).
 //
 // Search is case- and accent-insensitive: titles are normalised once (NFD, combining marks stripped, lower case),
 // queries the same way. A movie matches when every query word occurs in its title; matches rank by how well the
@@ -7,10 +8,13 @@
 
 import type { MovieInfo } from './types.js';
 
+/** The addon's columns: movie `i`'s genres are `genreNames[genreIds[k]]` for `k` in `genreOffsets[i]..[i + 1]`. */
 export interface CatalogueArrays {
   movieIds: Uint32Array;
   titles: string[];
-  genres: string[][];
+  genreNames: string[];
+  genreOffsets: Uint32Array;
+  genreIds: Uint32Array;
   ratingCounts: Uint32Array;
 }
 
@@ -30,15 +34,43 @@ function titleWithoutYear(normalised: string): string {
 
 export class Catalogue {
   private readonly index = new Map<number, number>();
-  private readonly norm: string[];
-  private readonly normWords: string[][];
-  private readonly bare: string[];
+  /** The search index, per movie: normalised title, its words, and the title without the year. */
+  private readonly norm: string[] = [];
+  private readonly normWords: string[][] = [];
+  private readonly bare: string[] = [];
+  private indexedUpTo = 0;
 
   constructor(private readonly data: CatalogueArrays) {
     for (let i = 0; i < data.movieIds.length; i++) this.index.set(data.movieIds[i], i);
-    this.norm = data.titles.map(normalise);
-    this.normWords = this.norm.map(words);
-    this.bare = this.norm.map(titleWithoutYear);
+  }
+
+  /**
+   * Builds the search index in slices of `slice` titles, yielding to the event loop between them; a search before it
+   * is done completes the index on the spot.
+   */
+  private genresAt(i: number): string[] {
+    const { genreNames, genreOffsets, genreIds } = this.data;
+    const out: string[] = [];
+    for (let k = genreOffsets[i]; k < genreOffsets[i + 1]; k++) out.push(genreNames[genreIds[k]]);
+    return out;
+  }
+
+  async prepareSearch(slice = 2000): Promise<void> {
+    while (this.indexedUpTo < this.size) {
+      this.indexTitles(slice);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private indexTitles(count: number): void {
+    const end = Math.min(this.size, this.indexedUpTo + count);
+    for (let i = this.indexedUpTo; i < end; i++) {
+      const norm = normalise(this.data.titles[i]);
+      this.norm.push(norm);
+      this.normWords.push(words(norm));
+      this.bare.push(titleWithoutYear(norm));
+    }
+    this.indexedUpTo = end;
   }
 
   get size(): number {
@@ -61,13 +93,14 @@ export class Catalogue {
 
   genres(movieId: number): string[] {
     const i = this.index.get(movieId);
-    return i === undefined ? [] : this.data.genres[i];
+    return i === undefined ? [] : this.genresAt(i);
   }
 
   search(query: string, limit: number): MovieInfo[] {
     const q = normalise(query).trim();
     const qWords = words(q);
     if (qWords.length === 0 || limit <= 0) return [];
+    this.indexTitles(this.size);
     const hits: Array<{ i: number; rank: number }> = [];
     for (let i = 0; i < this.norm.length; i++) {
       const title = this.norm[i];
@@ -96,7 +129,7 @@ export class Catalogue {
     return {
       movieId: this.data.movieIds[i],
       title: this.data.titles[i] || untitled(this.data.movieIds[i]),
-      genres: this.data.genres[i],
+      genres: this.genresAt(i),
       ratingCount: this.data.ratingCounts[i],
     };
   }

@@ -16,10 +16,19 @@ const movies = [
   { id: 8, title: 'Fantasia (1940)', genres: [], count: 0 },
 ];
 
+/** The addon's flat genre columns from one list per movie. */
+function packGenres(perMovie: string[][]) {
+  const genreNames = [...new Set(perMovie.flat())];
+  const genreIds = perMovie.flatMap((gs) => gs.map((g) => genreNames.indexOf(g)));
+  const genreOffsets = [0];
+  for (const gs of perMovie) genreOffsets.push(genreOffsets[genreOffsets.length - 1] + gs.length);
+  return { genreNames, genreIds: Uint32Array.from(genreIds), genreOffsets: Uint32Array.from(genreOffsets) };
+}
+
 const catalogue = new Catalogue({
   movieIds: Uint32Array.from(movies.map((m) => m.id)),
   titles: movies.map((m) => m.title),
-  genres: movies.map((m) => m.genres),
+  ...packGenres(movies.map((m) => m.genres)),
   ratingCounts: Uint32Array.from(movies.map((m) => m.count)),
 });
 

@@ -202,7 +202,10 @@ describe('trainModel and NativeModel', () => {
     assert.equal(c.movieIds.length, 16);
     assert.equal(c.titles.length, 16);
     assert.equal(c.titles[0], 'Toy Story (1995)');
-    assert.deepEqual(c.genres[0], ['Adventure', 'Animation', 'Children', 'Comedy', 'Fantasy']);
+    const genresOf = (i: number) => [...c.genreIds.subarray(c.genreOffsets[i], c.genreOffsets[i + 1])].map((g) => c.genreNames[g]);
+    assert.deepEqual(genresOf(0), ['Adventure', 'Animation', 'Children', 'Comedy', 'Fantasy']);
+    assert.equal(c.genreOffsets.length, 17);
+    assert.equal(new Set(c.genreNames).size, c.genreNames.length, 'each genre name once');
     assert.ok(c.ratingCounts[0] > 0);
   });
 

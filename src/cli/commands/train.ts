@@ -196,9 +196,16 @@ export function printSummary(ctx: CliContext, r: TrainResult): void {
   if (d.duplicates > 0) ctx.print(`             ${fmtInt(d.duplicates)} repeated (user, movie) pairs: last rating kept`);
   const p = r.params;
   ctx.print(
-    `Parameters   factors ${p.factors}, reg ${p.regFactors}, reg-bias ${p.regBias}, iterations ${p.iterations}, ` +
-      `seed ${p.seed}, threads ${p.threads === 0 ? 'all' : p.threads}`,
+    `Parameters   ${describeMethod(p)}, factors ${p.factors}, reg ${p.regFactors}, reg-bias ${p.regBias}, ` +
+      `iterations ${p.iterations}, seed ${p.seed}, threads ${p.threads === 0 ? 'all' : p.threads}`,
   );
   ctx.print(`Training     ${r.trainingSeconds.toFixed(2)} s, final train RMSE ${fmtNum(last?.trainRmse)}`);
   ctx.print(`Model        saved to ${r.modelDir}`);
+}
+
+/** What trained the model, in the words of the flags: `gibbs (10 burn-in + 150 samples)`, `als`, `als, implicit`. */
+function describeMethod(p: TrainResult['params']): string {
+  if (p.feedback === 'implicit') return 'als, implicit feedback';
+  if (p.method === 'gibbs') return `gibbs (${p.burnIn} burn-in + ${p.samples} samples)`;
+  return p.solver === 'cg' ? `als, cg solver (${p.cgSteps} steps)` : 'als';
 }

@@ -142,7 +142,7 @@ function printRanking(ctx: CliContext, r: TuneResult, out: string): void {
   const d = r.dataset;
   ctx.print(
     `Cross-validation on ${d.path}: ${fmtInt(d.ratings)} ratings, ${r.folds} folds (seed ${r.seed}), ` +
-      `${r.results.length} configurations, ${r.totalSeconds.toFixed(1)} s in total`,
+      `${r.results.length} configuration${r.results.length === 1 ? '' : 's'}, ${r.totalSeconds.toFixed(1)} s in total`,
   );
   ctx.print();
   const rows = r.results.map((c, i) => [
