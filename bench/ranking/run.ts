@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { BENCH_BIN, buildBenchBinary, ensureVenv, log, machine, pythonEnv, ROOT, runJson, type Machine } from '../shared.js';
+import type { RankingMetrics } from '../../src/model/types.js';
 
 /** `implicit`'s own default regularisation (plain lambda; movierec's implicit mode scales lambda by each row's count). */
 const IMPLICIT_REG = 0.01;
@@ -21,18 +22,9 @@ const DATASETS: Record<string, string> = {
   'ml-latest-small': '../shared/movielens/ml-latest-small/ratings.csv',
 };
 
-interface Ranking {
-  k: number;
-  precision: number;
-  recall: number;
-  ndcg: number;
-  map: number;
-  coverage: number;
-  users: number;
-}
 interface Row {
   method: string;
-  ranking: Ranking;
+  ranking: RankingMetrics;
   trainSeconds?: number;
   fitSeconds?: number;
 }

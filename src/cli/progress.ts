@@ -6,6 +6,14 @@ import cliProgress from 'cli-progress';
 import type { IterationStats } from '../model/index.js';
 import type { CliContext } from './context.js';
 
+/** A bar on the context's stderr in the project's style; `format` is cli-progress's, with its own payload names. */
+export function progressBar(ctx: CliContext, format: string, barsize: number): cliProgress.SingleBar {
+  return new cliProgress.SingleBar(
+    { stream: ctx.io.stderr, format, hideCursor: true, barsize },
+    cliProgress.Presets.shades_classic,
+  );
+}
+
 export interface TrainingProgress {
   onIteration(stats: IterationStats): void;
   stop(): void;
@@ -14,15 +22,7 @@ export interface TrainingProgress {
 /** `steps`: ALS iterations or Gibbs sweeps (burn-in + samples). */
 export function trainingProgress(ctx: CliContext, steps: number, json: boolean): TrainingProgress {
   if (!ctx.interactive(json)) return { onIteration: () => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: ctx.io.stderr,
-      format: 'training |{bar}| {value}/{total} | train RMSE {rmse}{validation} | {elapsed} s',
-      hideCursor: true,
-      barsize: 30,
-    },
-    cliProgress.Presets.shades_classic,
-  );
+  const bar = progressBar(ctx, 'training |{bar}| {value}/{total} | train RMSE {rmse}{validation} | {elapsed} s', 30);
   bar.start(steps, 0, { rmse: '-', validation: '', elapsed: '0.0' });
   return {
     // For Gibbs sampling the train RMSE is that of the predictions averaged so far: it settles as samples add up.
@@ -44,10 +44,7 @@ export interface ByteProgress {
 export function byteProgress(ctx: CliContext, label: string, json: boolean): ByteProgress {
   if (!ctx.interactive(json)) return { update: () => undefined, stop: () => undefined };
   const mb = (n: number) => (n / 1e6).toFixed(1);
-  const bar = new cliProgress.SingleBar(
-    { stream: ctx.io.stderr, format: `${label} |{bar}| {percentage}% | {got}/{all} MB`, hideCursor: true, barsize: 30 },
-    cliProgress.Presets.shades_classic,
-  );
+  const bar = progressBar(ctx, `${label} |{bar}| {percentage}% | {got}/{all} MB`, 30);
   let started = false;
   return {
     update(received, total) {

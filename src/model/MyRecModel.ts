@@ -14,6 +14,7 @@ import { RecommendBatcher, type BatcherStats } from './batcher.js';
 import { Catalogue } from './catalogue.js';
 import { writeMetricsChart, writeTrainingCurve } from './charts/index.js';
 import { fromNativeError, InvalidInputError, ModelNotFoundError, type ErrorContext } from './errors.js';
+import { parseTrainParams } from './params.js';
 import type {
   DatasetInfo,
   EvaluationResult,
@@ -391,12 +392,6 @@ function checkInt(name: string, value: unknown, min: number, max: number): asser
   }
 }
 
-function checkNumber(name: string, value: unknown, min: number): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new InvalidInputError(`${name} must be a finite number >= ${min}, got ${JSON.stringify(value)}`);
-  }
-}
-
 /** `[[ids], [ratings]]` -> typed arrays, or InvalidInputError saying what is wrong. */
 export function checkRatingsPair(input: unknown): [Uint32Array, Float32Array] {
   if (!Array.isArray(input) || input.length !== 2 || !Array.isArray(input[0]) || !Array.isArray(input[1])) {
@@ -494,23 +489,8 @@ export function trainParams(o: TrainOptions, defaultThreads: number): TrainResul
     earlyStopping: o.earlyStopping ?? 0,
     solver: o.solver ?? d.solver,
   };
-  checkInt('factors', p.factors, 1, 1024);
-  checkNumber('regFactors', p.regFactors, 0);
-  checkNumber('regBias', p.regBias, 0);
-  checkInt('iterations', p.iterations, 1, 1000);
-  checkInt('seed', p.seed, 0, Number.MAX_SAFE_INTEGER);
-  checkInt('threads', p.threads, 0, 1024);
-  checkNumber('priorCount', p.priorCount, 0);
-  checkNumber('alpha', p.alpha, 0);
-  checkInt('cgSteps', p.cgSteps, 1, 1000);
-  checkInt('samples', p.samples, 1, 100_000);
-  checkInt('burnIn', p.burnIn, 0, 100_000);
-  checkNumber('noiseStd', p.noiseStd, 0);
-  checkNumber('validationFraction', p.validationFraction, 0);
-  checkInt('earlyStopping', p.earlyStopping, 0, 1000);
-  if (p.solver !== 'cholesky' && p.solver !== 'cg') {
-    throw new InvalidInputError(`solver must be "cholesky" or "cg", got ${JSON.stringify(p.solver)}`);
-  }
+  // The one schema of the parameters (src/model/params.ts) checks names, types and ranges, as for --config and --grid.
+  parseTrainParams(p, 'training parameters');
   return p;
 }
 

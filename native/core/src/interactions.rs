@@ -88,6 +88,20 @@ impl Interactions {
     pub fn from_triples(triples: &RatingTriples) -> Result<Self> {
         crate::interactions_build::build(triples)
     }
+
+    /// The ratings of `triples` whose user and movie these interactions know, as (user, movie) dense indices with
+    /// their ratings, in the triples' order: what a held-out part can be scored on.
+    pub fn known_pairs(&self, triples: &RatingTriples) -> (Vec<(u32, u32)>, Vec<f32>) {
+        let mut pairs = Vec::new();
+        let mut ratings = Vec::new();
+        for ((&u, &m), &r) in triples.users.iter().zip(&triples.movies).zip(&triples.ratings) {
+            if let (Some(u), Some(m)) = (self.users.index_of(u), self.items.index_of(m)) {
+                pairs.push((u, m));
+                ratings.push(r);
+            }
+        }
+        (pairs, ratings)
+    }
     pub fn n_users(&self) -> usize {
         self.users.len()
     }

@@ -12,3 +12,18 @@ pub fn seeded(seed: u64, stream: u64) -> Rng {
     }
     rng
 }
+
+/// Values in [-1, 1) from a small xorshift stream: inputs for the numeric kernels' unit tests (the same data on every
+/// platform, no generator state to thread through).
+#[cfg(test)]
+pub(crate) fn test_values(n: usize, seed: u32) -> Vec<f32> {
+    let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            (s % 2000) as f32 / 1000.0 - 1.0
+        })
+        .collect()
+}

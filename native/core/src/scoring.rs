@@ -235,18 +235,6 @@ mod tests {
     use super::*;
     use crate::foldin::top_m;
 
-    fn pseudo_random(n: usize, seed: u32) -> Vec<f32> {
-        let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-        (0..n)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 17;
-                s ^= s << 5;
-                (s % 2000) as f32 / 1000.0 - 1.0
-            })
-            .collect()
-    }
-
     #[test]
     fn same_list_as_scoring_everything_and_top_m() {
         for &(rows, k, m) in &[
@@ -259,20 +247,20 @@ mod tests {
             let factors = Matrix {
                 rows,
                 cols: k,
-                data: pseudo_random(rows * k, k as u32),
+                data: crate::rng::test_values(rows * k, k as u32),
             };
-            let mut bias = pseudo_random(rows, 3);
+            let mut bias = crate::rng::test_values(rows, 3);
             // Ties: equal scores must come out in index order, as top_m does.
             if rows > 10 {
                 let row9 = factors.row(9).to_vec();
                 let mut f = factors.clone();
                 f.row_mut(4).copy_from_slice(&row9);
                 bias[4] = bias[9];
-                let user = pseudo_random(k, 9);
+                let user = crate::rng::test_values(k, 9);
                 let seen: Vec<u32> = (0..rows as u32).filter(|i| i % 7 == 3).collect();
                 check(&f, &bias, &user, &seen, m);
             }
-            let user = pseudo_random(k, 5);
+            let user = crate::rng::test_values(k, 5);
             check(&factors, &bias, &user, &[], m);
         }
     }
@@ -289,7 +277,7 @@ mod tests {
         let want = top_m(candidates, m);
         let got = top_scores(factors, bias, 0.5, user, seen, m);
         // In a batch beside other users (another offset, nothing seen, another m), the same list.
-        let other = pseudo_random(factors.cols, 77);
+        let other = crate::rng::test_values(factors.cols, 77);
         let queries = [
             ScoreQuery {
                 offset: 0.1,

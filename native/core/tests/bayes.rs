@@ -14,19 +14,6 @@ use movierec_core::interactions::Interactions;
 use movierec_core::metrics::evaluate;
 use movierec_core::model::AlsParams;
 
-/// Test pairs whose user and movie the training part knows, as indices, with their ratings.
-fn known_pairs(x: &Interactions, test: &RatingTriples) -> (Vec<(u32, u32)>, Vec<f32>) {
-    let mut pairs = Vec::new();
-    let mut ratings = Vec::new();
-    for ((&u, &m), &r) in test.users.iter().zip(&test.movies).zip(&test.ratings) {
-        if let (Some(u), Some(m)) = (x.users.index_of(u), x.items.index_of(m)) {
-            pairs.push((u, m));
-            ratings.push(r);
-        }
-    }
-    (pairs, ratings)
-}
-
 fn rmse(predicted: &[f32], actual: &[f32]) -> f64 {
     let sse: f64 = predicted
         .iter()
@@ -50,7 +37,7 @@ fn the_default_configuration_meets_the_ml_1m_goal() {
         .collect();
     let dataset: String = env_or("GIBBS_DATASET", "ml-1m/ratings.dat".to_string());
     let (scale, x, test) = split(&dataset, env_or("GIBBS_TEST_FRACTION", 0.1));
-    let (pairs, actual) = known_pairs(&x, &test);
+    let (pairs, actual) = x.known_pairs(&test);
     let defaults = AlsParams::default();
     let params = AlsParams {
         reg_factors: env_or("GIBBS_REG_FACTORS", defaults.reg_factors),

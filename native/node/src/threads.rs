@@ -30,6 +30,15 @@ pub fn configured() -> usize {
     THREADS.load(Ordering::Relaxed)
 }
 
+/// The threads of a training: its own `threads` parameter, or the setting when that is 0.
+pub fn for_training(requested: usize) -> usize {
+    if requested > 0 {
+        requested
+    } else {
+        configured()
+    }
+}
+
 /// Runs `work` in a pool of `threads` workers (0 = the global pool).
 pub fn run_in_pool<T: Send>(
     threads: usize,

@@ -5,41 +5,19 @@
 
 import { Option, type Command } from 'commander';
 
-import {
-  MyRecModel,
-  totalSteps,
-  type Feedback,
-  type Method,
-  type Solver,
-  type TrainOptions,
-  type TrainResult,
-} from '../../model/index.js';
+import { MyRecModel, totalSteps, type TrainOptions, type TrainResult } from '../../model/index.js';
 import { readConfigFile } from '../../model/params.js';
 import { fmtInt, fmtNum, intOption, numberOption, type CliContext } from '../context.js';
 import { trainingProgress } from '../progress.js';
 
-interface TrainFlags {
+/** Commander's options: the training options under their flag names (`--reg`, `--iters`), plus the command's own. */
+type TrainFlags = Omit<TrainOptions, 'regFactors' | 'iterations' | 'onIteration'> & {
   dataset: string;
   config?: string;
-  factors?: number;
   reg?: number;
-  regBias?: number;
   iters?: number;
-  seed?: number;
-  threads?: number;
-  feedback?: Feedback;
-  alpha?: number;
-  cgSteps?: number;
-  method?: Method;
-  samples?: number;
-  burnIn?: number;
-  noiseStd?: number;
-  validationFraction?: number;
-  earlyStopping?: number;
-  solver?: Solver;
-  skipInvalid?: boolean;
   json?: boolean;
-}
+};
 
 export function registerTrain(program: Command, getContext: () => CliContext): void {
   const d = MyRecModel.defaultParams();

@@ -7,7 +7,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import cliProgress from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 
 import type { ConfigFile } from '../../model/params.js';
@@ -22,6 +21,7 @@ import {
 } from '../../model/tune.js';
 import { InvalidInputError } from '../../model/errors.js';
 import { fmtInt, fmtNum, intOption, table, type CliContext } from '../context.js';
+import { progressBar } from '../progress.js';
 
 interface TuneFlags {
   dataset: string;
@@ -83,15 +83,7 @@ export function registerTune(program: Command, getContext: () => CliContext): vo
 
 function tuneProgress(ctx: CliContext, total: number, json: boolean) {
   if (!ctx.interactive(json)) return { update: (_p: FitProgress, _c: unknown[]) => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: ctx.io.stderr,
-      format: 'tuning |{bar}| {value}/{total} fits | fold {fold} | best mean RMSE {best} {config}',
-      hideCursor: true,
-      barsize: 25,
-    },
-    cliProgress.Presets.shades_classic,
-  );
+  const bar = progressBar(ctx, 'tuning |{bar}| {value}/{total} fits | fold {fold} | best mean RMSE {best} {config}', 25);
   bar.start(total, 0, { fold: '-', best: '-', config: '' });
   return {
     update: (p: FitProgress, configs: unknown[]) =>

@@ -283,18 +283,6 @@ fn gram_times<const ISA: u8>(gram: &FactorGram, v: &[f32], out: &mut [f32]) {
 mod tests {
     use super::*;
 
-    fn pseudo_random(n: usize, seed: u32) -> Vec<f32> {
-        let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-        (0..n)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 17;
-                s ^= s << 5;
-                (s % 2000) as f32 / 1000.0 - 1.0
-            })
-            .collect()
-    }
-
     /// Dense normal equations in f64 by Gaussian elimination.
     fn reference(factors: &Matrix, cols: &[u32], ratings: &[f32], lambda: f64, alpha: f64) -> Vec<f64> {
         let k = factors.cols;
@@ -356,7 +344,7 @@ mod tests {
             let factors = Matrix {
                 rows: n_items,
                 cols: k,
-                data: pseudo_random(n_items * k, k as u32),
+                data: crate::rng::test_values(n_items * k, k as u32),
             };
             let gram = FactorGram::of(&factors);
             let cols: Vec<u32> = (0..n)
@@ -364,7 +352,10 @@ mod tests {
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            let ratings: Vec<f32> = pseudo_random(cols.len(), 5).iter().map(|v| 3.0 + 2.0 * v).collect();
+            let ratings: Vec<f32> = crate::rng::test_values(cols.len(), 5)
+                .iter()
+                .map(|v| 3.0 + 2.0 * v)
+                .collect();
             let side = ImplicitSide {
                 factors: &factors,
                 gram: &gram,
@@ -401,7 +392,7 @@ mod tests {
         let factors = Matrix {
             rows: 30,
             cols: k,
-            data: pseudo_random(30 * k, 3),
+            data: crate::rng::test_values(30 * k, 3),
         };
         let gram = FactorGram::of(&factors);
         let cols = [1u32, 4, 9, 20];
@@ -433,7 +424,7 @@ mod tests {
         let factors = Matrix {
             rows: 1000,
             cols: k,
-            data: pseudo_random(1000 * k, 11),
+            data: crate::rng::test_values(1000 * k, 11),
         };
         let one = rayon::ThreadPoolBuilder::new()
             .num_threads(1)

@@ -20,14 +20,7 @@ pub(crate) struct Holdout {
 
 impl Holdout {
     fn of(x: &Interactions, held_out: &RatingTriples) -> Self {
-        let mut pairs = Vec::new();
-        let mut ratings = Vec::new();
-        for ((&u, &m), &r) in held_out.users.iter().zip(&held_out.movies).zip(&held_out.ratings) {
-            if let (Some(u), Some(m)) = (x.users.index_of(u), x.items.index_of(m)) {
-                pairs.push((u, m));
-                ratings.push(r);
-            }
-        }
+        let (pairs, ratings) = x.known_pairs(held_out);
         Self { pairs, ratings }
     }
 

@@ -341,18 +341,6 @@ mod tests {
         w
     }
 
-    fn pseudo_random(n: usize, seed: u32) -> Vec<f32> {
-        let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-        (0..n)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 17;
-                s ^= s << 5;
-                (s % 2000) as f32 / 1000.0 - 1.0
-            })
-            .collect()
-    }
-
     #[test]
     fn matches_dense_reference_for_odd_sizes_and_long_rows() {
         for &(k, n_ratings) in &[(1usize, 3usize), (7, 20), (16, 129), (33, 300), (64, 1000)] {
@@ -360,11 +348,14 @@ mod tests {
             let factors = Matrix {
                 rows: n_items,
                 cols: k,
-                data: pseudo_random(n_items * k, k as u32),
+                data: crate::rng::test_values(n_items * k, k as u32),
             };
-            let bias = pseudo_random(n_items, 99);
+            let bias = crate::rng::test_values(n_items, 99);
             let cols: Vec<u32> = (0..n_ratings).map(|j| ((j * 7 + 3) % n_items) as u32).collect();
-            let ratings: Vec<f32> = pseudo_random(n_ratings, 5).iter().map(|v| 3.0 + 2.0 * v).collect();
+            let ratings: Vec<f32> = crate::rng::test_values(n_ratings, 5)
+                .iter()
+                .map(|v| 3.0 + 2.0 * v)
+                .collect();
             let reg = Regularisation {
                 bias: 0.01,
                 factors: 0.05,

@@ -211,12 +211,7 @@ pub struct TrainTask {
 }
 
 fn train_run(t: &TrainTask) -> Result<LoadedModel> {
-    let threads = if t.params.threads > 0 {
-        t.params.threads
-    } else {
-        threads::configured()
-    };
-    threads::run_in_pool(threads, || {
+    threads::run_in_pool(threads::for_training(t.params.threads), || {
         let started = Instant::now();
         let mut report = |stats: &IterationStats| {
             if let Some(f) = &t.on_iteration {

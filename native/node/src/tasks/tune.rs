@@ -127,12 +127,7 @@ pub struct FitTask {
 }
 
 fn fit_run(t: &FitTask) -> Result<FitScore> {
-    let threads = if t.params.threads > 0 {
-        t.params.threads
-    } else {
-        threads::configured()
-    };
-    threads::run_in_pool(threads, || {
+    threads::run_in_pool(threads::for_training(t.params.threads), || {
         let started = Instant::now();
         let x = Interactions::from_triples(&t.train.dataset.triples).map_err(to_napi)?;
         let mut final_train_rmse = f64::NAN;
