@@ -505,6 +505,7 @@ fn sample_half(
         .map_init(
             || {
                 let mut ws = Workspace::new(k);
+                ws.keep_cholesky();
                 if !penalty.is_empty() {
                     ws.set_penalty(penalty);
                 }

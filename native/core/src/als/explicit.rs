@@ -15,7 +15,7 @@ mod cg_row;
 
 use cg_row::{solve_row_cg, CgRowWorkspace};
 
-use super::solve::{solve_row, FixedSide, Regularisation, Workspace};
+use super::solve::{solve_row_then, FixedSide, Regularisation, Workspace};
 use super::start::{start_training, TrainingStart};
 use crate::dataset::RatingScale;
 use crate::interactions::{Csr, Interactions};
@@ -180,8 +180,8 @@ fn half_step(
             .map_init(
                 || Workspace::new(k),
                 |ws, (r, (factors, bias))| {
-                    let (cols, ratings) = rows.row(r);
-                    *bias = solve_row(ws, fixed, mean, cols, ratings, reg, factors);
+                    let upcoming = if r + 1 < rows.rows() { rows.row(r + 1).0 } else { &[] };
+                    *bias = solve_row_then(ws, fixed, mean, rows.row(r), reg, factors, upcoming);
                     ws.row_error()
                 },
             )

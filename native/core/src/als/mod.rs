@@ -12,6 +12,7 @@ pub mod bayes;
 pub(crate) mod cg;
 mod driver;
 mod explicit;
+mod gather;
 mod gram;
 pub mod implicit;
 mod lanes;

@@ -16,15 +16,18 @@
 //! Cost is dominated by `X'X`: the fixed vectors of up to `CHUNK` ratings are gathered into a small dense f32 block
 //! whose Gram matrix `gram::gram_chunk` adds into the f64 normal equations.
 
+use super::gather::{gather_chunk, Chunk};
 use super::gram::{gram_chunk, AVX2, AVX512, PORTABLE, TILE_COLS};
-use super::lanes::{copy_row, prefetch, PREFETCH_AHEAD};
+use super::lanes::prefetch_l2;
 use crate::model::Matrix;
 
 /// Ratings gathered per block: the block (`CHUNK x padded k` f32) stays in L1 for k <= 64 and in L2 beyond.
 const CHUNK: usize = 128;
 mod cholesky;
+mod mixed;
 
 use cholesky::L as F64_LANES;
+use mixed::MixedSolver;
 
 /// The fixed side of a half-step: movie factors and biases when solving users, and vice versa.
 #[derive(Clone, Copy)]
@@ -58,6 +61,9 @@ pub(crate) struct Workspace {
     /// When not empty: the absolute penalty of each coordinate (`[bias, factors...]`), replacing the count-weighted
     /// `Regularisation` (the Gibbs sampler's per-dimension prior precisions, see [`Workspace::set_penalty`]).
     penalty: Vec<f64>,
+    /// The mixed-precision solver (f32 factor, f64 refinement; see `solve/mixed.rs`), unless the caller needs the
+    /// f64 Cholesky factor itself ([`Workspace::keep_cholesky`]).
+    mixed: Option<MixedSolver>,
 }
 
 impl Workspace {
@@ -79,7 +85,14 @@ impl Workspace {
             packed: vec![[0.0; F64_LANES]; stride],
             row_error: 0.0,
             penalty: Vec::new(),
+            mixed: Some(MixedSolver::new(k)),
         }
+    }
+
+    /// Makes every following solve factor in f64 and keep the factor for [`Workspace::cholesky_upper`] (the Gibbs
+    /// sampler draws from it), instead of the faster mixed-precision solve.
+    pub(crate) fn keep_cholesky(&mut self) {
+        self.mixed = None;
     }
 
     /// Makes every following solve add `penalty[j]` to diagonal entry `j` of the normal equations (`k + 1` values:
@@ -97,7 +110,7 @@ impl Workspace {
 
     /// The upper Cholesky factor `U` (`U'U` = the normal-equation matrix) of the row [`solve_row`] last solved,
     /// row-major with row stride `.1`; row `p` holds `U[p, p..k+1]` from column `p`. Only valid after a solve of a
-    /// row with ratings. The Gibbs sampler (`bayes`) draws `U^-1 z` from it.
+    /// row with ratings by a workspace set to [`Workspace::keep_cholesky`]. The Gibbs sampler (`bayes`) draws `U^-1 z` from it.
     pub(crate) fn cholesky_upper(&self) -> (&[f64], usize) {
         (&self.cholesky, self.stride)
     }
@@ -135,22 +148,38 @@ pub(crate) fn solve_row(
     reg: Regularisation,
     out_factors: &mut [f32],
 ) -> f32 {
+    solve_row_then(ws, fixed, mean, (cols, ratings), reg, out_factors, &[])
+}
+
+/// [`solve_row`], told the columns of the row the caller solves next (`upcoming`): while this row's last Gram block
+/// and its factorisation run, that row's first fixed vectors are fetched from memory (a half-step's gather is a
+/// random walk over a factor matrix larger than the cache, and otherwise waits on memory between computing).
+pub(crate) fn solve_row_then(
+    ws: &mut Workspace,
+    fixed: FixedSide<'_>,
+    mean: f32,
+    (cols, ratings): (&[u32], &[f32]),
+    reg: Regularisation,
+    out_factors: &mut [f32],
+    upcoming: &[u32],
+) -> f32 {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU supports AVX-512F (checked just above).
-            return unsafe { solve_row_avx512(ws, fixed, mean, cols, ratings, reg, out_factors) };
+            return unsafe { solve_row_avx512(ws, fixed, mean, cols, ratings, reg, out_factors, upcoming) };
         }
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
             // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-            return unsafe { solve_row_avx2(ws, fixed, mean, cols, ratings, reg, out_factors) };
+            return unsafe { solve_row_avx2(ws, fixed, mean, cols, ratings, reg, out_factors, upcoming) };
         }
     }
-    solve_row_impl::<PORTABLE>(ws, fixed, mean, cols, ratings, reg, out_factors)
+    solve_row_impl::<PORTABLE>(ws, fixed, mean, cols, ratings, reg, out_factors, upcoming)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
+#[allow(clippy::too_many_arguments)]
 unsafe fn solve_row_avx512(
     ws: &mut Workspace,
     fixed: FixedSide<'_>,
@@ -159,12 +188,14 @@ unsafe fn solve_row_avx512(
     ratings: &[f32],
     reg: Regularisation,
     out_factors: &mut [f32],
+    upcoming: &[u32],
 ) -> f32 {
-    solve_row_impl::<AVX512>(ws, fixed, mean, cols, ratings, reg, out_factors)
+    solve_row_impl::<AVX512>(ws, fixed, mean, cols, ratings, reg, out_factors, upcoming)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
 unsafe fn solve_row_avx2(
     ws: &mut Workspace,
     fixed: FixedSide<'_>,
@@ -173,13 +204,15 @@ unsafe fn solve_row_avx2(
     ratings: &[f32],
     reg: Regularisation,
     out_factors: &mut [f32],
+    upcoming: &[u32],
 ) -> f32 {
-    solve_row_impl::<AVX2>(ws, fixed, mean, cols, ratings, reg, out_factors)
+    solve_row_impl::<AVX2>(ws, fixed, mean, cols, ratings, reg, out_factors, upcoming)
 }
 
 /// The row solve, inlined into each target-feature wrapper so the compiler vectorises it for that unit; `ISA`
 /// picks the matching Gram kernel.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn solve_row_impl<const ISA: u8>(
     ws: &mut Workspace,
     fixed: FixedSide<'_>,
@@ -188,6 +221,7 @@ fn solve_row_impl<const ISA: u8>(
     ratings: &[f32],
     reg: Regularisation,
     out_factors: &mut [f32],
+    upcoming: &[u32],
 ) -> f32 {
     let k = ws.k;
     let (d, stride) = (k + 1, ws.stride);
@@ -206,23 +240,21 @@ fn solve_row_impl<const ISA: u8>(
     for (chunk, (chunk_cols, chunk_ratings)) in cols.chunks(CHUNK).zip(ratings.chunks(CHUNK)).enumerate() {
         // Gather: the block's row r is the fixed vector of the chunk's r-th rating. Meanwhile sum the bias row of
         // the normal equations (sum of q) and the right-hand side (sums of y and y*q): O(n k), in f32 per chunk.
-        ws.chunk_sum_q.fill(0.0);
-        ws.chunk_sum_yq.fill(0.0);
-        for (r, (&c, &rating)) in chunk_cols.iter().zip(chunk_ratings).enumerate() {
-            // The factor rows are scattered over a matrix larger than the cache: ask for them ahead.
-            if let Some(&ahead) = cols.get(chunk * CHUNK + r + PREFETCH_AHEAD) {
-                prefetch(fixed.factors.row(ahead as usize));
-            }
-            let q = fixed.factors.row(c as usize);
-            let y = rating - mean - fixed.bias[c as usize];
-            copy_row(&mut ws.block[r * ws.padded..r * ws.padded + k], q);
-            ws.rhs[0] += y as f64;
-            sum_y2 += y as f64 * y as f64;
-            for ((s, t), &qj) in ws.chunk_sum_q.iter_mut().zip(ws.chunk_sum_yq.iter_mut()).zip(q) {
-                *s += qj;
-                *t += y * qj;
-            }
-        }
+        let chunk_data = Chunk {
+            cols: chunk_cols,
+            ratings: chunk_ratings,
+            ahead: &cols[chunk * CHUNK..],
+        };
+        let (sum_y, chunk_y2) = gather_chunk::<ISA>(
+            fixed,
+            mean,
+            chunk_data,
+            &mut ws.block,
+            ws.padded,
+            (&mut ws.chunk_sum_q, &mut ws.chunk_sum_yq),
+        );
+        ws.rhs[0] += sum_y;
+        sum_y2 += chunk_y2;
         let (sum_q, sum_yq) = (&mut ws.normal[1..d], &mut ws.rhs[1..d]);
         for ((s, t), (&cs, &ct)) in sum_q
             .iter_mut()
@@ -231,6 +263,16 @@ fn solve_row_impl<const ISA: u8>(
         {
             *s += cs as f64;
             *t += ct as f64;
+        }
+        // The next block's vectors (this row's or the upcoming row's) are fetched while this one is computed.
+        let next = match cols.get((chunk + 1) * CHUNK..) {
+            Some(rest) if !rest.is_empty() => rest,
+            _ => upcoming,
+        };
+        if exp(1) {
+            for &c in &next[..next.len().min(CHUNK)] {
+                prefetch_l2(fixed.factors.row(c as usize));
+            }
         }
         gram_chunk::<ISA>(&ws.block, chunk_cols.len(), ws.padded, k, &mut ws.normal, stride);
     }
@@ -293,6 +335,11 @@ fn squared_error_at_solution(ws: &Workspace, d: usize, sum_y2: f64, added: impl 
 #[inline(always)]
 fn solve_normal_equations<const ISA: u8>(ws: &mut Workspace, d: usize) -> bool {
     let stride = ws.stride;
+    if let Some(mixed) = ws.mixed.as_mut() {
+        if mixed.solve::<ISA>(&ws.normal, stride, &ws.rhs, &mut ws.solution) {
+            return true;
+        }
+    }
     ws.cholesky.copy_from_slice(&ws.normal);
     if !cholesky::factor::<ISA>(&mut ws.cholesky, stride, d, &mut ws.packed) {
         return false;
@@ -443,4 +490,15 @@ mod tests {
         );
         assert_eq!(out, vec![0.0; 4]);
     }
+}
+
+pub(crate) fn exp(bit: u32) -> bool {
+    static V: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *V.get_or_init(|| {
+        std::env::var("MOVIEREC_EXP")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }) & bit
+        != 0
 }
