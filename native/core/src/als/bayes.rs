@@ -438,6 +438,7 @@ fn solve_all(
         .for_each_init(
             || {
                 let mut ws = Workspace::new(k);
+                ws.keep_cholesky();
                 ws.set_penalty(penalty);
                 ws
             },

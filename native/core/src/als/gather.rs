@@ -34,7 +34,9 @@ pub(crate) fn gather_chunk<const ISA: u8>(
     let n = chunk.cols.len();
     assert!(chunk.ratings.len() == n && chunk.ahead.len() >= n && block.len() >= n * padded);
     assert!(padded >= k && padded.is_multiple_of(16) && padded < k + 16 && sum_q.len() == k && sum_yq.len() == k);
-    assert!(chunk.ahead.iter().all(|&c| (c as usize) < fixed.factors.rows) && fixed.bias.len() == fixed.factors.rows);
+    // Only the columns this call reads (the chunk's and the prefetch distance past it), not the rest of the row.
+    let read = &chunk.ahead[..chunk.ahead.len().min(n + PREFETCH_AHEAD)];
+    assert!(read.iter().all(|&c| (c as usize) < fixed.factors.rows) && fixed.bias.len() == fixed.factors.rows);
     #[cfg(target_arch = "x86_64")]
     if ISA == AVX512 {
         macro_rules! vectors {
@@ -136,5 +138,61 @@ mod x86 {
             sum_yq[v * LANES..v * LANES + width].copy_from_slice(&lanes[..width]);
         }
         (sum_y, sum_y2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Matrix;
+
+    /// Every kernel the CPU has gives the portable loop's block and sums, for widths with and without a partial
+    /// last vector, chunks shorter and longer than the prefetch distance.
+    #[test]
+    fn every_unit_gathers_what_the_portable_loop_gathers() {
+        for &(k, n) in &[(7usize, 5usize), (33, 40), (64, 128), (100, 3)] {
+            let rows = 60;
+            let factors = Matrix {
+                rows,
+                cols: k,
+                data: crate::rng::test_values(rows * k, k as u32),
+            };
+            let bias = crate::rng::test_values(rows, 3);
+            let fixed = FixedSide {
+                factors: &factors,
+                bias: &bias,
+            };
+            let cols: Vec<u32> = (0..n + 20).map(|j| ((j * 13 + 5) % rows) as u32).collect();
+            let ratings: Vec<f32> = crate::rng::test_values(n, 8).iter().map(|v| 3.0 + 2.0 * v).collect();
+            let padded = k.div_ceil(16) * 16;
+            let run = |unit: u8| {
+                let mut block = vec![0.0f32; n * padded];
+                let (mut q, mut yq) = (vec![0.0f32; k], vec![0.0f32; k]);
+                let chunk = Chunk {
+                    cols: &cols[..n],
+                    ratings: &ratings,
+                    ahead: &cols,
+                };
+                let sums = match unit {
+                    AVX512 => gather_chunk::<AVX512>(fixed, 3.5, chunk, &mut block, padded, (&mut q, &mut yq)),
+                    _ => gather_chunk::<PORTABLE>(fixed, 3.5, chunk, &mut block, padded, (&mut q, &mut yq)),
+                };
+                (block, q, yq, sums)
+            };
+            let want = run(PORTABLE);
+            for (r, &c) in cols[..n].iter().enumerate() {
+                assert_eq!(&want.0[r * padded..r * padded + k], factors.row(c as usize));
+                assert!(want.0[r * padded + k..(r + 1) * padded].iter().all(|&v| v == 0.0));
+            }
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                let got = run(AVX512);
+                assert_eq!(got.0, want.0, "k={k}: block");
+                for (a, b) in got.1.iter().chain(&got.2).zip(want.1.iter().chain(&want.2)) {
+                    assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "k={k}: {a} vs {b}");
+                }
+                assert!((got.3 .0 - want.3 .0).abs() < 1e-9 && (got.3 .1 - want.3 .1).abs() < 1e-9);
+            }
+        }
     }
 }

@@ -8,15 +8,17 @@
 //! 2. `S` is factored (`U'U`) and solved in f32: twice the lanes per instruction of f64, half the bytes in L1. The
 //!    factorisation is blocked by vectors: each panel of [`W`] pivot rows is factored row by row, then the rows
 //!    below take the panel's rank-`W` update in register tiles (the same shape as the Gram kernel).
-//! 3. One step of iterative refinement: the residual of the full system is computed in f64 from the f64 normal
-//!    equations and solved again with the f32 factor. The f32 factor's relative error (about `1e-7 x` the condition
-//!    number) is squared by the step, so the solution matches an f64 solve to well below f32 rounding of the
-//!    stored factors (checked against a dense f64 reference in `solve`'s tests).
+//! 3. When the factor's diagonal says `S` is ill-conditioned, one step of iterative refinement: the residual of the
+//!    full system is computed in f64 from the f64 normal equations and solved again with the f32 factor. The f32
+//!    solve's relative error (about `1e-7 x` the condition number) is squared by the step. Either way the solution
+//!    matches an f64 solve to about the f32 rounding of the stored factors (`solve`'s tests compare the two).
 
 /// f32 lanes of an AVX-512 register: the block size of the factorisation.
 const W: usize = 16;
 
 use crate::als::gram::PORTABLE;
+/// Bound on the condition number of `S` above which the f32 solve is refined.
+const REFINE_ABOVE_CONDITION: f64 = 1e3;
 /// Rows of a trailing-update tile (accumulators held across the panel's `W` pivots).
 const TILE_ROWS: usize = 8;
 
@@ -31,6 +33,8 @@ pub(super) struct MixedSolver {
     /// The bias row of the normal equations and its diagonal entry, for eliminating and recovering the bias.
     bias_row: Vec<f64>,
     bias_diag: f64,
+    /// Trace of `S` (f64).
+    trace: f64,
     work: Vec<f32>,
     solved: Vec<f32>,
     residual: Vec<f64>,
@@ -47,6 +51,7 @@ impl MixedSolver {
             inv_diag: vec![0.0; kp],
             bias_row: vec![0.0; k],
             bias_diag: 0.0,
+            trace: 0.0,
             work: vec![0.0; kp],
             solved: vec![0.0; kp],
             residual: vec![0.0; k + 1],
@@ -55,7 +60,8 @@ impl MixedSolver {
     }
 
     /// Solves `normal * w = rhs` (`normal`: `(k+1) x stride` row-major, upper triangle given; the strict lower
-    /// triangle is never read) into `solution`. Returns false when `S` is not numerically positive definite in f32
+    /// triangle is never read) into `solution`. `min_penalty` is the smallest value the regularisation added to
+    /// a factor's diagonal entry. Returns false when `S` is not numerically positive definite in f32
     /// or the result is not finite; the caller then solves in f64.
     #[inline(always)]
     pub(super) fn solve<const ISA: u8>(
@@ -64,6 +70,7 @@ impl MixedSolver {
         stride: usize,
         rhs: &[f64],
         solution: &mut [f64],
+        min_penalty: f64,
     ) -> bool {
         let d = self.k + 1;
         assert!(normal.len() >= d * stride && stride >= d && rhs.len() == d && solution.len() == d);
@@ -71,6 +78,13 @@ impl MixedSolver {
             return false;
         }
         self.solve_factored::<ISA>(rhs, solution);
+        // The f32 solve's relative error is about 1e-7 times the condition number of S. Its smallest eigenvalue is at
+        // least the factors' smallest penalty (S is that penalty plus a positive semidefinite matrix), its largest at
+        // most its trace: a row regularised as ALS regularises has a small bound and a solution already as exact as
+        // its f32 storage; a weakly regularised one is refined.
+        if self.trace <= REFINE_ABOVE_CONDITION * min_penalty {
+            return solution.iter().all(|v| v.is_finite());
+        }
         // Refinement: solve for the f64 residual with the same factor and add the correction.
         self.residual.copy_from_slice(rhs);
         subtract_symmetric_product(normal, stride, solution, &mut self.residual);
@@ -96,7 +110,9 @@ impl MixedSolver {
         self.bias_diag = a;
         self.bias_row.copy_from_slice(&normal[1..=k]);
         let inv_a = 1.0 / a;
+        self.trace = 0.0;
         for i in 0..k {
+            self.trace += normal[(1 + i) * stride + 1 + i] - self.bias_row[i] * self.bias_row[i] * inv_a;
             let si = self.bias_row[i] * inv_a;
             let source = &normal[(1 + i) * stride + 1 + i..(1 + i) * stride + 1 + k];
             let target = &mut self.factor[i * kp + i..i * kp + k];
