@@ -9,7 +9,8 @@
 //! a new folder and renames it over the old one (`model_io`), so the inode a mapping holds keeps its bytes until the
 //! last mapping of it is dropped, even after the folder is replaced or deleted. Overwriting the files of a model in
 //! place while a process has it loaded (copying other files over them instead of renaming a folder into place) is
-//! not supported: the loaded model would see the new bytes unchecked, and a shortened file faults (SIGBUS) on the
+//! not supported: the loaded model would see the new bytes unchecked (its row bounds are owned, so changed movie
+//! indices or ratings only change which movies a list leaves out), and a shortened file faults (SIGBUS) on the
 //! missing pages.
 
 use std::fmt;

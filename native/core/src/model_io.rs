@@ -247,7 +247,7 @@ fn read_checked_model(dir: &Path, meta: &ModelMeta) -> Result<AlsModel> {
 }
 
 /// The model's arrays other than the factors: ids, the 1-D arrays (one entry per user or movie) and the training
-/// ratings (read in place).
+/// ratings (their movie indices and values read in place).
 struct Arrays {
     users: IdMap,
     items: IdMap,
@@ -274,7 +274,9 @@ fn read_arrays(dir: &Path) -> Result<Arrays> {
         item_bias: read_vector(dir, "item_bias.npy")?,
         item_counts: read_vector(dir, "item_counts.npy")?,
         user_items: Csr {
-            indptr: read_vector_in_place(dir, "user_items_indptr.npy")?,
+            // Owned (1.3 MB at ML-25M): row bounds read from a file changed under a loaded model could slice out
+            // of range; changed indices or values only change which movies are left out of a list.
+            indptr: read_vector::<u64>(dir, "user_items_indptr.npy")?.into(),
             indices: read_vector_in_place(dir, "user_items_indices.npy")?,
             values: read_vector_in_place(dir, "user_items_values.npy")?,
         },

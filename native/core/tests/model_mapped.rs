@@ -80,7 +80,7 @@ fn ratings_are_read_in_place_and_outlive_a_save_over_the_folder() {
         ui.indices.is_mapped() && ui.values.is_mapped(),
         "the large CSR arrays are mapped"
     );
-    assert!(!ui.indptr.is_mapped(), "a file under 1 MiB is read");
+    assert!(!ui.indptr.is_mapped(), "row bounds are always owned");
     assert_eq!(&loaded.user_items, &model.user_items);
     let user = model.users.raw_id(17);
     let before = recommend_known_user(&loaded, user, 20).unwrap();

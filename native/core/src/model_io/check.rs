@@ -127,10 +127,8 @@ fn check_user_items(ui: &Csr, n_items: usize, item_counts: &[u32]) -> std::resul
 fn check_and_count(ui: &Csr, rows: std::ops::Range<usize>, counts: &mut [u32]) -> Option<usize> {
     for r in rows {
         let (cols, _) = ui.row(r);
-        let unsorted = cols
-            .iter()
-            .zip(cols.iter().skip(1))
-            .fold(false, |bad, (a, b)| bad | (a >= b));
+        let next = cols.get(1..).unwrap_or_default();
+        let unsorted = cols.iter().zip(next).fold(false, |bad, (a, b)| bad | (a >= b));
         if unsorted || cols.last().is_some_and(|&c| c as usize >= counts.len()) {
             return Some(r);
         }
