@@ -1,5 +1,5 @@
-//! Reading a model folder's files: model.json, the `.npy` arrays (large ones memory-mapped and converted in one
-//! pass) and movies.json. Every error is `InvalidModel` naming the file, or `ModelNotFound`.
+//! Reading a model folder's files: model.json, the `.npy` arrays (large ones memory-mapped, then either read in
+//! place or converted in one pass) and movies.json. Every error is `InvalidModel` naming the file, or `ModelNotFound`.
 
 use std::fs::File;
 use std::path::Path;
