@@ -4,15 +4,27 @@
 //! `by_user` (users x movies) and `by_item` (movies x users) hold the same ratings, each row sorted by column.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
+use crate::array_data::ArrayData;
 use crate::dataset::RatingTriples;
 use crate::Result;
 
 /// Raw id <-> dense index. `raw` is sorted ascending, so the index order is the id order.
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// The id -> index table is built on the first lookup, not with the map: a loaded model's service answers its
+/// first request a few milliseconds later instead of every load taking them (most loads are followed by few
+/// lookups, training by millions).
+#[derive(Clone, Debug, Default)]
 pub struct IdMap {
     raw: Vec<u32>,
-    lookup: HashMap<u32, u32>,
+    lookup: OnceLock<HashMap<u32, u32>>,
+}
+
+impl PartialEq for IdMap {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw
+    }
 }
 
 impl IdMap {
@@ -26,12 +38,17 @@ impl IdMap {
 
     /// Builds from ids already sorted and unique (as stored in a model file).
     pub fn from_sorted_unique(raw: Vec<u32>) -> Self {
-        let lookup = raw.iter().enumerate().map(|(i, &id)| (id, i as u32)).collect();
-        Self { raw, lookup }
+        Self {
+            raw,
+            lookup: OnceLock::new(),
+        }
     }
 
     pub fn index_of(&self, id: u32) -> Option<u32> {
-        self.lookup.get(&id).copied()
+        let lookup = self
+            .lookup
+            .get_or_init(|| self.raw.iter().enumerate().map(|(i, &id)| (id, i as u32)).collect());
+        lookup.get(&id).copied()
     }
     pub fn raw_id(&self, index: usize) -> u32 {
         self.raw[index]
@@ -49,10 +66,12 @@ impl IdMap {
 
 /// Compressed sparse rows: row `r` spans `indices[indptr[r]..indptr[r + 1]]`, columns sorted ascending.
 #[derive(Clone, Debug, Default, PartialEq)]
+///
+/// The arrays are [`ArrayData`]: owned when built from ratings, read in place from the file when a model is loaded.
 pub struct Csr {
-    pub indptr: Vec<u64>,
-    pub indices: Vec<u32>,
-    pub values: Vec<f32>,
+    pub indptr: ArrayData<u64>,
+    pub indices: ArrayData<u32>,
+    pub values: ArrayData<f32>,
 }
 
 impl Csr {

@@ -67,9 +67,9 @@ pub(crate) fn csr_from_coo(n_rows: usize, rows: &[u32], cols: &[u32], values: &[
         }
     });
     Csr {
-        indptr,
-        indices,
-        values: vals,
+        indptr: indptr.into(),
+        indices: indices.into(),
+        values: vals.into(),
     }
 }
 

@@ -14,6 +14,7 @@
 //! Expected outcomes (an unknown movie, an empty history) are data; only real failures are [`CoreError`]s.
 
 pub mod als;
+pub mod array_data;
 pub mod dataset;
 pub mod error;
 pub mod foldin;

@@ -36,7 +36,7 @@ use crate::model::{AlsModel, AlsParams, BiasBaseline, IterationStats};
 use crate::{CoreError, Result};
 use check::check_model;
 use npy::Element;
-use read::{read_catalogue, read_matrix, read_meta, read_vector};
+use read::{matrix, read_array, read_catalogue, read_meta, read_vector, read_vector_in_place};
 
 pub const FORMAT_VERSION: u32 = 1;
 const META_FILE: &str = "model.json";
@@ -197,79 +197,89 @@ pub fn save_model(dir: &Path, model: &AlsModel, catalogue: Option<&Catalogue>, m
 pub fn load_model(dir: &Path) -> Result<LoadedModel> {
     let dir = resolve_model_dir(dir)?;
     let meta = read_meta(&dir)?;
-    let k = meta.params.factors;
-    // The files are independent: read them on all cores, the two large CSR arrays (three quarters of the bytes of
-    // an ML-25M-size model) each on its own task.
+    // The files are independent: read them on all cores. Parsing movies.json runs beside everything else, the
+    // checks included; copying the factors into owned memory is the other long task. The training ratings (three
+    // quarters of the bytes of an ML-25M-size model) are only mapped, read in place by the checks and the requests.
     let dir = dir.as_path();
-    let ((indices, values), (ids, (rest, catalogue))) = rayon::join(
+    let (model, catalogue) = rayon::join(|| read_checked_model(dir, &meta), || read_catalogue(dir));
+    Ok(LoadedModel {
+        model: model?,
+        catalogue: catalogue?,
+        meta,
+    })
+}
+
+fn read_checked_model(dir: &Path, meta: &ModelMeta) -> Result<AlsModel> {
+    let k = meta.params.factors;
+    let ((user_factors, item_factors), arrays) = rayon::join(
         || {
             rayon::join(
-                || read_vector::<u32>(dir, "user_items_indices.npy"),
-                || read_vector::<f32>(dir, "user_items_values.npy"),
+                || read_array::<f32>(dir, "user_factors.npy"),
+                || read_array::<f32>(dir, "item_factors.npy"),
             )
         },
-        || {
-            rayon::join(
-                || -> Result<(Vec<u32>, Vec<u32>)> {
-                    Ok((read_vector(dir, "user_ids.npy")?, read_vector(dir, "item_ids.npy")?))
-                },
-                || rayon::join(|| read_small_arrays(dir), || read_catalogue(dir)),
-            )
-        },
+        || read_arrays(dir),
     );
-    let (user_ids, item_ids) = ids?;
-    for (name, ids) in [("user_ids.npy", &user_ids), ("item_ids.npy", &item_ids)] {
-        if !ids.windows(2).all(|w| w[0] < w[1]) {
-            return Err(invalid(dir, format!("{name}: ids are not strictly ascending")));
-        }
-    }
-    let rest = rest?;
+    let arrays = arrays?;
     let model = AlsModel {
         params: meta.params.clone(),
         scale: meta.scale,
         global_mean: meta.global_mean,
-        user_factors: read_matrix(dir, "user_factors.npy", user_ids.len(), k)?,
-        item_factors: read_matrix(dir, "item_factors.npy", item_ids.len(), k)?,
-        users: IdMap::from_sorted_unique(user_ids),
-        items: IdMap::from_sorted_unique(item_ids),
-        user_bias: rest.user_bias,
-        item_bias: rest.item_bias,
-        item_counts: rest.item_counts,
-        user_items: Csr {
-            indptr: rest.user_items_indptr,
-            indices: indices?,
-            values: values?,
-        },
+        user_factors: matrix(dir, "user_factors.npy", user_factors?, arrays.users.len(), k)?,
+        item_factors: matrix(dir, "item_factors.npy", item_factors?, arrays.items.len(), k)?,
+        users: arrays.users,
+        items: arrays.items,
+        user_bias: arrays.user_bias,
+        item_bias: arrays.item_bias,
+        item_counts: arrays.item_counts,
+        user_items: arrays.user_items,
         baseline: BiasBaseline {
             global_mean: meta.baseline_global_mean,
-            user_bias: rest.baseline_user_bias,
-            item_bias: rest.baseline_item_bias,
+            user_bias: arrays.baseline_user_bias,
+            item_bias: arrays.baseline_item_bias,
         },
         history: meta.history.clone(),
         implicit_gram: Default::default(),
         selection_bias: Default::default(),
     };
     check_model(&model).map_err(|m| invalid(dir, m))?;
-    let catalogue = catalogue?;
-    Ok(LoadedModel { model, catalogue, meta })
+    Ok(model)
 }
 
-/// The model's small 1-D arrays (one entry per user or movie).
-struct SmallArrays {
+/// The model's arrays other than the factors: ids, the 1-D arrays (one entry per user or movie) and the training
+/// ratings (their movie indices and values read in place).
+struct Arrays {
+    users: IdMap,
+    items: IdMap,
     user_bias: Vec<f32>,
     item_bias: Vec<f32>,
     item_counts: Vec<u32>,
-    user_items_indptr: Vec<u64>,
+    user_items: Csr,
     baseline_user_bias: Vec<f32>,
     baseline_item_bias: Vec<f32>,
 }
 
-fn read_small_arrays(dir: &Path) -> Result<SmallArrays> {
-    Ok(SmallArrays {
+fn read_arrays(dir: &Path) -> Result<Arrays> {
+    let (user_ids, item_ids): (Vec<u32>, Vec<u32>) =
+        (read_vector(dir, "user_ids.npy")?, read_vector(dir, "item_ids.npy")?);
+    for (name, ids) in [("user_ids.npy", &user_ids), ("item_ids.npy", &item_ids)] {
+        if !ids.windows(2).all(|w| w[0] < w[1]) {
+            return Err(invalid(dir, format!("{name}: ids are not strictly ascending")));
+        }
+    }
+    Ok(Arrays {
+        users: IdMap::from_sorted_unique(user_ids),
+        items: IdMap::from_sorted_unique(item_ids),
         user_bias: read_vector(dir, "user_bias.npy")?,
         item_bias: read_vector(dir, "item_bias.npy")?,
         item_counts: read_vector(dir, "item_counts.npy")?,
-        user_items_indptr: read_vector(dir, "user_items_indptr.npy")?,
+        user_items: Csr {
+            // Owned (1.3 MB at ML-25M): row bounds read from a file changed under a loaded model could slice out
+            // of range; changed indices or values only change which movies are left out of a list.
+            indptr: read_vector::<u64>(dir, "user_items_indptr.npy")?.into(),
+            indices: read_vector_in_place(dir, "user_items_indices.npy")?,
+            values: read_vector_in_place(dir, "user_items_values.npy")?,
+        },
         baseline_user_bias: read_vector(dir, "baseline_user_bias.npy")?,
         baseline_item_bias: read_vector(dir, "baseline_item_bias.npy")?,
     })

@@ -54,9 +54,9 @@ fn hand_made_model() -> AlsModel {
         item_bias: vec![0.0; 5],
         item_counts: vec![1, 0, 0, 0, 1],
         user_items: Csr {
-            indptr: vec![0, 1, 2],
-            indices: vec![0, 4],
-            values: vec![5.0, 3.0],
+            indptr: vec![0, 1, 2].into(),
+            indices: vec![0, 4].into(),
+            values: vec![5.0, 3.0].into(),
         },
         baseline: BiasBaseline {
             global_mean: 3.0,

@@ -59,9 +59,7 @@ pub(super) fn check_model(m: &AlsModel) -> std::result::Result<(), String> {
     for (name, values) in floats {
         // By blocks: a per-value parallel search costs far more than the test itself.
         const BLOCK: usize = 1 << 16;
-        let bad_block = values
-            .par_chunks(BLOCK)
-            .position_first(|block| !block.iter().all(|v| v.is_finite()));
+        let bad_block = values.par_chunks(BLOCK).position_first(|block| !all_finite(block));
         if let Some(b) = bad_block {
             let at = b * BLOCK + values[b * BLOCK..].iter().position(|v| !v.is_finite()).unwrap_or(0);
             return Err(format!("{name}: non-finite value {} at position {at}", values[at]));
@@ -81,6 +79,13 @@ pub(super) fn check_model(m: &AlsModel) -> std::result::Result<(), String> {
     check_user_items(&m.user_items, n_items, &m.item_counts)
 }
 
+/// Whether no value is NaN or infinite (all exponent bits set), tested on every value without stopping early so the
+/// loop runs on SIMD lanes: this pass reads every number of the model.
+fn all_finite(values: &[f32]) -> bool {
+    const EXPONENT: u32 = 0x7f80_0000;
+    values.iter().fold(0, |max, v| (v.to_bits() & EXPONENT).max(max)) != EXPONENT
+}
+
 /// CSR structure: indptr from 0, non-decreasing, ending at nnz; each row strictly ascending and in range; the
 /// movie counts equal to the column counts.
 fn check_user_items(ui: &Csr, n_items: usize, item_counts: &[u32]) -> std::result::Result<(), String> {
@@ -88,39 +93,46 @@ fn check_user_items(ui: &Csr, n_items: usize, item_counts: &[u32]) -> std::resul
     if ui.indptr.first() != Some(&0) || ui.indptr.last() != Some(&nnz) || ui.indptr.windows(2).any(|w| w[0] > w[1]) {
         return Err(format!("user items indptr is not a valid CSR index for {nnz} entries"));
     }
-    let bad_row_in = |rows: std::ops::Range<usize>| {
-        rows.into_iter().find(|&r| {
-            let (cols, _) = ui.row(r);
-            cols.windows(2).any(|w| w[0] >= w[1]) || cols.last().is_some_and(|&c| c as usize >= n_items)
-        })
-    };
+    // One pass over the ratings, by blocks of rows on all cores: each block's rows are checked, then their movies
+    // counted (only once every index of the block is known to be in range).
     const ROWS: usize = 4096;
-    let bad_row = (0..ui.rows().div_ceil(ROWS))
+    let (counts, bad_row) = (0..ui.rows().div_ceil(ROWS))
         .into_par_iter()
-        .find_map_first(|b| bad_row_in(b * ROWS..((b + 1) * ROWS).min(ui.rows())));
-    if let Some(r) = bad_row {
-        return Err(format!("user items row {r}: movie indices unsorted or out of range"));
-    }
-    // Every index is in range now. Counted per block of ratings on each core, then summed.
-    let counts = ui
-        .indices
-        .par_chunks(1 << 20)
         .fold(
-            || vec![0u32; n_items],
-            |mut counts, block| {
-                block.iter().for_each(|&c| counts[c as usize] += 1);
-                counts
+            || (vec![0u32; n_items], None),
+            |(mut counts, bad): (Vec<u32>, Option<usize>), b| {
+                let bad = bad.or_else(|| check_and_count(ui, b * ROWS..((b + 1) * ROWS).min(ui.rows()), &mut counts));
+                (counts, bad)
             },
         )
         .reduce(
-            || vec![0u32; n_items],
-            |mut a, b| {
+            || (vec![0u32; n_items], None),
+            |(mut a, bad_a), (b, bad_b)| {
                 a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                a
+                // A fold stops at its first bad row and covers contiguous blocks: the smallest is the first overall.
+                (a, bad_a.into_iter().chain(bad_b).min())
             },
         );
+    if let Some(r) = bad_row {
+        return Err(format!("user items row {r}: movie indices unsorted or out of range"));
+    }
     if counts != item_counts {
         return Err("item counts do not match the training ratings".into());
     }
     Ok(())
+}
+
+/// Checks that each row of `rows` is strictly ascending and in range, adding its movies to `counts`; the first bad
+/// row, if any. The ascending test runs over the whole row without stopping early (so it vectorises).
+fn check_and_count(ui: &Csr, rows: std::ops::Range<usize>, counts: &mut [u32]) -> Option<usize> {
+    for r in rows {
+        let (cols, _) = ui.row(r);
+        let next = cols.get(1..).unwrap_or_default();
+        let unsorted = cols.iter().zip(next).fold(false, |bad, (a, b)| bad | (a >= b));
+        if unsorted || cols.last().is_some_and(|&c| c as usize >= counts.len()) {
+            return Some(r);
+        }
+        cols.iter().for_each(|&c| counts[c as usize] += 1);
+    }
+    None
 }

@@ -31,7 +31,7 @@ impl Dtype {
 }
 
 /// Element types that map to a `Dtype`.
-pub(crate) trait Element: Copy {
+pub(crate) trait Element: crate::array_data::Plain {
     const DTYPE: Dtype;
     fn write_le(values: &[Self], out: &mut dyn Write) -> std::io::Result<()>;
     fn read_le(bytes: &[u8]) -> Vec<Self>;
@@ -97,6 +97,21 @@ pub(crate) fn write<T: Element>(out: &mut dyn Write, shape: &[usize], values: &[
 /// Parses a `.npy` file of element type `T`: returns its shape and values. The message of an error says what is
 /// wrong (the caller adds the file name).
 pub(crate) fn read<T: Element>(bytes: &[u8]) -> Result<(Vec<usize>, Vec<T>), String> {
+    let layout = layout::<T>(bytes)?;
+    Ok((layout.shape, T::read_le(&bytes[layout.data_start..])))
+}
+
+/// Where a `.npy` file's values are: its shape, and the byte at which its `count` values of `T` start (they run
+/// exactly to the end of the file).
+pub(crate) struct Layout {
+    pub shape: Vec<usize>,
+    pub data_start: usize,
+    pub count: usize,
+}
+
+/// Checks a `.npy` file of element type `T` (magic, version, element type, order, shape, exact data length) and
+/// says where its values are.
+pub(crate) fn layout<T: Element>(bytes: &[u8]) -> Result<Layout, String> {
     if bytes.len() < 10 || &bytes[..6] != MAGIC {
         return Err("not a .npy file (bad magic bytes)".into());
     }
@@ -131,7 +146,11 @@ pub(crate) fn read<T: Element>(bytes: &[u8]) -> Result<(Vec<usize>, Vec<T>), Str
     if data.len() > want {
         return Err(format!("{} bytes after the data of shape {shape:?}", data.len() - want));
     }
-    Ok((shape, T::read_le(data)))
+    Ok(Layout {
+        shape,
+        data_start,
+        count,
+    })
 }
 
 /// The text after `'key':` up to the end of the dict.

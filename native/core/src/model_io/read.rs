@@ -1,13 +1,17 @@
-//! Reading a model folder's files: model.json, the `.npy` arrays (large ones memory-mapped and converted in one
-//! pass) and movies.json. Every error is `InvalidModel` naming the file, or `ModelNotFound`.
+//! Reading a model folder's files: model.json, the `.npy` arrays (large ones memory-mapped, then either read in
+//! place or converted in one pass) and movies.json. Every error is `InvalidModel` naming the file, or `ModelNotFound`.
 
 use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
+
+use memmap2::Mmap;
 
 use serde_json::Value;
 
 use super::npy::{self, Element};
 use super::{invalid, ModelMeta, MovieEntry, FORMAT_VERSION, META_FILE, MOVIES_FILE};
+use crate::array_data::ArrayData;
 use crate::dataset::Catalogue;
 use crate::model::Matrix;
 use crate::{CoreError, Result};
@@ -34,10 +38,26 @@ pub(super) fn read_meta(dir: &Path) -> Result<ModelMeta> {
     serde_json::from_value(json).map_err(|e| invalid(dir, format!("{META_FILE}: {e}")))
 }
 
-/// Files at least this large are memory-mapped and converted straight into their array; smaller ones are read.
+/// Files at least this large are memory-mapped; smaller ones are read.
 const MAP_AT_BYTES: u64 = 1 << 20;
 
-pub(super) fn read_array<T: Element>(dir: &Path, name: &str) -> Result<(Vec<usize>, Vec<T>)> {
+/// A model file's bytes: mapped (large files) or read.
+enum FileBytes {
+    Mapped(Arc<Mmap>),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileBytes::Mapped(map) => map,
+            FileBytes::Read(bytes) => bytes,
+        }
+    }
+}
+
+fn file_bytes(dir: &Path, name: &str) -> Result<FileBytes> {
     let path = dir.join(name);
     let file = match File::open(&path) {
         Ok(f) => f,
@@ -45,21 +65,40 @@ pub(super) fn read_array<T: Element>(dir: &Path, name: &str) -> Result<(Vec<usiz
         Err(e) => return Err(CoreError::io(&path, e)),
     };
     let len = file.metadata().map_err(|e| CoreError::io(&path, e))?.len();
-    let parsed = if len >= MAP_AT_BYTES {
-        // Mapping saves the copy into an intermediate byte buffer (and its page faults): the values are converted
-        // from the page cache into their array in one pass. SAFETY: a model folder's files are never modified in
-        // place (saves write a new folder and rename it), and the mapping lives only for this conversion.
-        match unsafe { memmap2::Mmap::map(&file) } {
-            Ok(map) => npy::read(&map),
-            Err(_) => npy::read(&read_whole(&path, file)?),
+    if len >= MAP_AT_BYTES {
+        // Mapping saves copying the file into an intermediate buffer (and its page faults). SAFETY: a model
+        // folder's files are never modified in place (see `crate::array_data`); when mapping fails the file is read.
+        if let Ok(map) = unsafe { Mmap::map(&file) } {
+            return Ok(FileBytes::Mapped(Arc::new(map)));
         }
-    } else {
-        npy::read(&read_whole(&path, file)?)
-    };
-    parsed.map_err(|m| invalid(dir, format!("{name}: {m}")))
+    }
+    read_whole(&path, file).map(FileBytes::Read)
 }
 
-pub(super) fn read_whole(path: &Path, mut file: File) -> Result<Vec<u8>> {
+/// Reads `name` into owned values (converted from the file's little-endian bytes).
+pub(super) fn read_array<T: Element>(dir: &Path, name: &str) -> Result<(Vec<usize>, Vec<T>)> {
+    npy::read(&file_bytes(dir, name)?).map_err(|m| invalid(dir, format!("{name}: {m}")))
+}
+
+/// Reads `name` as a one-dimensional array whose values stay in the mapped file when the file is mapped (every
+/// check of the `.npy` layout is made all the same); a small or unmappable file is read and converted.
+pub(super) fn read_vector_in_place<T: Element>(dir: &Path, name: &str) -> Result<ArrayData<T>> {
+    let bytes = file_bytes(dir, name)?;
+    let layout = npy::layout::<T>(&bytes).map_err(|m| invalid(dir, format!("{name}: {m}")))?;
+    if layout.shape.len() != 1 {
+        return Err(invalid(
+            dir,
+            format!("{name}: shape {:?}, expected one dimension", layout.shape),
+        ));
+    }
+    let in_place = match &bytes {
+        FileBytes::Mapped(map) => ArrayData::mapped(Arc::clone(map), layout.data_start, layout.count),
+        FileBytes::Read(_) => None,
+    };
+    Ok(in_place.unwrap_or_else(|| T::read_le(&bytes[layout.data_start..]).into()))
+}
+
+fn read_whole(path: &Path, mut file: File) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| CoreError::io(path, e))?;
     Ok(bytes)
@@ -73,8 +112,15 @@ pub(super) fn read_vector<T: Element>(dir: &Path, name: &str) -> Result<Vec<T>> 
     Ok(values)
 }
 
-pub(super) fn read_matrix(dir: &Path, name: &str, rows: usize, cols: usize) -> Result<Matrix> {
-    let (shape, data) = read_array::<f32>(dir, name)?;
+/// The matrix of an array read from `name`, which must be `rows x cols`.
+pub(super) fn matrix(
+    dir: &Path,
+    name: &str,
+    array: (Vec<usize>, Vec<f32>),
+    rows: usize,
+    cols: usize,
+) -> Result<Matrix> {
+    let (shape, data) = array;
     if shape != [rows, cols] {
         return Err(invalid(
             dir,
