@@ -157,9 +157,28 @@ pub(crate) fn copy_row(dst: &mut [f32], src: &[f32]) {
     d.into_remainder().copy_from_slice(s.remainder());
 }
 
-/// Asks for every cache line of `row` (a hint: no effect on results).
+/// Asks for every cache line of `row` in L1 (a hint: no effect on results).
 #[inline(always)]
 pub(crate) fn prefetch(row: &[f32]) {
+    prefetch_lines::<TO_L1>(row);
+}
+
+/// Asks for every cache line of `row` to be brought into L2 (a hint: no effect on results). For rows needed a few
+/// microseconds later: L2 holds a whole chunk's rows where L1 would evict the block being worked on.
+#[inline(always)]
+pub(crate) fn prefetch_l2(row: &[f32]) {
+    prefetch_lines::<TO_L2>(row);
+}
+
+#[cfg(target_arch = "x86_64")]
+use std::arch::x86_64::{_MM_HINT_T0 as TO_L1, _MM_HINT_T1 as TO_L2};
+#[cfg(not(target_arch = "x86_64"))]
+const TO_L1: i32 = 0;
+#[cfg(not(target_arch = "x86_64"))]
+const TO_L2: i32 = 0;
+
+#[inline(always)]
+fn prefetch_lines<const HINT: i32>(row: &[f32]) {
     #[cfg(target_arch = "x86_64")]
     {
         let bytes = std::mem::size_of_val(row);
@@ -169,33 +188,11 @@ pub(crate) fn prefetch(row: &[f32]) {
         unsafe {
             let mut offset = 0;
             while offset < bytes {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(start.add(offset));
+                std::arch::x86_64::_mm_prefetch::<HINT>(start.add(offset));
                 offset += 64;
             }
             // The last line, when the row does not start on a line boundary.
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(start.add(bytes.saturating_sub(1)));
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = row;
-}
-
-/// Asks for every cache line of `row` to be brought into L2 (a hint: no effect on results). For rows needed a few
-/// microseconds later: L2 holds a whole chunk's rows where L1 would evict the block being worked on.
-#[inline(always)]
-pub(crate) fn prefetch_l2(row: &[f32]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let bytes = std::mem::size_of_val(row);
-        let start = row.as_ptr().cast::<i8>();
-        // SAFETY: prefetch is a hint that cannot fault; the addresses stay inside `row`.
-        unsafe {
-            let mut offset = 0;
-            while offset < bytes {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T1 }>(start.add(offset));
-                offset += 64;
-            }
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T1 }>(start.add(bytes.saturating_sub(1)));
+            std::arch::x86_64::_mm_prefetch::<HINT>(start.add(bytes.saturating_sub(1)));
         }
     }
     #[cfg(not(target_arch = "x86_64"))]

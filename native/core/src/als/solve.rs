@@ -10,8 +10,9 @@
 //!
 //! (weighted-lambda regularisation, Zhou et al. 2008: the penalty grows with the row's rating count `n`; `prior`
 //! adds that many virtual ratings, so rows with very few ratings are held near zero). With the
-//! features `x_j = [1, q_j]` this is the normal equations `(X'X + diag(reg)) w = X'y` of size `k+1`, solved by
-//! Cholesky in f64.
+//! features `x_j = [1, q_j]` this is the normal equations `(X'X + diag(reg)) w = X'y` of size `k+1`, built in f64
+//! and solved in mixed precision (`solve/mixed.rs`), or by an f64 Cholesky (`solve/cholesky.rs`) for callers that
+//! need the factor itself (the Gibbs sampler) and as the fallback when the f32 factorisation fails.
 //!
 //! Cost is dominated by `X'X`: the fixed vectors of up to `CHUNK` ratings are gathered into a small dense f32 block
 //! whose Gram matrix `gram::gram_chunk` adds into the f64 normal equations.
