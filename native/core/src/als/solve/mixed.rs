@@ -8,15 +8,17 @@
 //! 2. `S` is factored (`U'U`) and solved in f32: twice the lanes per instruction of f64, half the bytes in L1. The
 //!    factorisation is blocked by vectors: each panel of [`W`] pivot rows is factored row by row, then the rows
 //!    below take the panel's rank-`W` update in register tiles (the same shape as the Gram kernel).
-//! 3. When the factor's diagonal says `S` is ill-conditioned, one step of iterative refinement: the residual of the
-//!    full system is computed in f64 from the f64 normal equations and solved again with the f32 factor. The f32
-//!    solve's relative error (about `1e-7 x` the condition number) is squared by the step. Either way the solution
-//!    matches an f64 solve to about the f32 rounding of the stored factors (`solve`'s tests compare the two).
+//! 3. When a bound on the condition number of `S` (its trace over the smallest penalty on a factor) exceeds
+//!    [`REFINE_ABOVE_CONDITION`], that is when the row is weakly regularised, one step of iterative refinement: the
+//!    residual of the full system is computed in f64 from the f64 normal equations and solved again with the f32
+//!    factor. The f32 solve's relative error (about `1e-7 x` the condition number) is squared by the step. Either way
+//!    the solution matches an f64 solve to about the f32 rounding of the stored factors (`solve`'s tests compare the
+//!    two; refining every row cost 13% of an iteration for no visible change).
+
+use crate::als::gram::PORTABLE;
 
 /// f32 lanes of an AVX-512 register: the block size of the factorisation.
 const W: usize = 16;
-
-use crate::als::gram::PORTABLE;
 /// Bound on the condition number of `S` above which the f32 solve is refined.
 const REFINE_ABOVE_CONDITION: f64 = 1e3;
 /// Rows of a trailing-update tile (accumulators held across the panel's `W` pivots).
@@ -150,7 +152,7 @@ impl MixedSolver {
     }
 }
 
-/// `U' y = t` (`U' ` lower triangular): `y` into `y`; `t` is consumed. By blocks of `W`: inside a block, pivot by
+/// `U' y = t` (`U'` lower triangular): `y` into `y`; `t` is consumed. By blocks of `W`: inside a block, pivot by
 /// pivot on scalars (a short chain of dependent steps); then every later vector of `t` takes the block's `W` pivots
 /// in one pass.
 #[inline(always)]
