@@ -436,17 +436,23 @@ fn solve_all(
         .zip(out_bias.par_iter_mut())
         .enumerate()
         .for_each_init(
-            || {
-                let mut ws = Workspace::new(k);
-                ws.keep_cholesky();
-                ws.set_penalty(penalty);
-                ws
-            },
+            || sampler_workspace(k, penalty),
             |ws, (r, (factors, bias))| {
                 let (cols, _) = rows.row(r);
                 *bias = solve_row(ws, fixed, mean, cols, targets[r], reg, factors);
             },
         );
+}
+
+/// A row-solve workspace for the sampler: the f64 Cholesky factor kept (draws are `U^-1 z`, and the sampler's
+/// results stay those of the f64 solve), and the per-dimension prior precisions when there are any.
+fn sampler_workspace(k: usize, penalty: &[f64]) -> Workspace {
+    let mut ws = Workspace::new(k);
+    ws.keep_cholesky();
+    if !penalty.is_empty() {
+        ws.set_penalty(penalty);
+    }
+    ws
 }
 
 /// `values` (one entry per rating of `rows`) split into one slice per row.
@@ -504,14 +510,7 @@ fn sample_half(
         .zip(out_bias.par_iter_mut())
         .enumerate()
         .map_init(
-            || {
-                let mut ws = Workspace::new(k);
-                ws.keep_cholesky();
-                if !penalty.is_empty() {
-                    ws.set_penalty(penalty);
-                }
-                (ws, vec![0.0f64; k + 1])
-            },
+            || (sampler_workspace(k, penalty), vec![0.0f64; k + 1]),
             |(ws, noise), (r, (factors, bias))| {
                 let (cols, ratings) = rows.row(r);
                 *bias = solve_row(ws, fixed, mean, cols, ratings, reg, factors);

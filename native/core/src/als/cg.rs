@@ -14,7 +14,8 @@
 //! The first pass gathers the row's fixed vectors into a contiguous block (zero-padded to whole vector lanes);
 //! every later pass streams that block from cache instead of gathering scattered rows again.
 
-use super::lanes::{axpy, dot, gather_pass, sparse_times, AVX2, AVX512, LANES, PORTABLE};
+use super::isa::dispatch_by_isa;
+use super::lanes::{axpy, dot, gather_pass, sparse_times, LANES};
 use crate::model::Matrix;
 
 /// `k` rounded up to whole lanes.
@@ -130,59 +131,22 @@ impl CgWorkspace {
     }
 }
 
-/// Solves one row in place: `x` holds the start (the previous iteration's vector, or zeros) and receives the
-/// result. Returns this row's part of the data term of the loss at the new `x`,
-/// `sum over ALL columns of c (p - q.x)^2`, from quantities CG already has: `sum_j c_j - x'b - x'r - lambda |x|^2`
-/// (with `r = b - (A + lambda I) x` the final residual).
-pub(crate) fn solve_row_cg(
-    ws: &mut CgWorkspace,
-    side: ImplicitSide<'_>,
-    cols: &[u32],
-    ratings: &[f32],
-    stop: CgStop,
-    x: &mut [f32],
-) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU supports AVX-512F (checked just above).
-            return unsafe { solve_row_avx512(ws, side, cols, ratings, stop, x) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-            return unsafe { solve_row_avx2(ws, side, cols, ratings, stop, x) };
-        }
-    }
-    solve_row_impl::<PORTABLE>(ws, side, cols, ratings, stop, x)
+dispatch_by_isa! {
+    /// Solves one row in place: `x` holds the start (the previous iteration's vector, or zeros) and receives the
+    /// result. Returns this row's part of the data term of the loss at the new `x`,
+    /// `sum over ALL columns of c (p - q.x)^2`, from quantities CG already has: `sum_j c_j - x'b - x'r - lambda |x|^2`
+    /// (with `r = b - (A + lambda I) x` the final residual).
+    pub(crate) fn solve_row_cg(
+        ws: &mut CgWorkspace,
+        side: ImplicitSide<'_>,
+        cols: &[u32],
+        ratings: &[f32],
+        stop: CgStop,
+        x: &mut [f32],
+    ) -> f64 => solve_row_impl
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn solve_row_avx512(
-    ws: &mut CgWorkspace,
-    side: ImplicitSide<'_>,
-    cols: &[u32],
-    ratings: &[f32],
-    stop: CgStop,
-    x: &mut [f32],
-) -> f64 {
-    solve_row_impl::<AVX512>(ws, side, cols, ratings, stop, x)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn solve_row_avx2(
-    ws: &mut CgWorkspace,
-    side: ImplicitSide<'_>,
-    cols: &[u32],
-    ratings: &[f32],
-    stop: CgStop,
-    x: &mut [f32],
-) -> f64 {
-    solve_row_impl::<AVX2>(ws, side, cols, ratings, stop, x)
-}
-
-/// Inlined into each target-feature wrapper; `ISA` picks the matching kernels of `lanes.rs`.
+/// Inlined into each unit's copy of [`solve_row_cg`]; `ISA` picks the matching kernels of `lanes.rs`.
 #[inline(always)]
 fn solve_row_impl<const ISA: u8>(
     ws: &mut CgWorkspace,

@@ -181,7 +181,8 @@ fn half_step(
                 || Workspace::new(k),
                 |ws, (r, (factors, bias))| {
                     let upcoming = if r + 1 < rows.rows() { rows.row(r + 1).0 } else { &[] };
-                    *bias = solve_row_then(ws, fixed, mean, rows.row(r), reg, factors, upcoming);
+                    let (cols, ratings) = rows.row(r);
+                    *bias = solve_row_then(ws, fixed, mean, cols, ratings, reg, factors, upcoming);
                     ws.row_error()
                 },
             )

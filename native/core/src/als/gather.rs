@@ -6,7 +6,9 @@
 //! The AVX-512 kernel holds the two vector sums in registers across the chunk; summed through memory, every rating
 //! waited on the previous rating's store of the same sums.
 
-use super::gram::{AVX512, PORTABLE};
+use super::isa::AVX512;
+#[cfg(test)]
+use super::isa::PORTABLE;
 use super::lanes::{copy_row, prefetch, PREFETCH_AHEAD};
 use super::solve::FixedSide;
 
@@ -51,7 +53,6 @@ pub(crate) fn gather_chunk<const ISA: u8>(
         }
         vectors!(1 2 3 4 5 6 7 8);
     }
-    let _ = PORTABLE;
     sum_q.fill(0.0);
     sum_yq.fill(0.0);
     let (mut sum_y, mut sum_y2) = (0.0f64, 0.0f64);

@@ -9,10 +9,7 @@
 /// Columns per tile: one AVX-512 register, two AVX2 registers.
 pub(crate) const TILE_COLS: usize = 16;
 
-/// Which kernel a caller was compiled for (see `solve::solve_row`).
-pub(crate) const PORTABLE: u8 = 0;
-pub(crate) const AVX2: u8 = 1;
-pub(crate) const AVX512: u8 = 2;
+use super::isa::{AVX2, AVX512};
 
 /// Adds `B'B` into the upper triangle of `normal` (the AVX-512 kernel also into parts of the lower one, which no
 /// reader uses) (row-major, `stride` wide) at offset (1, 1): entry `(a, b)`,

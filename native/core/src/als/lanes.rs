@@ -6,9 +6,9 @@
 /// f32 lanes of an AVX-512 register; vectors are padded to a multiple of it.
 pub(crate) const LANES: usize = 16;
 
-pub(crate) const PORTABLE: u8 = 0;
-pub(crate) const AVX2: u8 = 1;
-pub(crate) const AVX512: u8 = 2;
+#[cfg(test)]
+use super::isa::PORTABLE;
+use super::isa::{AVX2, AVX512};
 
 use crate::model::Matrix;
 

@@ -15,6 +15,7 @@ mod explicit;
 mod gather;
 mod gram;
 pub mod implicit;
+mod isa;
 mod lanes;
 pub(crate) mod solve;
 mod start;

@@ -18,7 +18,10 @@
 //! whose Gram matrix `gram::gram_chunk` adds into the f64 normal equations.
 
 use super::gather::{gather_chunk, Chunk};
-use super::gram::{gram_chunk, AVX2, AVX512, PORTABLE, TILE_COLS};
+use super::gram::{gram_chunk, TILE_COLS};
+use super::isa::dispatch_by_isa;
+#[cfg(test)]
+use super::isa::PORTABLE;
 use super::lanes::prefetch_l2;
 use crate::model::Matrix;
 
@@ -149,69 +152,27 @@ pub(crate) fn solve_row(
     reg: Regularisation,
     out_factors: &mut [f32],
 ) -> f32 {
-    solve_row_then(ws, fixed, mean, (cols, ratings), reg, out_factors, &[])
+    solve_row_then(ws, fixed, mean, cols, ratings, reg, out_factors, &[])
 }
 
-/// [`solve_row`], told the columns of the row the caller solves next (`upcoming`): while this row's last Gram block
-/// and its factorisation run, that row's first fixed vectors are fetched from memory (a half-step's gather is a
-/// random walk over a factor matrix larger than the cache, and otherwise waits on memory between computing).
-pub(crate) fn solve_row_then(
-    ws: &mut Workspace,
-    fixed: FixedSide<'_>,
-    mean: f32,
-    (cols, ratings): (&[u32], &[f32]),
-    reg: Regularisation,
-    out_factors: &mut [f32],
-    upcoming: &[u32],
-) -> f32 {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU supports AVX-512F (checked just above).
-            return unsafe { solve_row_avx512(ws, fixed, mean, cols, ratings, reg, out_factors, upcoming) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-            return unsafe { solve_row_avx2(ws, fixed, mean, cols, ratings, reg, out_factors, upcoming) };
-        }
-    }
-    solve_row_impl::<PORTABLE>(ws, fixed, mean, cols, ratings, reg, out_factors, upcoming)
+dispatch_by_isa! {
+    /// [`solve_row`], told the columns of the row the caller solves next (`upcoming`): while this row's last Gram
+    /// block and its factorisation run, that row's first fixed vectors are fetched from memory (a half-step's gather
+    /// is a random walk over a factor matrix larger than the cache, and otherwise waits on memory between computing).
+    pub(crate) fn solve_row_then(
+        ws: &mut Workspace,
+        fixed: FixedSide<'_>,
+        mean: f32,
+        cols: &[u32],
+        ratings: &[f32],
+        reg: Regularisation,
+        out_factors: &mut [f32],
+        upcoming: &[u32],
+    ) -> f32 => solve_row_impl
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn solve_row_avx512(
-    ws: &mut Workspace,
-    fixed: FixedSide<'_>,
-    mean: f32,
-    cols: &[u32],
-    ratings: &[f32],
-    reg: Regularisation,
-    out_factors: &mut [f32],
-    upcoming: &[u32],
-) -> f32 {
-    solve_row_impl::<AVX512>(ws, fixed, mean, cols, ratings, reg, out_factors, upcoming)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn solve_row_avx2(
-    ws: &mut Workspace,
-    fixed: FixedSide<'_>,
-    mean: f32,
-    cols: &[u32],
-    ratings: &[f32],
-    reg: Regularisation,
-    out_factors: &mut [f32],
-    upcoming: &[u32],
-) -> f32 {
-    solve_row_impl::<AVX2>(ws, fixed, mean, cols, ratings, reg, out_factors, upcoming)
-}
-
-/// The row solve, inlined into each target-feature wrapper so the compiler vectorises it for that unit; `ISA`
-/// picks the matching Gram kernel.
+/// The row solve, inlined into each unit's copy of [`solve_row_then`] so the compiler vectorises it for that unit;
+/// `ISA` picks the matching Gram kernel.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn solve_row_impl<const ISA: u8>(

@@ -4,7 +4,8 @@
 //! where the exact solve pays O(n k^2) for the Gram and O(k^3) for the Cholesky. Approximate: the RMSE it costs is
 //! measured in docs/benchmarks.md.
 
-use crate::als::lanes::{axpy, copy_row, dot, prefetch, AVX2, AVX512, LANES, PORTABLE, PREFETCH_AHEAD};
+use crate::als::isa::dispatch_by_isa;
+use crate::als::lanes::{axpy, copy_row, dot, prefetch, LANES, PREFETCH_AHEAD};
 use crate::als::solve::{FixedSide, Regularisation};
 
 /// Per-thread buffers, reused for every row a worker solves.
@@ -45,65 +46,19 @@ impl CgRowWorkspace {
     }
 }
 
-/// Improves the row's `factors` and `bias` (its values from the previous half-step on entry) by `steps` CG steps.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn solve_row_cg(
-    ws: &mut CgRowWorkspace,
-    fixed: FixedSide<'_>,
-    mean: f32,
-    cols: &[u32],
-    ratings: &[f32],
-    reg: Regularisation,
-    steps: usize,
-    factors: &mut [f32],
-    bias: &mut f32,
-) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU supports AVX-512F (checked just above).
-            return unsafe { cg_avx512(ws, fixed, mean, cols, ratings, reg, steps, factors, bias) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-            return unsafe { cg_avx2(ws, fixed, mean, cols, ratings, reg, steps, factors, bias) };
-        }
-    }
-    cg_impl::<PORTABLE>(ws, fixed, mean, cols, ratings, reg, steps, factors, bias)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn cg_avx512(
-    ws: &mut CgRowWorkspace,
-    fixed: FixedSide<'_>,
-    mean: f32,
-    cols: &[u32],
-    ratings: &[f32],
-    reg: Regularisation,
-    steps: usize,
-    factors: &mut [f32],
-    bias: &mut f32,
-) {
-    cg_impl::<AVX512>(ws, fixed, mean, cols, ratings, reg, steps, factors, bias)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn cg_avx2(
-    ws: &mut CgRowWorkspace,
-    fixed: FixedSide<'_>,
-    mean: f32,
-    cols: &[u32],
-    ratings: &[f32],
-    reg: Regularisation,
-    steps: usize,
-    factors: &mut [f32],
-    bias: &mut f32,
-) {
-    cg_impl::<AVX2>(ws, fixed, mean, cols, ratings, reg, steps, factors, bias)
+dispatch_by_isa! {
+    /// Improves the row's `factors` and `bias` (its values from the previous half-step on entry) by `steps` CG steps.
+    pub(crate) fn solve_row_cg(
+        ws: &mut CgRowWorkspace,
+        fixed: FixedSide<'_>,
+        mean: f32,
+        cols: &[u32],
+        ratings: &[f32],
+        reg: Regularisation,
+        steps: usize,
+        factors: &mut [f32],
+        bias: &mut f32,
+    ) => cg_impl
 }
 
 /// The unknowns are `[bias, factors]`; the bias part of each vector is kept as a scalar beside it.

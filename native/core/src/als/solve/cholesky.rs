@@ -10,7 +10,7 @@
 //! on whole vectors: each starts at the vector boundary at or left of the diagonal; the few entries left of the
 //! diagonal it touches belong to the lower triangle, which is scratch and never read.
 
-use crate::als::gram::PORTABLE;
+use crate::als::isa::PORTABLE;
 
 /// f64 lanes of the widest vector unit (AVX-512).
 pub(crate) const L: usize = 8;

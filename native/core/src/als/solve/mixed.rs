@@ -15,7 +15,7 @@
 //!    the solution matches an f64 solve to about the f32 rounding of the stored factors (`solve`'s tests compare the
 //!    two; refining every row cost 13% of an iteration for no visible change).
 
-use crate::als::gram::PORTABLE;
+use crate::als::isa::PORTABLE;
 
 /// f32 lanes of an AVX-512 register: the block size of the factorisation.
 const W: usize = 16;
@@ -26,6 +26,14 @@ const TILE_ROWS: usize = 8;
 
 /// Buffers of the mixed-precision solve for one `k`, reused across rows.
 pub(super) struct MixedSolver {
+    schur: SchurFactor,
+    /// The f64 residual of the full system and the correction solved from it (refinement only).
+    residual: Vec<f64>,
+    correction: Vec<f64>,
+}
+
+/// The bias-eliminated system `S` of the row being solved, its f32 factor, and what recovering the bias needs.
+struct SchurFactor {
     k: usize,
     /// `k` rounded up to whole vectors; the padding unknowns get the identity and solve to zero.
     kp: usize,
@@ -39,23 +47,23 @@ pub(super) struct MixedSolver {
     trace: f64,
     work: Vec<f32>,
     solved: Vec<f32>,
-    residual: Vec<f64>,
-    correction: Vec<f64>,
 }
 
 impl MixedSolver {
     pub(super) fn new(k: usize) -> Self {
         let kp = k.div_ceil(W) * W;
         Self {
-            k,
-            kp,
-            factor: vec![0.0; kp * kp],
-            inv_diag: vec![0.0; kp],
-            bias_row: vec![0.0; k],
-            bias_diag: 0.0,
-            trace: 0.0,
-            work: vec![0.0; kp],
-            solved: vec![0.0; kp],
+            schur: SchurFactor {
+                k,
+                kp,
+                factor: vec![0.0; kp * kp],
+                inv_diag: vec![0.0; kp],
+                bias_row: vec![0.0; k],
+                bias_diag: 0.0,
+                trace: 0.0,
+                work: vec![0.0; kp],
+                solved: vec![0.0; kp],
+            },
             residual: vec![0.0; k + 1],
             correction: vec![0.0; k + 1],
         }
@@ -74,33 +82,32 @@ impl MixedSolver {
         solution: &mut [f64],
         min_penalty: f64,
     ) -> bool {
-        let d = self.k + 1;
+        let schur = &mut self.schur;
+        let d = schur.k + 1;
         assert!(normal.len() >= d * stride && stride >= d && rhs.len() == d && solution.len() == d);
-        if !self.eliminate_bias(normal, stride) || !factor::<ISA>(&mut self.factor, self.kp, &mut self.inv_diag) {
+        if !schur.eliminate_bias(normal, stride) || !factor::<ISA>(&mut schur.factor, schur.kp, &mut schur.inv_diag) {
             return false;
         }
-        self.solve_factored::<ISA>(rhs, solution);
+        schur.solve_factored::<ISA>(rhs, solution);
         // The f32 solve's relative error is about 1e-7 times the condition number of S. Its smallest eigenvalue is at
         // least the factors' smallest penalty (S is that penalty plus a positive semidefinite matrix), its largest at
         // most its trace: a row regularised as ALS regularises has a small bound and a solution already as exact as
         // its f32 storage; a weakly regularised one is refined.
-        if self.trace <= REFINE_ABOVE_CONDITION * min_penalty {
+        if schur.trace <= REFINE_ABOVE_CONDITION * min_penalty {
             return solution.iter().all(|v| v.is_finite());
         }
         // Refinement: solve for the f64 residual with the same factor and add the correction.
         self.residual.copy_from_slice(rhs);
         subtract_symmetric_product(normal, stride, solution, &mut self.residual);
-        let mut correction = std::mem::take(&mut self.correction);
-        let residual = std::mem::take(&mut self.residual);
-        self.solve_factored::<ISA>(&residual, &mut correction);
-        self.residual = residual;
-        for (w, c) in solution.iter_mut().zip(&correction) {
+        schur.solve_factored::<ISA>(&self.residual, &mut self.correction);
+        for (w, c) in solution.iter_mut().zip(&self.correction) {
             *w += c;
         }
-        self.correction = correction;
         solution.iter().all(|v| v.is_finite())
     }
+}
 
+impl SchurFactor {
     /// Fills `factor` with the Schur complement of the bias (upper triangle, f32) and the identity on the padding.
     #[inline(always)]
     fn eliminate_bias(&mut self, normal: &[f64], stride: usize) -> bool {
