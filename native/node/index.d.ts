@@ -218,6 +218,9 @@ export declare function loadModel(dir: string): Promise<NativeModel>
 /** `loadModel` on the calling thread. */
 export declare function loadModelSync(dir: string): NativeModel
 
+/** The longest list a caller may ask for (M), and the largest k of the ranking metrics. */
+export declare const MAX_LIST_LENGTH: number
+
 export interface RatingScale {
   min: number
   max: number
@@ -322,5 +325,7 @@ export declare function trainModel(dataset: NativeDataset, params: AlsParams, mo
 export interface UserFailure {
   user: number
   code: string
+  /** The input at fault (`M`, `ratings[3]`), when the error is about one. */
+  field?: string
   message: string
 }

@@ -848,6 +848,7 @@ module.exports.implicitDefaultParams = nativeBinding.implicitDefaultParams
 module.exports.kfoldSplit = nativeBinding.kfoldSplit
 module.exports.loadModel = nativeBinding.loadModel
 module.exports.loadModelSync = nativeBinding.loadModelSync
+module.exports.MAX_LIST_LENGTH = nativeBinding.MAX_LIST_LENGTH
 module.exports.readDataset = nativeBinding.readDataset
 module.exports.readDatasetSync = nativeBinding.readDatasetSync
 module.exports.setThreads = nativeBinding.setThreads

@@ -15,7 +15,8 @@ use movierec_core::dataset::split::{split_per_user, write_ratings};
 use movierec_core::dataset::{read_ratings, RatingTriples, RatingsLayout, ReadOptions};
 use movierec_core::interactions::Interactions;
 use movierec_core::metrics::{evaluate, evaluate_lists};
-use movierec_core::model::{AlsModel, AlsParams};
+use movierec_core::model::AlsParams;
+use movierec_core::recommend::Recommender;
 use serde_json::json;
 
 use crate::args::Args;
@@ -69,10 +70,10 @@ pub fn run(args: &mut Args) -> Result<serde_json::Value, String> {
     args.finish()?;
     let x = Interactions::from_triples(&data.train).map_err(|e| e.to_string())?;
 
-    let trained = |params: &AlsParams| -> Result<(AlsModel, f64), String> {
+    let trained = |params: &AlsParams| -> Result<(Recommender, f64), String> {
         let started = Instant::now();
         let model = train(&x, data.scale, params, &mut |_| true).map_err(|e| e.to_string())?;
-        Ok((model, started.elapsed().as_secs_f64()))
+        Ok((Recommender::new(model), started.elapsed().as_secs_f64()))
     };
     let (explicit, explicit_seconds) = trained(&AlsParams::default())?;
     let explicit_eval = evaluate(&explicit, &data.test, k).map_err(|e| e.to_string())?;
@@ -81,10 +82,10 @@ pub fn run(args: &mut Args) -> Result<serde_json::Value, String> {
 
     let mut rows = vec![
         json!({ "method": "popularity", "ranking": explicit_eval.popularity.ranking }),
-        json!({ "method": "movierec explicit (defaults)", "params": explicit.params,
+        json!({ "method": "movierec explicit (defaults)", "params": explicit.model().params,
                 "trainSeconds": explicit_seconds, "ranking": explicit_eval.model.ranking,
                 "testRmse": explicit_eval.model.rating.rmse }),
-        json!({ "method": "movierec --feedback implicit (defaults)", "params": implicit.params,
+        json!({ "method": "movierec --feedback implicit (defaults)", "params": implicit.model().params,
                 "trainSeconds": implicit_seconds, "ranking": implicit_eval.model.ranking }),
     ];
     for spec in lists.split(',').filter(|s| !s.is_empty()) {
@@ -92,7 +93,7 @@ pub fn run(args: &mut Args) -> Result<serde_json::Value, String> {
             .split_once('=')
             .ok_or_else(|| format!("--lists: expected name=FILE, got {spec:?}"))?;
         let top = read_lists(Path::new(path))?;
-        let ranking = evaluate_lists(&explicit, &data.test, k, &top).map_err(|e| e.to_string())?;
+        let ranking = evaluate_lists(explicit.model(), &data.test, k, &top).map_err(|e| e.to_string())?;
         rows.push(json!({ "method": name, "listsFile": path, "listUsers": top.len(), "ranking": ranking }));
     }
     Ok(json!({

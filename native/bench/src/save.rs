@@ -40,7 +40,7 @@ pub fn load_times(dir: &Path, repeat: usize) -> Result<serde_json::Value, String
         let started = Instant::now();
         let loaded = load_model(dir).map_err(|e| e.to_string())?;
         millis.push(started.elapsed().as_secs_f64() * 1e3);
-        users = loaded.model.users.len();
+        users = loaded.recommender.model().users.len();
     }
     Ok(json!({
         "dir": dir,

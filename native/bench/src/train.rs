@@ -3,12 +3,11 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use movierec_core::als::{fold_in_gram, fold_in_implicit, implicit_defaults, ExplicitTrainer, ImplicitTrainer};
+use movierec_core::als::{implicit_defaults, ExplicitTrainer, ImplicitTrainer, Trainer};
 use movierec_core::dataset::{read_ratings, ReadOptions};
-use movierec_core::foldin::recommend_new_user;
 use movierec_core::interactions::Interactions;
 use movierec_core::model::{AlsModel, AlsParams, Feedback, IterationStats, Solver};
-use movierec_core::scoring::top_scores;
+use movierec_core::recommend::Recommender;
 use serde_json::json;
 
 use crate::args::Args;
@@ -97,7 +96,7 @@ pub fn run(args: &mut Args) -> Result<serde_json::Value, String> {
         None => None,
     };
     let foldin = if foldin_users > 0 {
-        Some(fold_in_latency(&model, &x, foldin_users)?)
+        Some(fold_in_latency(model, &x, foldin_users)?)
     } else {
         None
     };
@@ -132,7 +131,7 @@ pub fn run(args: &mut Args) -> Result<serde_json::Value, String> {
 
 /// Fold-in and top-20 list for `users` training users spread evenly over the id range, each user's training
 /// ratings given as a new user's input (raw ids), one call at a time as the service makes them.
-fn fold_in_latency(model: &AlsModel, x: &Interactions, users: usize) -> Result<serde_json::Value, String> {
+fn fold_in_latency(model: AlsModel, x: &Interactions, users: usize) -> Result<serde_json::Value, String> {
     let n = x.n_users();
     let picks: Vec<usize> = (0..users.min(n)).map(|j| j * n / users.min(n)).collect();
     let inputs: Vec<(Vec<u32>, Vec<f32>)> = picks
@@ -145,17 +144,15 @@ fn fold_in_latency(model: &AlsModel, x: &Interactions, users: usize) -> Result<s
             )
         })
         .collect();
-    let gram = (model.params.feedback == Feedback::Implicit).then(|| fold_in_gram(model));
+    let recommender = Recommender::new(model);
     let mut millis = Vec::with_capacity(inputs.len());
     for (ids, ratings) in &inputs {
         let t = Instant::now();
-        let listed = match &gram {
-            None => recommend_new_user(model, ids, ratings, LIST_LENGTH)
-                .map_err(|e| e.to_string())?
-                .movie_ids
-                .len(),
-            Some(gram) => implicit_list(model, gram, ids, ratings).len(),
-        };
+        let listed = recommender
+            .new_user(ids, ratings, LIST_LENGTH)
+            .map_err(|e| e.to_string())?
+            .movie_ids
+            .len();
         millis.push(t.elapsed().as_secs_f64() * 1e3);
         std::hint::black_box(listed);
     }
@@ -168,27 +165,6 @@ fn fold_in_latency(model: &AlsModel, x: &Interactions, users: usize) -> Result<s
         "meanHistory": history.iter().sum::<usize>() as f64 / history.len().max(1) as f64,
         "maxHistory": history.iter().copied().max().unwrap_or(0),
     }))
-}
-
-/// The implicit model's top list for a new user: fold-in, score every unrated movie, keep the best.
-fn implicit_list(model: &AlsModel, gram: &movierec_core::als::FactorGram, ids: &[u32], ratings: &[f32]) -> Vec<u32> {
-    let mut pairs: Vec<(u32, f32)> = ids
-        .iter()
-        .zip(ratings)
-        .filter_map(|(&id, &r)| model.items.index_of(id).map(|i| (i, r)))
-        .collect();
-    pairs.sort_unstable_by_key(|p| p.0);
-    let (indices, values): (Vec<u32>, Vec<f32>) = pairs.into_iter().unzip();
-    let user = fold_in_implicit(model, gram, &indices, &values);
-    let top = top_scores(
-        &model.item_factors,
-        &model.item_bias,
-        0.0,
-        &user.factors,
-        &indices,
-        LIST_LENGTH,
-    );
-    top.into_iter().map(|(i, _)| model.items.raw_id(i as usize)).collect()
 }
 
 pub fn load(args: &mut Args) -> Result<serde_json::Value, String> {

@@ -23,9 +23,11 @@ pub enum CoreError {
     #[error("{path}: {message}")]
     Dataset { path: PathBuf, message: String },
 
-    /// Arguments that cannot be used (bad hyper-parameters, mismatched lengths, ratings outside the scale).
-    #[error("invalid input: {0}")]
-    InvalidInput(String),
+    /// Arguments that cannot be used (bad hyper-parameters, mismatched lengths, ratings outside the scale). `field`
+    /// names what the caller gave that is wrong (`M`, `ratings[3]`, a parameter name), when there is one; the
+    /// message names it too, so it reads on its own.
+    #[error("{message}")]
+    InvalidInput { field: Option<String>, message: String },
 
     /// No model folder (or no model.json) where one was expected.
     #[error("no model at {0}")]
@@ -46,10 +48,34 @@ impl CoreError {
         match self {
             CoreError::Io { .. } => "IO_ERROR",
             CoreError::Parse { .. } | CoreError::Dataset { .. } => "DATASET_ERROR",
-            CoreError::InvalidInput(_) => "INVALID_INPUT",
+            CoreError::InvalidInput { .. } => "INVALID_INPUT",
             CoreError::ModelNotFound(_) => "MODEL_NOT_FOUND",
             CoreError::InvalidModel { .. } => "INVALID_MODEL",
             CoreError::Cancelled => "CANCELLED",
+        }
+    }
+
+    /// `InvalidInput` about `field` (what the caller named: `M`, `ratings[3]`, `factors`, ...).
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        CoreError::InvalidInput {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// `InvalidInput` about the call as a whole (no one field is at fault).
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        CoreError::InvalidInput {
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// The input field at fault, when the error is about one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            CoreError::InvalidInput { field, .. } => field.as_deref(),
+            _ => None,
         }
     }
 

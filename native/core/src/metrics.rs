@@ -9,7 +9,7 @@
 //!   MAP@k = mean over users of AP@k = (sum of precision@r at each hit rank r <= k) / min(relevant, k),
 //!   catalogue coverage = distinct movies recommended to anyone / movies in the model. For the model, the bias-only
 //!   baseline (movie bias order) and popularity (training rating count order). The model's list is the product's
-//!   (`topn::personal_top`: selected with the popularity term, ordered by estimate).
+//!   (`Recommender::personal_list`: chosen with the popularity term, ordered by estimate).
 //! - Fold-in accuracy for users the model has never seen ([`evaluate_fold_in`]).
 //!
 //! All sums are formed per user and then added in user order, so results do not depend on the thread count.
@@ -19,8 +19,11 @@ use serde::Serialize;
 
 use crate::dataset::split::split_per_user;
 use crate::dataset::RatingTriples;
-use crate::foldin::{dot, fold_in};
+use crate::limits::MAX_LIST_LENGTH;
+use crate::linalg::isa::PORTABLE;
+use crate::linalg::lanes::dot;
 use crate::model::{AlsModel, Feedback};
+use crate::recommend::Recommender;
 use crate::{CoreError, Result};
 
 mod ranking;
@@ -29,7 +32,6 @@ pub use ranking::{evaluate_lists, list_scores, ListScores};
 
 /// A test rating at or above this marks a relevant movie.
 pub const RELEVANT_RATING: f32 = 4.0;
-pub const MAX_K: usize = 1000;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -92,17 +94,16 @@ pub struct FoldInEvaluation {
 }
 
 /// RMSE/MAE of the model and of the bias-only baseline, and top-`k` ranking metrics of model, bias-only and
-/// popularity. `k` must be in `1..=MAX_K`.
-pub fn evaluate(model: &AlsModel, test: &RatingTriples, k: usize) -> Result<Evaluation> {
-    if !(1..=MAX_K).contains(&k) {
-        return Err(CoreError::InvalidInput(format!("k must be in 1..={MAX_K}, got {k}")));
-    }
+/// popularity. `k` must be in `1..=MAX_LIST_LENGTH`.
+pub fn evaluate(recommender: &Recommender, test: &RatingTriples, k: usize) -> Result<Evaluation> {
+    check_k(k)?;
+    let model = recommender.model();
     let pairs = KnownPairs::of(model, test);
     let b = &model.baseline;
     let model_rating = without_error_for_implicit(model, pairs.rating_metrics(|u, i| model.predict(u, i)));
     let baseline_rating =
         pairs.rating_metrics(|u, i| model.scale.clip(b.global_mean + b.user_bias[u] + b.item_bias[i]));
-    let [m, bo, pop] = ranking(model, &pairs, k);
+    let [m, bo, pop] = ranking(recommender, &pairs, k);
     Ok(Evaluation {
         model: ScoredMethod {
             rating: model_rating,
@@ -114,6 +115,17 @@ pub fn evaluate(model: &AlsModel, test: &RatingTriples, k: usize) -> Result<Eval
         },
         popularity: PopularityMethod { ranking: pop },
     })
+}
+
+/// `k` of the ranking metrics must be in `1..=MAX_LIST_LENGTH`.
+pub(crate) fn check_k(k: usize) -> Result<()> {
+    if !(1..=MAX_LIST_LENGTH).contains(&k) {
+        return Err(CoreError::invalid(
+            "k",
+            format!("k must be in 1..={MAX_LIST_LENGTH}, got {k}"),
+        ));
+    }
+    Ok(())
 }
 
 /// RMSE/MAE of the model alone on `test` (no baselines, no ranking): what each fold of cross-validation needs,
@@ -208,11 +220,12 @@ fn finish_rating(se: f64, ae: f64, count: u64, unknown_user: u64, unknown_movie:
 /// folded in, and the rest are predicted. Users the model knows, and users with a single rating (nothing left to
 /// predict), are skipped and counted; their ratings count in `rating.unknown_user`.
 pub fn evaluate_fold_in(
-    model: &AlsModel,
+    recommender: &Recommender,
     heldout: &RatingTriples,
     history_fraction: f64,
     seed: u64,
 ) -> Result<FoldInEvaluation> {
+    let model = recommender.model();
     let mut new_users = RatingTriples::default();
     let mut known_user_ratings = 0u64;
     let mut known_users: Vec<u32> = Vec::new();
@@ -256,7 +269,7 @@ pub fn evaluate_fold_in(
                 .collect();
             known.sort_unstable_by_key(|p| p.0);
             let (indices, values): (Vec<u32>, Vec<f32>) = known.into_iter().unzip();
-            let v = fold_in(model, &indices, &values);
+            let v = recommender.fold_in(&indices, &values);
             let (mut se, mut ae, mut scored, mut unknown) = (0.0, 0.0, 0, 0);
             for &(_, m, r) in rows.iter() {
                 let Some(i) = model.items.index_of(m) else {
@@ -264,7 +277,10 @@ pub fn evaluate_fold_in(
                     continue;
                 };
                 let i = i as usize;
-                let raw = model.global_mean + v.bias + model.item_bias[i] + dot(&v.factors, model.item_factors.row(i));
+                let raw = model.global_mean
+                    + v.bias
+                    + model.item_bias[i]
+                    + dot::<PORTABLE>(&v.factors, model.item_factors.row(i));
                 let e = (model.scale.clip(raw) - r) as f64;
                 se += e * e;
                 ae += e.abs();

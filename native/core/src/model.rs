@@ -4,30 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::dataset::RatingScale;
 use crate::interactions::{Csr, IdMap};
-
-/// Row-major dense f32 matrix (`rows x cols`).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Matrix {
-    pub rows: usize,
-    pub cols: usize,
-    pub data: Vec<f32>,
-}
-
-impl Matrix {
-    pub fn zeros(rows: usize, cols: usize) -> Self {
-        Self {
-            rows,
-            cols,
-            data: vec![0.0; rows * cols],
-        }
-    }
-    pub fn row(&self, r: usize) -> &[f32] {
-        &self.data[r * self.cols..(r + 1) * self.cols]
-    }
-    pub fn row_mut(&mut self, r: usize) -> &mut [f32] {
-        &mut self.data[r * self.cols..(r + 1) * self.cols]
-    }
-}
+use crate::linalg::row::Regularisation;
+pub use crate::linalg::Matrix;
 
 /// Which objective the factors were trained for (flagged in model.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -112,6 +90,17 @@ pub struct AlsParams {
     pub solver: Solver,
 }
 
+impl AlsParams {
+    /// The weighted-lambda regularisation a row solve applies (explicit ALS, Gibbs and fold-in).
+    pub(crate) fn regularisation(&self) -> Regularisation {
+        Regularisation {
+            bias: self.reg_bias as f64,
+            factors: self.reg_factors as f64,
+            prior: self.prior_count as f64,
+        }
+    }
+}
+
 /// Confidence slope of implicit feedback; chosen on ml-1m (see `als::implicit`).
 pub const DEFAULT_ALPHA: f32 = 1.0;
 /// Conjugate-gradient steps per row of implicit ALS, warm-started: 3 is as good as an exact solve there.
@@ -188,11 +177,6 @@ pub struct AlsModel {
     pub user_items: Csr,
     pub baseline: BiasBaseline,
     pub history: Vec<IterationStats>,
-    /// Implicit models only: the movie-factor Gram fold-in needs, computed on first use and kept for the model's
-    /// life (see `AlsModel::implicit_gram`).
-    pub implicit_gram: std::sync::OnceLock<crate::als::FactorGram>,
-    /// What a personalised list is selected by, per movie (see `AlsModel::selection_bias`).
-    pub selection_bias: std::sync::OnceLock<Vec<f32>>,
 }
 
 impl AlsModel {
@@ -206,15 +190,6 @@ impl AlsModel {
             .map(|(a, b)| a * b)
             .sum();
         self.global_mean + self.user_bias[user] + self.item_bias[item] + dot
-    }
-    /// The Gram of the movie factors for implicit fold-in, computed once per model (O(movies x k^2)).
-    pub fn implicit_gram(&self) -> &crate::als::FactorGram {
-        self.implicit_gram.get_or_init(|| crate::als::fold_in_gram(self))
-    }
-    /// The per-movie term personalised lists are selected by ([`crate::topn::selection_bias`]), computed once per
-    /// model: every request and every evaluated user would otherwise redo O(movies) logarithms.
-    pub fn selection_bias(&self) -> &[f32] {
-        self.selection_bias.get_or_init(|| crate::topn::selection_bias(self))
     }
     /// Estimate clipped to the data set's rating scale.
     pub fn predict(&self, user: usize, item: usize) -> f32 {

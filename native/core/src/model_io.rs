@@ -33,6 +33,7 @@ use serde_json::Value;
 use crate::dataset::{Catalogue, RatingScale, RatingsLayout, ReadReport};
 use crate::interactions::{Csr, IdMap};
 use crate::model::{AlsModel, AlsParams, BiasBaseline, IterationStats};
+use crate::recommend::Recommender;
 use crate::{CoreError, Result};
 use check::check_model;
 use npy::Element;
@@ -142,10 +143,10 @@ impl ModelMeta {
     }
 }
 
-/// A model read back from its folder.
+/// A model read back from its folder, ready to serve.
 #[derive(Clone, Debug)]
 pub struct LoadedModel {
-    pub model: AlsModel,
+    pub recommender: Recommender,
     pub catalogue: Option<Catalogue>,
     pub meta: ModelMeta,
 }
@@ -203,7 +204,7 @@ pub fn load_model(dir: &Path) -> Result<LoadedModel> {
     let dir = dir.as_path();
     let (model, catalogue) = rayon::join(|| read_checked_model(dir, &meta), || read_catalogue(dir));
     Ok(LoadedModel {
-        model: model?,
+        recommender: Recommender::new(model?),
         catalogue: catalogue?,
         meta,
     })
@@ -239,8 +240,6 @@ fn read_checked_model(dir: &Path, meta: &ModelMeta) -> Result<AlsModel> {
             item_bias: arrays.baseline_item_bias,
         },
         history: meta.history.clone(),
-        implicit_gram: Default::default(),
-        selection_bias: Default::default(),
     };
     check_model(&model).map_err(|m| invalid(dir, m))?;
     Ok(model)
@@ -390,7 +389,7 @@ fn parent_of(dir: &Path) -> PathBuf {
 fn sibling(dir: &Path, suffix: &str) -> Result<PathBuf> {
     let name = dir
         .file_name()
-        .ok_or_else(|| CoreError::InvalidInput(format!("model folder {} has no name", dir.display())))?;
+        .ok_or_else(|| CoreError::invalid("dir", format!("model folder {} has no name", dir.display())))?;
     let mut name = name.to_os_string();
     name.push(format!(".{suffix}"));
     Ok(dir.with_file_name(name))

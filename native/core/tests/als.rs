@@ -6,15 +6,16 @@ mod common;
 use common::split_90_10;
 use std::time::Instant;
 
-use movierec_core::als::{train_explicit, ExplicitTrainer};
+use movierec_core::als::{train, ExplicitTrainer, Trainer};
 use movierec_core::dataset::{RatingScale, RatingTriples};
 use movierec_core::interactions::Interactions;
 use movierec_core::metrics::evaluate;
-use movierec_core::model::{AlsModel, AlsParams, Feedback, IterationStats, Solver};
+use movierec_core::model::{AlsModel, AlsParams, Feedback, IterationStats, Method, Solver};
+use movierec_core::recommend::Recommender;
 use movierec_core::CoreError;
 
 fn train_quietly(x: &Interactions, scale: RatingScale, params: &AlsParams) -> AlsModel {
-    train_explicit(x, scale, params, &mut |_| true).unwrap()
+    train(x, scale, params, &mut |_| true).unwrap()
 }
 
 #[test]
@@ -23,13 +24,13 @@ fn ml_1m_defaults_beat_the_bias_baseline_well_under_0_86() {
     let params = movierec_core::als::als_defaults();
     let started = Instant::now();
     let mut seen: Vec<IterationStats> = Vec::new();
-    let model = train_explicit(&x, scale, &params, &mut |s| {
+    let model = train(&x, scale, &params, &mut |s| {
         seen.push(s.clone());
         true
     })
     .unwrap();
     let seconds = started.elapsed().as_secs_f64();
-    let e = evaluate(&model, &test, 10).unwrap();
+    let e = evaluate(&Recommender::new(model.clone()), &test, 10).unwrap();
     let (m, b) = (&e.model.rating, &e.bias_only.rating);
     println!(
         "ml-1m 90/10 seed 42, defaults {params:?}: model RMSE {:.4} MAE {:.4} | bias-only RMSE {:.4} MAE {:.4} | \
@@ -63,7 +64,7 @@ fn ml_latest_small_half_stars_beat_the_baseline() {
     let started = Instant::now();
     let model = train_quietly(&x, scale, &movierec_core::als::als_defaults());
     let seconds = started.elapsed().as_secs_f64();
-    let e = evaluate(&model, &test, 10).unwrap();
+    let e = evaluate(&Recommender::new(model), &test, 10).unwrap();
     let (m, b) = (&e.model.rating, &e.bias_only.rating);
     println!(
         "ml-latest-small 90/10 seed 42, defaults: model RMSE {:.4} MAE {:.4} | bias-only RMSE {:.4} MAE {:.4} | \
@@ -188,7 +189,7 @@ fn returning_false_from_the_callback_cancels() {
         ..movierec_core::als::als_defaults()
     };
     let mut calls = 0;
-    let result = train_explicit(&x, scale, &params, &mut |s| {
+    let result = train(&x, scale, &params, &mut |s| {
         calls += 1;
         s.iteration < 2
     });
@@ -284,9 +285,11 @@ fn bad_parameters_are_invalid_input_naming_the_parameter() {
         ),
     ];
     for (params, word) in cases {
-        match train_explicit(&x, scale, &params, &mut |_| true) {
-            Err(CoreError::InvalidInput(msg)) => assert!(msg.contains(word), "{msg:?} should name {word}"),
-            other => panic!("{params:?}: expected InvalidInput, got {:?}", other.map(|_| ())),
+        match ExplicitTrainer::new(&x, scale, &params).map(|_| ()) {
+            Err(CoreError::InvalidInput { message: msg, .. }) => {
+                assert!(msg.contains(word), "{msg:?} should name {word}")
+            }
+            other => panic!("{params:?}: expected InvalidInput, got {other:?}"),
         }
     }
     // The tiny set itself trains fine, with zero regularisation too (a rank-deficient row gets a tiny ridge).
@@ -315,12 +318,17 @@ fn conjugate_gradient_solver_costs_little_rmse_on_ml_1m() {
         let params = AlsParams {
             solver,
             cg_steps: steps,
+            method: Method::Als,
             ..AlsParams::default()
         };
         let started = Instant::now();
         let model = train_quietly(&x, scale, &params);
         let seconds = started.elapsed().as_secs_f64();
-        let rmse = evaluate(&model, &test, 10).unwrap().model.rating.rmse;
+        let rmse = evaluate(&Recommender::new(model.clone()), &test, 10)
+            .unwrap()
+            .model
+            .rating
+            .rmse;
         println!(
             "ml-1m 90/10, {} iterations, solver {solver:?} ({steps} CG steps if cg): test RMSE {rmse:.4}, \
              train RMSE {:.4}, {seconds:.2}s",

@@ -8,11 +8,12 @@ use movierec_core::dataset::split::split_random;
 use movierec_core::dataset::{read_ratings, RatingScale, ReadOptions};
 use std::time::Instant;
 
-use movierec_core::als::{train_explicit, GibbsParams, GibbsTrainer};
+use movierec_core::als::{run, train, GibbsParams, GibbsTrainer, Trainer};
 use movierec_core::dataset::RatingTriples;
 use movierec_core::interactions::Interactions;
 use movierec_core::metrics::evaluate;
-use movierec_core::model::AlsParams;
+use movierec_core::model::{AlsModel, AlsParams};
+use movierec_core::recommend::Recommender;
 
 fn rmse(predicted: &[f32], actual: &[f32]) -> f64 {
     let sse: f64 = predicted
@@ -57,7 +58,7 @@ fn the_default_configuration_meets_the_ml_1m_goal() {
     let started = Instant::now();
     let mut trainer = GibbsTrainer::new(&x, scale, &params, gibbs.clone(), pairs.clone()).unwrap();
     let mut last = None;
-    for sweep in 0..trainer.sweeps() {
+    for sweep in 0..trainer.steps() {
         let stats = trainer.step();
         if sweep > gibbs.burn_in && (sweep - gibbs.burn_in).is_multiple_of(20) {
             println!(
@@ -71,11 +72,8 @@ fn the_default_configuration_meets_the_ml_1m_goal() {
         last = Some(stats);
     }
     let averaged = rmse(&trainer.averaged_predictions(), &actual);
-    let posterior_mean = evaluate(&trainer.posterior_mean(), &test, 10)
-        .unwrap()
-        .model
-        .rating
-        .rmse;
+    let evaluate_model = |model: AlsModel| evaluate(&Recommender::new(model), &test, 10);
+    let posterior_mean = evaluate_model(trainer.posterior_mean()).unwrap().model.rating.rmse;
     for (penalty, half_steps) in env_or("GIBBS_DISTILL_GRID", false)
         .then_some([(0.5, 3), (0.5, 5), (1.0, 5), (0.5, 7), (2.0, 7)])
         .into_iter()
@@ -84,14 +82,15 @@ fn the_default_configuration_meets_the_ml_1m_goal() {
         let distilled = trainer.distill(&trainer.posterior_mean(), penalty, half_steps);
         println!(
             "distilled, penalty {penalty} half-steps {half_steps}: RMSE {:.4}",
-            evaluate(&distilled, &test, 10).unwrap().model.rating.rmse
+            evaluate_model(distilled).unwrap().model.rating.rmse
         );
     }
     let model = trainer.into_model();
     let seconds = started.elapsed().as_secs_f64();
-    let stored = evaluate(&model, &test, 10).unwrap();
-    let als = train_explicit(&x, scale, &movierec_core::als::als_defaults(), &mut |_| true).unwrap();
-    let plain = evaluate(&als, &test, 10).unwrap();
+    let history_len = model.history.len();
+    let stored = evaluate_model(model).unwrap();
+    let als = train(&x, scale, &movierec_core::als::als_defaults(), &mut |_| true).unwrap();
+    let plain = evaluate_model(als).unwrap();
     println!(
         "{dataset} seed 42, {gibbs:?}, {params:?}: stored (distilled) model RMSE {:.4} P@10 {:.4} | averaged \
          predictions {averaged:.4} | posterior mean {posterior_mean:.4} | plain ALS RMSE {:.4} P@10 {:.4} | \
@@ -102,7 +101,7 @@ fn the_default_configuration_meets_the_ml_1m_goal() {
         plain.model.ranking.precision,
         plain.popularity.ranking.precision,
     );
-    assert_eq!(model.history.len(), gibbs.burn_in + gibbs.samples);
+    assert_eq!(history_len, gibbs.burn_in + gibbs.samples);
     assert!(last.unwrap().train_rmse.is_finite());
     assert!(stored.model.rating.rmse < plain.model.rating.rmse - 0.005);
     if knobs.is_empty() {
@@ -138,7 +137,8 @@ fn gibbs_is_deterministic_per_seed_whatever_the_thread_count() {
             seed,
             ..AlsParams::default()
         };
-        movierec_core::als::train_gibbs(&x, scale, &params, gibbs.clone(), &mut |_| true).unwrap()
+        let trainer = GibbsTrainer::new(&x, scale, &params, gibbs.clone(), Vec::new()).unwrap();
+        run(trainer, None, &mut |_| true).unwrap()
     };
     let (a, b, c) = (run(1, 7), run(2, 7), run(2, 8));
     assert_eq!(a.user_factors.data, b.user_factors.data);
@@ -225,7 +225,9 @@ fn invalid_gibbs_settings_are_clear_errors() {
     ];
     for (params, word) in cases {
         match movierec_core::als::train(&x, scale, &params, &mut |_| true) {
-            Err(CoreError::InvalidInput(msg)) => assert!(msg.contains(word), "{msg:?} should name {word}"),
+            Err(CoreError::InvalidInput { message: msg, .. }) => {
+                assert!(msg.contains(word), "{msg:?} should name {word}")
+            }
             other => panic!("{params:?}: expected InvalidInput, got {:?}", other.map(|_| ())),
         }
     }

@@ -8,29 +8,31 @@ use common::shared;
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use movierec_core::als::train_explicit;
+use movierec_core::als::train;
 use movierec_core::dataset::split::split_random;
 use movierec_core::dataset::{read_ratings, ReadOptions};
-use movierec_core::foldin::{
-    fold_in, min_support, popular, recommend_known_user, recommend_new_user, similar_movies, Recommendations,
-    MIN_SUPPORT_FLOOR,
-};
 use movierec_core::interactions::Interactions;
+use movierec_core::limits::MAX_LIST_LENGTH;
 use movierec_core::model::AlsModel;
-use movierec_core::topn::POPULARITY_WEIGHT;
+use movierec_core::recommend::{min_support, Recommendations, Recommender, MIN_SUPPORT_FLOOR, POPULARITY_WEIGHT};
 use movierec_core::CoreError;
 
-fn model() -> &'static AlsModel {
-    static MODEL: OnceLock<AlsModel> = OnceLock::new();
-    MODEL.get_or_init(|| {
+fn recommender() -> &'static Recommender {
+    static RECOMMENDER: OnceLock<Recommender> = OnceLock::new();
+    RECOMMENDER.get_or_init(|| {
         let data = read_ratings(&shared("ml-1m/ratings.dat"), &ReadOptions::default()).unwrap();
-        let (train, _) = split_random(&data.triples, 0.1, 42).unwrap();
-        let x = Interactions::from_triples(&train).unwrap();
-        train_explicit(&x, data.report.scale, &movierec_core::als::als_defaults(), &mut |_| {
+        let (train_part, _) = split_random(&data.triples, 0.1, 42).unwrap();
+        let x = Interactions::from_triples(&train_part).unwrap();
+        let model = train(&x, data.report.scale, &movierec_core::als::als_defaults(), &mut |_| {
             true
         })
-        .unwrap()
+        .unwrap();
+        Recommender::new(model)
     })
+}
+
+fn model() -> &'static AlsModel {
+    recommender().model()
 }
 
 /// A training user's ratings as raw (movie ids, ratings).
@@ -106,7 +108,7 @@ fn fold_in_is_the_user_half_step() {
     let model = model();
     for u in [0, 1234, 5000] {
         let (cols, values) = model.user_items.row(u);
-        let v = fold_in(model, cols, values);
+        let v = recommender().fold_in(cols, values);
         let want = direct_solve(model, cols, values);
         assert!(
             (v.bias as f64 - want[0]).abs() < 1e-4,
@@ -127,7 +129,7 @@ fn folding_in_a_training_user_reproduces_the_learned_predictions() {
     let (mut worst, mut squares, mut count) = (0.0f32, 0.0f64, 0);
     for u in (0..model.users.len()).step_by(97) {
         let (cols, values) = model.user_items.row(u);
-        let v = fold_in(model, cols, values);
+        let v = recommender().fold_in(cols, values);
         for i in (0..model.items.len()).step_by(13) {
             let q = model.item_factors.row(i);
             let folded = v.bias + v.factors.iter().zip(q).map(|(a, b)| a * b).sum::<f32>();
@@ -146,18 +148,21 @@ fn folding_in_a_training_user_reproduces_the_learned_predictions() {
 fn a_new_users_list_excludes_rated_movies_and_is_sorted() {
     let model = model();
     let (ids, ratings) = history(model, 42);
-    let list = recommend_new_user(model, &ids, &ratings, 20).unwrap();
+    let list = recommender().new_user(&ids, &ratings, 20).unwrap();
     assert!(list.personalised && list.unknown_ids.is_empty());
     assert_well_formed(model, &list, 20, &ids);
-    // m larger than the candidates gives every candidate.
-    let all = recommend_new_user(model, &ids, &ratings, 10_000).unwrap();
-    assert_eq!(all.movie_ids.len(), model.items.len() - ids.len());
+    // m larger than the candidates gives every candidate (a user who rated all but 999 movies).
+    let rated: Vec<u32> = (0..model.items.len() - 999).map(|i| model.items.raw_id(i)).collect();
+    let all = recommender()
+        .new_user(&rated, &vec![3.0; rated.len()], MAX_LIST_LENGTH)
+        .unwrap();
+    assert_eq!(all.movie_ids.len(), model.items.len() - rated.len());
     // The 20 are the best 20 candidates by estimate + the popularity term (`topn`), recomputed here from the fold-in.
     let mut indices: Vec<u32> = ids.iter().map(|&id| model.items.index_of(id).unwrap()).collect();
     let mut pairs: Vec<(u32, f32)> = indices.iter().copied().zip(ratings.iter().copied()).collect();
     pairs.sort_unstable_by_key(|p| p.0);
     indices.sort_unstable();
-    let v = fold_in(model, &indices, &pairs.iter().map(|p| p.1).collect::<Vec<_>>());
+    let v = recommender().fold_in(&indices, &pairs.iter().map(|p| p.1).collect::<Vec<_>>());
     let mut by_selection: Vec<(u32, f32)> = (0..model.items.len() as u32)
         .filter(|i| indices.binary_search(i).is_err())
         .map(|i| {
@@ -181,26 +186,29 @@ fn a_new_users_list_excludes_rated_movies_and_is_sorted() {
 
 #[test]
 fn unknown_ids_are_ignored_and_reported_and_the_last_duplicate_wins() {
-    let model = model();
     // Star Wars (260), The Empire Strikes Back (1196), Return of the Jedi (1210).
-    let base = recommend_new_user(model, &[260, 1196, 1210], &[5.0, 5.0, 2.0], 10).unwrap();
-    let with_unknown = recommend_new_user(
-        model,
-        &[999_999, 260, 1196, 999_999, 1210, 888_888],
-        &[1.0, 5.0, 5.0, 3.0, 2.0, 4.0],
-        10,
-    )
-    .unwrap();
+    let base = recommender()
+        .new_user(&[260, 1196, 1210], &[5.0, 5.0, 2.0], 10)
+        .unwrap();
+    let with_unknown = recommender()
+        .new_user(
+            &[999_999, 260, 1196, 999_999, 1210, 888_888],
+            &[1.0, 5.0, 5.0, 3.0, 2.0, 4.0],
+            10,
+        )
+        .unwrap();
     assert_eq!(with_unknown.unknown_ids, vec![999_999, 888_888]);
     assert_eq!(with_unknown.movie_ids, base.movie_ids);
     assert_eq!(with_unknown.scores, base.scores);
-    let duplicated = recommend_new_user(model, &[1210, 260, 1196, 1210], &[5.0, 5.0, 5.0, 2.0], 10).unwrap();
+    let duplicated = recommender()
+        .new_user(&[1210, 260, 1196, 1210], &[5.0, 5.0, 5.0, 2.0], 10)
+        .unwrap();
     assert_eq!(
         duplicated.movie_ids, base.movie_ids,
         "the later rating of 1210 (2.0) must count"
     );
     // Top estimates clip at 5 stars, so compare whole orders: rating 1210 last with 5.0 is a different user.
-    let full = |ids: &[u32], ratings: &[f32]| recommend_new_user(model, ids, ratings, 10_000).unwrap().movie_ids;
+    let full = |ids: &[u32], ratings: &[f32]| recommender().new_user(ids, ratings, MAX_LIST_LENGTH).unwrap().movie_ids;
     let base_order = full(&[260, 1196, 1210], &[5.0, 5.0, 2.0]);
     assert_eq!(full(&[1210, 260, 1196, 1210], &[5.0, 5.0, 5.0, 2.0]), base_order);
     assert_ne!(full(&[1210, 260, 1196, 1210], &[2.0, 5.0, 5.0, 5.0]), base_order);
@@ -217,11 +225,13 @@ fn bad_input_is_invalid_input() {
         (&[1], &[5.5], 10, "outside"),
         (&[1], &[0.5], 10, "outside"),
         (&[1], &[4.0], 0, "M must be"),
-        (&[1], &[4.0], 10_001, "M must be"),
+        (&[1], &[4.0], MAX_LIST_LENGTH + 1, "M must be"),
     ];
     for (ids, ratings, m, word) in cases {
-        match recommend_new_user(model, ids, ratings, m) {
-            Err(CoreError::InvalidInput(msg)) => assert!(msg.contains(word), "{msg:?} should say {word:?}"),
+        match recommender().new_user(ids, ratings, m) {
+            Err(CoreError::InvalidInput { message: msg, .. }) => {
+                assert!(msg.contains(word), "{msg:?} should say {word:?}")
+            }
             other => panic!("{ids:?} {ratings:?} M={m}: expected InvalidInput, got {other:?}"),
         }
     }
@@ -239,10 +249,10 @@ fn without_a_known_movie_the_list_is_popular_and_well_supported() {
     );
     assert!(support >= MIN_SUPPORT_FLOOR && support == counts[counts.len() / 2].max(MIN_SUPPORT_FLOOR));
 
-    let list = recommend_new_user(model, &[999_999], &[4.0], 50).unwrap();
+    let list = recommender().new_user(&[999_999], &[4.0], 50).unwrap();
     assert!(!list.personalised);
     assert_eq!(list.unknown_ids, vec![999_999]);
-    let empty = recommend_new_user(model, &[], &[], 50).unwrap();
+    let empty = recommender().new_user(&[], &[], 50).unwrap();
     assert_eq!(empty.movie_ids, list.movie_ids);
     assert_well_formed(model, &list, 50, &[]);
     for id in &list.movie_ids {
@@ -263,11 +273,11 @@ fn without_a_known_movie_the_list_is_popular_and_well_supported() {
         .filter(|(_, s)| s.1 >= 2 && s.1 < support)
         .map(|(i, s)| (i, s.0 / s.1 as f64))
         .fold((0, 0.0), |best, c| if c.1 > best.1 { c } else { best });
-    let everything = popular(model, 10_000, &[]);
+    let everything = recommender().popular(MAX_LIST_LENGTH, &[]);
     assert!(!everything.movie_ids.contains(&model.items.raw_id(best_rare)));
     // Excluded movies stay out; the rest keeps its order.
     let top = list.movie_ids[0];
-    let without_top = popular(model, 49, &[top]);
+    let without_top = recommender().popular(49, &[top]);
     assert_eq!(&without_top.movie_ids[..], &list.movie_ids[1..]);
 }
 
@@ -276,17 +286,16 @@ fn a_known_users_list_skips_their_training_movies() {
     let model = model();
     let user_id = model.users.raw_id(10);
     let (ids, _) = history(model, 10);
-    let list = recommend_known_user(model, user_id, 25).unwrap();
+    let list = recommender().known_user(user_id, 25).unwrap();
     assert!(list.personalised);
     assert_well_formed(model, &list, 25, &ids);
-    assert!(recommend_known_user(model, 999_999, 25).is_none());
+    assert!(recommender().known_user(999_999, 25).is_none());
 }
 
 #[test]
 fn similar_movies_are_cosine_neighbours() {
-    let model = model();
-    assert!(similar_movies(model, 999_999, 10).is_none());
-    let (ids, sims) = similar_movies(model, 260, 10).unwrap();
+    assert!(recommender().similar(999_999, 10).is_none());
+    let (ids, sims) = recommender().similar(260, 10).unwrap();
     println!("most similar to Star Wars (260): {ids:?} {sims:?}");
     assert_eq!(ids.len(), 10);
     assert!(!ids.contains(&260));
@@ -300,21 +309,21 @@ fn a_new_users_list_takes_well_under_a_millisecond() {
     let model = model();
     // Warm up (page in the factors), then time real histories of different lengths.
     let (ids, ratings) = history(model, 0);
-    recommend_new_user(model, &ids, &ratings, 20).unwrap();
+    recommender().new_user(&ids, &ratings, 20).unwrap();
     let mut times = Vec::new();
     let mut lengths = 0;
     for u in (0..model.users.len()).step_by(12) {
         let (ids, ratings) = history(model, u);
         lengths += ids.len();
         let started = Instant::now();
-        let list = recommend_new_user(model, &ids, &ratings, 20).unwrap();
+        let list = recommender().new_user(&ids, &ratings, 20).unwrap();
         times.push(started.elapsed().as_secs_f64() * 1e3);
         assert_eq!(list.movie_ids.len(), 20);
     }
     times.sort_by(f64::total_cmp);
     let pct = |p: f64| times[((times.len() - 1) as f64 * p) as usize];
     println!(
-        "recommend_new_user on ml-1m ({} users, {:.0} ratings each on average, {} movies, {} factors): \
+        "Recommender::new_user on ml-1m ({} users, {:.0} ratings each on average, {} movies, {} factors): \
          p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
         times.len(),
         lengths as f64 / times.len() as f64,

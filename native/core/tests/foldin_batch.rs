@@ -1,32 +1,33 @@
-//! Batch recommendations (`foldin_batch::recommend_new_users`) on a model trained on ml-1m: every user of a batch
-//! gets exactly the list `recommend_new_user` gives them alone, and a bad request fails only itself.
+//! Batch recommendations (`Recommender::new_users`) on a model trained on ml-1m: every user of a batch gets exactly
+//! the list `Recommender::new_user` gives them alone, and a bad request fails only itself.
 
 mod common;
 
 use common::shared;
 
-use movierec_core::als::train_explicit;
+use movierec_core::als::train;
 use movierec_core::dataset::{read_ratings, ReadOptions};
-use movierec_core::foldin::recommend_new_user;
-use movierec_core::foldin_batch::{recommend_new_users, NewUserRequest};
 use movierec_core::interactions::Interactions;
-use movierec_core::model::{AlsModel, AlsParams};
+use movierec_core::model::{AlsParams, Method};
+use movierec_core::recommend::{NewUserRequest, Recommender};
 use movierec_core::CoreError;
 
-fn model() -> AlsModel {
+fn recommender() -> Recommender {
     let data = read_ratings(&shared("ml-1m/ratings.dat"), &ReadOptions::default()).unwrap();
     let x = Interactions::from_triples(&data.triples).unwrap();
     // Few iterations: serving does not depend on how well the factors converged.
     let params = AlsParams {
         iterations: 2,
+        method: Method::Als,
         ..AlsParams::default()
     };
-    train_explicit(&x, data.report.scale, &params, &mut |_| true).unwrap()
+    Recommender::new(train(&x, data.report.scale, &params, &mut |_| true).unwrap())
 }
 
 #[test]
 fn each_user_of_a_batch_gets_their_own_list_and_errors_stay_their_own() {
-    let model = model();
+    let recommender = recommender();
+    let model = recommender.model();
     // Training users' first ratings (raw ids), of several lengths, with several list lengths.
     let mut requests_owned: Vec<(Vec<u32>, Vec<f32>, usize)> = (0..40)
         .map(|u| {
@@ -52,17 +53,20 @@ fn each_user_of_a_batch_gets_their_own_list_and_errors_stay_their_own() {
         })
         .collect();
 
-    let batch = recommend_new_users(&model, &requests);
+    let batch = recommender.new_users(&requests);
     assert_eq!(batch.len(), requests.len());
     let mut failures = 0;
     for (request, got) in requests.iter().zip(&batch) {
-        let alone = recommend_new_user(&model, request.movie_ids, request.ratings, request.m);
+        let alone = recommender.new_user(request.movie_ids, request.ratings, request.m);
         match (got, alone) {
             (Ok(got), Ok(alone)) => {
                 assert_eq!(*got, alone, "request {:?}", request.movie_ids);
                 assert_eq!(got.movie_ids.len(), request.m);
             }
-            (Err(CoreError::InvalidInput(got)), Err(CoreError::InvalidInput(alone))) => {
+            (
+                Err(CoreError::InvalidInput { message: got, .. }),
+                Err(CoreError::InvalidInput { message: alone, .. }),
+            ) => {
                 assert_eq!(*got, alone);
                 failures += 1;
             }
@@ -79,7 +83,7 @@ fn each_user_of_a_batch_gets_their_own_list_and_errors_stay_their_own() {
         "40 training users, one with an unknown id, one with a repeated movie"
     );
     // A batch of one is the single-user call.
-    let one = recommend_new_users(&model, &requests[..1]);
+    let one = recommender.new_users(&requests[..1]);
     assert_eq!(one[0].as_ref().unwrap(), batch[0].as_ref().unwrap());
-    assert!(recommend_new_users(&model, &[]).is_empty());
+    assert!(recommender.new_users(&[]).is_empty());
 }

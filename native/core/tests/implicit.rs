@@ -5,12 +5,13 @@ mod common;
 
 use common::shared;
 
-use movierec_core::als::{fold_in_gram, fold_in_implicit, implicit_defaults, train, train_implicit, ImplicitTrainer};
+use movierec_core::als::{implicit_defaults, train, ImplicitTrainer, Trainer};
 use movierec_core::dataset::split::split_per_user;
 use movierec_core::dataset::{read_ratings, Dataset, RatingTriples, ReadOptions};
 use movierec_core::interactions::Interactions;
 use movierec_core::metrics::{evaluate, Evaluation};
 use movierec_core::model::{AlsModel, AlsParams, Feedback};
+use movierec_core::recommend::Recommender;
 use movierec_core::CoreError;
 
 fn implicit_params() -> AlsParams {
@@ -21,9 +22,9 @@ fn implicit_params() -> AlsParams {
 fn holdout(data: &Dataset, params: &AlsParams) -> (AlsModel, Evaluation) {
     let (history, heldout) = split_per_user(&data.triples, 0.8, 7).unwrap();
     let x = Interactions::from_triples(&history).unwrap();
-    let model = train(&x, data.report.scale, params, &mut |_| true).unwrap();
-    let evaluation = evaluate(&model, &heldout, 10).unwrap();
-    (model, evaluation)
+    let recommender = Recommender::new(train(&x, data.report.scale, params, &mut |_| true).unwrap());
+    let evaluation = evaluate(&recommender, &heldout, 10).unwrap();
+    (recommender.into_model(), evaluation)
 }
 
 fn assert_beats_popularity(name: &str, e: &Evaluation, min_lift: f64) {
@@ -96,19 +97,15 @@ fn same_seed_gives_the_same_model_whatever_the_thread_count() {
         iterations: 4,
         ..implicit_params()
     };
-    let one = in_pool(1, || {
-        train_implicit(&x, data.report.scale, &params(1), &mut |_| true).unwrap()
-    });
-    let three = in_pool(3, || {
-        train_implicit(&x, data.report.scale, &params(3), &mut |_| true).unwrap()
-    });
+    let one = in_pool(1, || train(&x, data.report.scale, &params(1), &mut |_| true).unwrap());
+    let three = in_pool(3, || train(&x, data.report.scale, &params(3), &mut |_| true).unwrap());
     assert_eq!(one.user_factors, three.user_factors);
     assert_eq!(one.item_factors, three.item_factors);
     assert_eq!(
         one.history.iter().map(|h| h.train_rmse).collect::<Vec<_>>(),
         three.history.iter().map(|h| h.train_rmse).collect::<Vec<_>>()
     );
-    let other_seed = train_implicit(&x, data.report.scale, &AlsParams { seed: 43, ..params(1) }, &mut |_| {
+    let other_seed = train(&x, data.report.scale, &AlsParams { seed: 43, ..params(1) }, &mut |_| {
         true
     })
     .unwrap();
@@ -138,7 +135,7 @@ fn weighted_error_falls_and_more_cg_steps_fit_at_least_as_well() {
         (0.0, true)
     );
 
-    let exact = train_implicit(
+    let exact = train(
         &x,
         data.report.scale,
         &AlsParams {
@@ -170,19 +167,19 @@ fn fold_in_reproduces_a_trained_user() {
         cg_steps: 8,
         ..implicit_params()
     };
-    let model = train_implicit(&x, data.report.scale, &params, &mut |_| true).unwrap();
-    let gram = fold_in_gram(&model);
+    let recommender = Recommender::new(train(&x, data.report.scale, &params, &mut |_| true).unwrap());
+    let model = recommender.model();
     // The last half-step solved users against item factors that have moved since, so refit against the final ones:
     // a fold-in of a user's own ratings must rank like that user's trained vector.
     let u = 17;
     let (cols, ratings) = model.user_items.row(u);
-    let folded = fold_in_implicit(&model, &gram, cols, ratings);
+    let folded = recommender.fold_in(cols, ratings);
     assert_eq!(folded.bias, 0.0);
     let trained = model.user_factors.row(u);
     let cos = cosine(&folded.factors, trained);
     assert!(cos > 0.95, "fold-in vs trained vector: cosine {cos}");
 
-    let empty = fold_in_implicit(&model, &gram, &[], &[]);
+    let empty = recommender.fold_in(&[], &[]);
     assert!(empty.factors.iter().all(|&v| v == 0.0));
 }
 
@@ -243,11 +240,11 @@ fn bad_parameters_are_invalid_input_errors() {
             "implicit",
         ),
     ] {
-        match train_implicit(&x, scale, &params, &mut |_| true) {
-            Err(CoreError::InvalidInput(message)) => assert!(message.contains(needle), "{message}"),
+        match ImplicitTrainer::new(&x, scale, &params) {
+            Err(CoreError::InvalidInput { message, .. }) => assert!(message.contains(needle), "{message}"),
             other => panic!(
                 "expected InvalidInput about {needle}, got {:?}",
-                other.map(|m| m.params)
+                other.map(|t| t.model().params.clone())
             ),
         }
     }

@@ -8,15 +8,16 @@ use common::shared;
 
 use movierec_core::als::{implicit_defaults, train};
 use movierec_core::dataset::{read_ratings, ReadOptions};
-use movierec_core::foldin::{recommend_known_user, recommend_new_user};
 use movierec_core::interactions::Interactions;
+use movierec_core::recommend::Recommender;
 
 #[test]
 fn implicit_fold_in_of_own_ratings_ranks_like_the_learned_vector() {
     let data = read_ratings(&shared("ml-latest-small/ratings.csv"), &ReadOptions::default()).unwrap();
     let x = Interactions::from_triples(&data.triples).unwrap();
     let params = implicit_defaults();
-    let model = train(&x, data.report.scale, &params, &mut |_| true).unwrap();
+    let recommender = Recommender::new(train(&x, data.report.scale, &params, &mut |_| true).unwrap());
+    let model = recommender.model();
 
     const TOP: usize = 20;
     let mut overlaps = Vec::new();
@@ -26,8 +27,8 @@ fn implicit_fold_in_of_own_ratings_ranks_like_the_learned_vector() {
         let user_id = model.users.raw_id(u);
         let (cols, values) = model.user_items.row(u);
         let movie_ids: Vec<u32> = cols.iter().map(|&i| model.items.raw_id(i as usize)).collect();
-        let folded = recommend_new_user(&model, &movie_ids, values, TOP).unwrap();
-        let learned = recommend_known_user(&model, user_id, TOP).unwrap();
+        let folded = recommender.new_user(&movie_ids, values, TOP).unwrap();
+        let learned = recommender.known_user(user_id, TOP).unwrap();
         assert!(folded.personalised);
         assert!(
             folded.movie_ids.iter().all(|id| !movie_ids.contains(id)),

@@ -5,12 +5,13 @@ mod common;
 
 use common::shared;
 
-use movierec_core::als::train_explicit;
+use movierec_core::als::train as train_model;
 use movierec_core::dataset::split::{split_per_user, split_random, split_users};
 use movierec_core::dataset::{read_ratings, RatingScale, RatingTriples, ReadOptions};
 use movierec_core::interactions::{Csr, IdMap, Interactions};
 use movierec_core::metrics::{evaluate, evaluate_fold_in, evaluate_lists, rating_accuracy, RankingMetrics};
 use movierec_core::model::{AlsModel, AlsParams, BiasBaseline, Matrix};
+use movierec_core::recommend::Recommender;
 use movierec_core::CoreError;
 use std::collections::BTreeMap;
 
@@ -19,9 +20,9 @@ fn ml_1m() -> (RatingScale, RatingTriples) {
     (data.report.scale, data.triples)
 }
 
-fn train(scale: RatingScale, triples: &RatingTriples) -> AlsModel {
+fn train(scale: RatingScale, triples: &RatingTriples) -> Recommender {
     let x = Interactions::from_triples(triples).unwrap();
-    train_explicit(&x, scale, &movierec_core::als::als_defaults(), &mut |_| true).unwrap()
+    Recommender::new(train_model(&x, scale, &movierec_core::als::als_defaults(), &mut |_| true).unwrap())
 }
 
 /// One factor; movies 10..50 with factors 1.0, 0.8, 0.6, 0.4, 0.2; user 1 likes them (+1), user 2 the reverse (-1).
@@ -64,8 +65,6 @@ fn hand_made_model() -> AlsModel {
             item_bias: vec![0.5, 0.4, 0.3, 0.2, 0.1],
         },
         history: Vec::new(),
-        implicit_gram: Default::default(),
-        selection_bias: Default::default(),
     }
 }
 
@@ -84,7 +83,8 @@ fn assert_ranking(got: &RankingMetrics, [precision, recall, ndcg, map]: [f64; 4]
 
 #[test]
 fn hand_made_model_gives_the_numbers_worked_out_by_hand() {
-    let model = hand_made_model();
+    let recommender = Recommender::new(hand_made_model());
+    let model = recommender.model();
     let mut test = RatingTriples::default();
     test.push(1, 20, 5.0); // predicted 3.8
     test.push(1, 40, 4.0); // 3.4
@@ -92,13 +92,13 @@ fn hand_made_model_gives_the_numbers_worked_out_by_hand() {
     test.push(2, 10, 4.0); // 2.0
     test.push(3, 10, 3.0); // unknown user
     test.push(1, 99, 5.0); // unknown movie
-    let e = evaluate(&model, &test, 2).unwrap();
+    let e = evaluate(&recommender, &test, 2).unwrap();
     let m = &e.model.rating;
     assert_eq!((m.count, m.unknown_user, m.unknown_movie), (4, 1, 1));
     assert!((m.rmse - (8.36f64 / 4.0).sqrt()).abs() < 1e-6, "{m:?}");
     assert!((m.mae - 1.35).abs() < 1e-6, "{m:?}");
     assert_eq!(
-        &rating_accuracy(&model, &test),
+        &rating_accuracy(model, &test),
         m,
         "the cross-validation shortcut scores like evaluate"
     );
@@ -126,17 +126,20 @@ fn hand_made_model_gives_the_numbers_worked_out_by_hand() {
     );
 
     for k in [0, 1001] {
-        assert!(matches!(evaluate(&model, &test, k), Err(CoreError::InvalidInput(_))));
+        assert!(matches!(
+            evaluate(&recommender, &test, k),
+            Err(CoreError::InvalidInput { .. })
+        ));
     }
 
     // Lists made elsewhere go through the same definitions: the model's own lists give the model's figures...
     let own = BTreeMap::from([(1, vec![20, 30]), (2, vec![40, 30])]);
-    assert_eq!(evaluate_lists(&model, &test, 2, &own).unwrap(), e.model.ranking);
+    assert_eq!(evaluate_lists(model, &test, 2, &own).unwrap(), e.model.ranking);
     // ...and by hand: user 1 gets [999 (unknown movie: a miss), 20], user 2 no list (scores 0).
     // User 1: one hit at rank 2 of 2 relevant: P 0.5, R 0.5, AP (1/2) / 2; coverage 1 of 5 movies.
     let other = BTreeMap::from([(1, vec![999, 20])]);
     assert_ranking(
-        &evaluate_lists(&model, &test, 2, &other).unwrap(),
+        &evaluate_lists(model, &test, 2, &other).unwrap(),
         [0.25, 0.25, g(1) / (g(0) + g(1)) / 2.0, 0.125],
         0.2,
     );
@@ -146,8 +149,8 @@ fn hand_made_model_gives_the_numbers_worked_out_by_hand() {
 fn ml_1m_model_beside_bias_only_and_popularity() {
     let (scale, triples) = ml_1m();
     let (train_part, test) = split_random(&triples, 0.1, 42).unwrap();
-    let model = train(scale, &train_part);
-    let e = evaluate(&model, &test, 10).unwrap();
+    let recommender = train(scale, &train_part);
+    let e = evaluate(&recommender, &test, 10).unwrap();
     println!("ml-1m 90/10 seed 42, defaults, k = 10");
     println!("method     |   RMSE |    MAE |  P@10  |  R@10  | NDCG@10 | MAP@10 | coverage | users");
     for (name, rating, ranking) in [
@@ -208,8 +211,9 @@ fn ml_1m_model_beside_bias_only_and_popularity() {
 fn fold_in_predicts_users_held_out_of_training() {
     let (scale, triples) = ml_1m();
     let (train_part, heldout) = split_users(&triples, 0.1, 42).unwrap();
-    let model = train(scale, &train_part);
-    let f = evaluate_fold_in(&model, &heldout, 0.8, 42).unwrap();
+    let recommender = train(scale, &train_part);
+    let model = recommender.model();
+    let f = evaluate_fold_in(&recommender, &heldout, 0.8, 42).unwrap();
 
     // The same history/target split, predicted without the user by the bias-only model: what fold-in must beat.
     let (_, target) = split_per_user(&heldout, 0.8, 42).unwrap();
@@ -239,15 +243,15 @@ fn fold_in_predicts_users_held_out_of_training() {
     assert!(f.rating.rmse < 0.92 && f.rating.rmse < unpersonalised - 0.03, "{f:?}");
 
     // Users the model knows are skipped and counted; fractions are validated.
-    let known = evaluate_fold_in(&model, &train_part, 0.5, 1).unwrap();
+    let known = evaluate_fold_in(&recommender, &train_part, 0.5, 1).unwrap();
     assert_eq!(
         (known.users, known.rating.count, known.rating.unknown_user),
         (0, 0, train_part.len() as u64)
     );
     for bad in [0.0, 1.0, f64::NAN] {
         assert!(matches!(
-            evaluate_fold_in(&model, &heldout, bad, 1),
-            Err(CoreError::InvalidInput(_))
+            evaluate_fold_in(&recommender, &heldout, bad, 1),
+            Err(CoreError::InvalidInput { .. })
         ));
     }
 }

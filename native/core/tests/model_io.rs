@@ -8,14 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use movierec_core::als::train_explicit;
+use movierec_core::als::train;
 use movierec_core::dataset::{read_movies_beside, read_ratings, Catalogue, ReadOptions};
-use movierec_core::foldin::recommend_new_user;
 use movierec_core::interactions::Interactions;
 use movierec_core::model::{AlsModel, AlsParams};
 use movierec_core::model_io::{
     load_model, resolve_model_dir, save_model, update_evaluation, DatasetMeta, LoadedModel, ModelMeta,
 };
+use movierec_core::recommend::Recommender;
 use movierec_core::CoreError;
 use serde_json::{json, Value};
 
@@ -50,7 +50,7 @@ fn train_small(seed: u64) -> Trained {
         seed,
         ..movierec_core::als::als_defaults()
     };
-    let model = train_explicit(&x, data.report.scale, &params, &mut |_| true).unwrap();
+    let model = train(&x, data.report.scale, &params, &mut |_| true).unwrap();
     Trained {
         model,
         catalogue: read_movies_beside(&path).unwrap(),
@@ -134,7 +134,7 @@ fn save_then_load_is_exact() {
     let loaded = load_model(&dir).unwrap();
     let loaded_in = started.elapsed().as_secs_f64();
     println!("ml-latest-small model (16 factors) saved in {saved_in:.3}s (fsync included), loaded in {loaded_in:.3}s");
-    assert_same_model(&loaded.model, &t.model);
+    assert_same_model(loaded.recommender.model(), &t.model);
     assert_eq!(loaded.catalogue, t.catalogue);
     let c = loaded.catalogue.as_ref().unwrap();
     assert_eq!(c.title_of(1), Some("Toy Story (1995)"));
@@ -178,8 +178,8 @@ fn save_then_load_is_exact() {
     // The loaded model answers exactly like the trained one.
     let (ids, ratings) = (vec![1, 260, 1196, 2571], vec![4.0, 5.0, 4.5, 3.0]);
     assert_eq!(
-        recommend_new_user(&loaded.model, &ids, &ratings, 20).unwrap(),
-        recommend_new_user(&t.model, &ids, &ratings, 20).unwrap()
+        loaded.recommender.new_user(&ids, &ratings, 20).unwrap(),
+        Recommender::new(t.model.clone()).new_user(&ids, &ratings, 20).unwrap()
     );
 
     // Without a catalogue there is no movies.json and none comes back.
@@ -329,8 +329,8 @@ fn saving_over_a_model_replaces_it_whole() {
     let other = train_small(7);
     save_model(&dir, &other.model, other.catalogue.as_ref(), &meta_for(&other)).unwrap();
     let loaded = load_model(&dir).unwrap();
-    assert_same_model(&loaded.model, &other.model);
-    assert_ne!(loaded.model.item_factors, trained().model.item_factors);
+    assert_same_model(loaded.recommender.model(), &other.model);
+    assert_ne!(loaded.recommender.model().item_factors, trained().model.item_factors);
     assert_eq!(siblings(&dir), vec!["model".to_string()]);
 }
 
@@ -346,12 +346,12 @@ fn a_save_killed_between_its_renames_leaves_the_old_model_loadable() {
     std::fs::write(dead.join("user_factors.npy"), b"\x93NUMPY partial").unwrap();
 
     assert_eq!(resolve_model_dir(&dir).unwrap(), prev);
-    assert_same_model(&load_model(&dir).unwrap().model, &trained().model);
+    assert_same_model(load_model(&dir).unwrap().recommender.model(), &trained().model);
 
     // The next save puts a whole model in place and clears the leftovers.
     let other = train_small(7);
     save_model(&dir, &other.model, None, &meta_for(&other)).unwrap();
-    assert_same_model(&load_model(&dir).unwrap().model, &other.model);
+    assert_same_model(load_model(&dir).unwrap().recommender.model(), &other.model);
     assert_eq!(siblings(&dir), vec!["model".to_string()]);
 }
 
@@ -498,14 +498,20 @@ fn update_evaluation_replaces_only_the_evaluation() {
     assert_eq!(loaded.meta.evaluation, Some(evaluation.clone()));
     assert_eq!(loaded.meta.extra["futureField"], json!({"x": 1}));
     assert_eq!(loaded.meta.trained_at, "2024-05-01T12:00:00.000Z");
-    assert_same_model(&loaded.model, &trained().model);
+    assert_same_model(loaded.recommender.model(), &trained().model);
     let files = std::fs::read_dir(&dir)
         .unwrap()
         .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains("tmp"));
     assert_eq!(files.count(), 0, "temporary file left behind");
 
     let again = dir.with_file_name("again");
-    save_model(&again, &loaded.model, loaded.catalogue.as_ref(), &loaded.meta).unwrap();
+    save_model(
+        &again,
+        loaded.recommender.model(),
+        loaded.catalogue.as_ref(),
+        &loaded.meta,
+    )
+    .unwrap();
     let reloaded = load_model(&again).unwrap();
     assert_eq!(reloaded.meta.evaluation, Some(evaluation));
     assert_eq!(reloaded.meta.extra["futureField"], json!({"x": 1}));
@@ -520,7 +526,7 @@ fn an_inconsistent_model_is_not_saved_and_the_old_one_stays() {
         Err(CoreError::InvalidModel { message, .. }) => assert!(message.contains("item bias"), "{message}"),
         other => panic!("expected InvalidModel, got {other:?}"),
     }
-    assert_same_model(&load_model(&dir).unwrap().model, &trained().model);
+    assert_same_model(load_model(&dir).unwrap().recommender.model(), &trained().model);
     assert_eq!(siblings(&dir), vec!["model".to_string()]);
 }
 
@@ -547,8 +553,11 @@ fn a_model_json_written_before_gibbs_sampling_loads_as_als() {
     }
     std::fs::write(&path, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
     let loaded = load_model(&dir).unwrap();
-    assert_eq!(loaded.model.params.method, movierec_core::model::Method::Als);
-    assert_eq!(loaded.model.params.validation_fraction, 0.0);
-    assert_eq!(loaded.model.params.early_stopping, 0);
-    assert_same_model(&loaded.model, &trained().model);
+    assert_eq!(
+        loaded.recommender.model().params.method,
+        movierec_core::model::Method::Als
+    );
+    assert_eq!(loaded.recommender.model().params.validation_fraction, 0.0);
+    assert_eq!(loaded.recommender.model().params.early_stopping, 0);
+    assert_same_model(loaded.recommender.model(), &trained().model);
 }

@@ -5,12 +5,12 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use movierec_core::als::train_explicit;
+use movierec_core::als::train as train_model;
 use movierec_core::dataset::{RatingScale, RatingsLayout};
-use movierec_core::foldin::recommend_known_user;
 use movierec_core::interactions::Interactions;
 use movierec_core::model::{AlsModel, AlsParams};
 use movierec_core::model_io::{load_model, save_model, DatasetMeta, ModelMeta};
+use movierec_core::recommend::Recommender;
 use movierec_core::synth::{generate, SynthParams};
 use movierec_core::CoreError;
 
@@ -40,7 +40,7 @@ fn train(seed: u64) -> AlsModel {
         max: 5.0,
         step: 0.5,
     };
-    train_explicit(&x, scale, &params, &mut |_| true).unwrap()
+    train_model(&x, scale, &params, &mut |_| true).unwrap()
 }
 
 fn trained() -> &'static AlsModel {
@@ -74,32 +74,35 @@ fn ratings_are_read_in_place_and_outlive_a_save_over_the_folder() {
     let dir = tmp.path().join("model");
     let model = trained();
     save(&dir, model);
-    let loaded = load_model(&dir).unwrap().model;
-    let ui = &loaded.user_items;
+    let loaded = load_model(&dir).unwrap().recommender;
+    let ui = &loaded.model().user_items;
     assert!(
         ui.indices.is_mapped() && ui.values.is_mapped(),
         "the large CSR arrays are mapped"
     );
     assert!(!ui.indptr.is_mapped(), "row bounds are always owned");
-    assert_eq!(&loaded.user_items, &model.user_items);
+    assert_eq!(&loaded.model().user_items, &model.user_items);
     let user = model.users.raw_id(17);
-    let before = recommend_known_user(&loaded, user, 20).unwrap();
-    assert_eq!(before, recommend_known_user(model, user, 20).unwrap());
+    let before = loaded.known_user(user, 20).unwrap();
+    assert_eq!(before, Recommender::new(model.clone()).known_user(user, 20).unwrap());
 
     // A later save renames a new folder over this one, then the folder is removed: the mapping keeps the old
     // files' bytes, so the loaded model is unchanged.
     let other = train(12);
     save(&dir, &other);
-    assert_ne!(load_model(&dir).unwrap().model.user_items, loaded.user_items);
+    assert_ne!(
+        load_model(&dir).unwrap().recommender.model().user_items,
+        loaded.model().user_items
+    );
     std::fs::remove_dir_all(&dir).unwrap();
-    assert_eq!(&loaded.user_items, &model.user_items);
-    assert_eq!(recommend_known_user(&loaded, user, 20).unwrap(), before);
+    assert_eq!(&loaded.model().user_items, &model.user_items);
+    assert_eq!(loaded.known_user(user, 20).unwrap(), before);
 
     // Writing to a mapped array copies it first; the clone still reading the mapping is untouched.
-    let mut edited = loaded.user_items.clone();
+    let mut edited = loaded.model().user_items.clone();
     edited.values[0] += 1.0;
-    assert!(!edited.values.is_mapped() && loaded.user_items.values.is_mapped());
-    assert_eq!(loaded.user_items.values[0], model.user_items.values[0]);
+    assert!(!edited.values.is_mapped() && loaded.model().user_items.values.is_mapped());
+    assert_eq!(loaded.model().user_items.values[0], model.user_items.values[0]);
 }
 
 #[test]

@@ -11,16 +11,15 @@ use std::sync::OnceLock;
 
 use movierec_core::als::{als_defaults, train};
 use movierec_core::dataset::RatingTriples;
-use movierec_core::foldin::{recommend_known_user, recommend_new_user, Recommendations};
 use movierec_core::interactions::Interactions;
-use movierec_core::model::AlsModel;
+use movierec_core::recommend::{Recommendations, Recommender};
 use movierec_core::synth::{generate, PlantedTruth, SynthData, SynthParams};
 
 const LIST: usize = 20;
 
 struct Setup {
     data: SynthData,
-    model: AlsModel,
+    recommender: Recommender,
     /// Strong-taste users left out of training, to come back as new users.
     held_out: Vec<u32>,
 }
@@ -42,8 +41,13 @@ fn setup() -> &'static Setup {
         let x = Interactions::from_triples(&train_part).unwrap();
         // The demo catalogue is trained by ALS in the product (`DEMO_TRAIN_OPTIONS` in src/model/datasets.ts: a quick
         // first start), so the test trains it the same way.
-        let model = train(&x, data.truth.params.scale(), &als_defaults(), &mut |_| true).unwrap();
-        Setup { data, model, held_out }
+        let recommender =
+            Recommender::new(train(&x, data.truth.params.scale(), &als_defaults(), &mut |_| true).unwrap());
+        Setup {
+            data,
+            recommender,
+            held_out,
+        }
     })
 }
 
@@ -129,7 +133,7 @@ fn strong_taste_users_get_lists_of_their_favourite_genre() {
         .step_by(4)
         .collect();
     let (as_known, best, base, worst) =
-        favourite_shares(&known, |user, _| recommend_known_user(&s.model, user, LIST).unwrap());
+        favourite_shares(&known, |user, _| s.recommender.known_user(user, LIST).unwrap());
     println!(
         "known users ({}): favourite share {as_known:.3}, truth {best:.3}, catalogue {base:.3}",
         known.len()
@@ -137,7 +141,7 @@ fn strong_taste_users_get_lists_of_their_favourite_genre() {
     println!("  worst: {worst}");
     let (as_new, best_new, base_new, worst_new) = favourite_shares(&s.held_out, |user, _| {
         let (ids, ratings) = ratings_of(&s.data, user);
-        recommend_new_user(&s.model, &ids, &ratings, LIST).unwrap()
+        s.recommender.new_user(&ids, &ratings, LIST).unwrap()
     });
     println!(
         "new users ({}): favourite share {as_new:.3}, truth {best_new:.3}, catalogue {base_new:.3}",
@@ -167,8 +171,9 @@ fn a_new_user_who_rated_half_a_cluster_gets_the_other_half() {
     let s = setup();
     let truth = &s.data.truth;
     let clustered: HashSet<u32> = truth.clusters.iter().flatten().copied().collect();
-    let mut by_count: Vec<(u32, u32)> = (0..s.model.items.len())
-        .map(|i| (s.model.item_counts[i], s.model.items.raw_id(i)))
+    let model = s.recommender.model();
+    let mut by_count: Vec<(u32, u32)> = (0..model.items.len())
+        .map(|i| (model.item_counts[i], model.items.raw_id(i)))
         .filter(|(_, id)| !clustered.contains(id))
         .collect();
     by_count.sort_unstable_by(|a, b| b.cmp(a));
@@ -181,7 +186,7 @@ fn a_new_user_who_rated_half_a_cluster_gets_the_other_half() {
         let (rated, rest) = members.split_at(members.len() / 2);
         let ids: Vec<u32> = rated.iter().chain(&disliked).copied().collect();
         let ratings: Vec<f32> = rated.iter().map(|_| 5.0).chain(disliked.iter().map(|_| 1.0)).collect();
-        let list = recommend_new_user(&s.model, &ids, &ratings, LIST).unwrap();
+        let list = s.recommender.new_user(&ids, &ratings, LIST).unwrap();
         let pos: Vec<Option<usize>> = rest
             .iter()
             .map(|m| list.movie_ids.iter().position(|x| x == m))

@@ -1,67 +1,51 @@
-//! `CoreError` -> JavaScript `Error` whose `code` is the stable string of `CoreError::code()`.
-//!
-//! Sync methods return `napi::Result<T, ErrorCode>`, so napi-rs itself sets `err.code`. An `AsyncTask` can only fail
-//! with a plain `napi::Error` (Status), so its `compute` parks the `CoreError` in a [`Failure`] slot and `reject`
-//! rebuilds the coded JS error on the JS thread.
+//! `CoreError` -> JavaScript `Error` carrying `code` (the stable string of `CoreError::code()`), `field` when the
+//! core names the input at fault, and the core's message. A sync call builds the object and returns it as its error
+//! (napi throws that very object); an `AsyncTask` keeps the `CoreError` in its [`Failure`] slot between `compute`
+//! (worker thread) and `reject` (JS thread), which builds the same object.
 
 use movierec_core::CoreError;
-use napi::bindgen_prelude::JsError;
-use napi::{Env, Status};
+use napi::bindgen_prelude::JsObjectValue;
+use napi::{Env, JsValue, Status};
 
-/// The `code` of a JS error thrown by the addon (`IO_ERROR`, `DATASET_ERROR`, `INVALID_INPUT`, ...).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ErrorCode(pub &'static str);
+/// The result of the binding's own work: the core's error, turned into a JS error at the boundary.
+pub type Result<T> = std::result::Result<T, CoreError>;
 
-impl AsRef<str> for ErrorCode {
-    fn as_ref(&self) -> &str {
-        self.0
-    }
+/// The JS Error of `err`, as a napi error that throws (or rejects with) exactly that object.
+pub fn js_error(env: &Env, err: &CoreError) -> napi::Error {
+    let build = || -> napi::Result<napi::Error> {
+        let mut error = env.create_error(napi::Error::new(Status::GenericFailure, err.to_string()))?;
+        error.set_named_property("code", err.code())?;
+        if let Some(field) = err.field() {
+            error.set_named_property("field", field)?;
+        }
+        Ok(napi::Error::from(error.to_unknown()))
+    };
+    build().unwrap_or_else(|failed| failed)
 }
 
-impl From<Status> for ErrorCode {
-    fn from(status: Status) -> Self {
-        // napi's own failures (a wrong argument type, ...) keep napi's name for them.
-        ErrorCode(match status {
-            Status::InvalidArg => "InvalidArg",
-            Status::NumberExpected => "NumberExpected",
-            Status::StringExpected => "StringExpected",
-            Status::ObjectExpected => "ObjectExpected",
-            _ => "GenericFailure",
-        })
-    }
-}
-
-pub type Result<T> = napi::Result<T, ErrorCode>;
-
-/// The one conversion: the core's message, the core's code. (A `From` impl is impossible here: both types are
-/// foreign to this crate, so call sites say `.map_err(to_napi)`.)
-pub fn to_napi(err: CoreError) -> napi::Error<ErrorCode> {
-    napi::Error::new(ErrorCode(err.code()), err.to_string())
-}
-
-/// An `INVALID_INPUT` error raised by the binding's own argument checks (e.g. a negative count).
-pub fn invalid_input(message: impl Into<String>) -> napi::Error<ErrorCode> {
-    to_napi(CoreError::InvalidInput(message.into()))
+/// `result` as a sync call returns it: a core error becomes its JS Error.
+pub fn or_throw<T>(env: &Env, result: Result<T>) -> napi::Result<T> {
+    result.map_err(|err| js_error(env, &err))
 }
 
 /// Where an `AsyncTask` keeps the core error between `compute` (worker thread) and `reject` (JS thread).
 #[derive(Default)]
-pub struct Failure(Option<napi::Error<ErrorCode>>);
+pub struct Failure(Option<CoreError>);
 
 impl Failure {
-    /// Runs core work in `compute`; on error keeps the coded error and hands napi a plain one.
-    pub fn capture<T>(&mut self, result: std::result::Result<T, napi::Error<ErrorCode>>) -> napi::Result<T> {
+    /// Runs core work in `compute`; on error keeps the core error and hands napi a plain one.
+    pub fn capture<T>(&mut self, result: Result<T>) -> napi::Result<T> {
         result.map_err(|err| {
-            let plain = napi::Error::new(Status::GenericFailure, err.reason.clone());
+            let plain = napi::Error::new(Status::GenericFailure, err.to_string());
             self.0 = Some(err);
             plain
         })
     }
 
-    /// In `reject`: the coded error as a JS Error object (falls back to napi's error when compute did not fail).
-    pub fn take_js_error(&mut self, env: Env, fallback: napi::Error) -> napi::Error {
+    /// In `reject`: the core error as its JS Error (napi's own error when compute did not fail).
+    pub fn take_js_error(&mut self, env: &Env, fallback: napi::Error) -> napi::Error {
         match self.0.take() {
-            Some(coded) => napi::Error::from(JsError::from(coded).into_unknown(env)),
+            Some(err) => js_error(env, &err),
             None => fallback,
         }
     }

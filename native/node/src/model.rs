@@ -5,13 +5,14 @@
 use std::sync::Arc;
 
 use movierec_core::dataset::Catalogue;
-use movierec_core::foldin::{self, Recommendations};
 use movierec_core::model_io::LoadedModel;
+use movierec_core::recommend::Recommendations;
 use napi::bindgen_prelude::{AsyncTask, Float32Array, Uint32Array};
+use napi::Env;
 use napi_derive::napi;
 
 use crate::convert::JsRatingScale;
-use crate::error::{to_napi, Result};
+use crate::error::or_throw;
 use crate::tasks::recommend::{RecommendBatchTask, UserBatch};
 
 #[napi]
@@ -66,17 +67,19 @@ pub struct JsCatalogue {
 impl NativeModel {
     /// model.json of this model (format version, training date-time, parameters, data set, history, evaluation).
     #[napi(ts_return_type = "Record<string, any>")]
-    pub fn meta(&self) -> Result<serde_json::Value> {
+    pub fn meta(&self, env: Env) -> napi::Result<serde_json::Value> {
         // Through the text form, so f32 fields read as written (0.01, not 0.009999999776482582).
-        serde_json::to_string(&self.inner.meta)
-            .and_then(|text| serde_json::from_str(&text))
-            .map_err(|e| to_napi(movierec_core::CoreError::InvalidInput(format!("model.json: {e}"))))
+        let value = serde_json::to_string(&self.inner.meta).and_then(|text| serde_json::from_str(&text));
+        or_throw(
+            &env,
+            value.map_err(|e| movierec_core::CoreError::invalid_input(format!("model.json: {e}"))),
+        )
     }
 
     /// The rating scale predictions are clipped to.
     #[napi(getter)]
     pub fn scale(&self) -> JsRatingScale {
-        self.inner.model.scale.into()
+        self.inner.recommender.model().scale.into()
     }
 
     /// Top `m` movies for a new user from `(movieIds[i], ratings[i])` pairs (the typed arrays are read in place).
@@ -84,13 +87,13 @@ impl NativeModel {
     #[napi]
     pub fn recommend_new_user(
         &self,
+        env: Env,
         movie_ids: Uint32Array,
         ratings: Float32Array,
         m: u32,
-    ) -> Result<RecommendationList> {
-        foldin::recommend_new_user(&self.inner.model, &movie_ids, &ratings, m as usize)
-            .map(RecommendationList::from)
-            .map_err(to_napi)
+    ) -> napi::Result<RecommendationList> {
+        let list = self.inner.recommender.new_user(&movie_ids, &ratings, m as usize);
+        or_throw(&env, list).map(RecommendationList::from)
     }
 
     /// `recommendNewUser` for a batch of users, scored together off the JS thread (the movie factors are read once
@@ -101,41 +104,48 @@ impl NativeModel {
     #[napi(ts_return_type = "Promise<BatchRecommendations>")]
     pub fn recommend_new_users(
         &self,
+        env: Env,
         movie_ids: Uint32Array,
         ratings: Float32Array,
         offsets: Uint32Array,
         m: Uint32Array,
-    ) -> Result<AsyncTask<RecommendBatchTask>> {
-        let batch = UserBatch::new(movie_ids, ratings, offsets, m)?;
+    ) -> napi::Result<AsyncTask<RecommendBatchTask>> {
+        let batch = or_throw(&env, UserBatch::new(movie_ids, ratings, offsets, m))?;
         Ok(AsyncTask::new(RecommendBatchTask::new(self.inner.clone(), batch)))
     }
 
     /// Top `m` movies for a user of the training data (their training movies left out); null for an unknown user.
     #[napi]
     pub fn recommend_known_user(&self, user_id: u32, m: u32) -> Option<RecommendationList> {
-        foldin::recommend_known_user(&self.inner.model, user_id, m as usize).map(RecommendationList::from)
+        self.inner
+            .recommender
+            .known_user(user_id, m as usize)
+            .map(RecommendationList::from)
     }
 
     /// The `m` movies closest to `movieId`; null for an unknown movie.
     #[napi]
     pub fn similar(&self, movie_id: u32, m: u32) -> Option<SimilarList> {
-        foldin::similar_movies(&self.inner.model, movie_id, m as usize).map(|(ids, scores)| SimilarList {
-            movie_ids: Uint32Array::new(ids),
-            scores: Float32Array::new(scores),
-        })
+        self.inner
+            .recommender
+            .similar(movie_id, m as usize)
+            .map(|(ids, scores)| SimilarList {
+                movie_ids: Uint32Array::new(ids),
+                scores: Float32Array::new(scores),
+            })
     }
 
     /// The non-personalised list (bias-based, with a minimum-support guard).
     #[napi]
     pub fn popular(&self, m: u32) -> RecommendationList {
-        foldin::popular(&self.inner.model, m as usize, &[]).into()
+        self.inner.recommender.popular(m as usize, &[]).into()
     }
 
     /// Titles, genres and rating counts of every movie: the movies file's and the trained ones, merged by id (a
     /// trained movie the movies file lacks has an empty title and no genres). A copy: call once per load.
     #[napi]
     pub fn catalogue(&self) -> JsCatalogue {
-        let model = &self.inner.model;
+        let model = self.inner.recommender.model();
         let empty = Catalogue::default();
         let c = self.inner.catalogue.as_ref().unwrap_or(&empty);
         let trained = model.items.raw_ids();

@@ -1,12 +1,9 @@
-//! The worker-thread setting: every heavy task runs inside a rayon pool of that size (0 = rayon's global pool,
-//! one thread per core). A per-task pool keeps results repeatable for a given thread count (ALS sums in a
-//! fixed order per thread layout) and lets the service and the CLI choose without rebuilding the global pool.
+//! The worker-thread setting: every heavy task runs inside a pool of that size (`movierec_core::threads`; 0 =
+//! rayon's global pool, one thread per core).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use napi_derive::napi;
-
-use crate::error::{invalid_input, ErrorCode};
 
 static THREADS: AtomicUsize = AtomicUsize::new(0);
 
@@ -37,20 +34,4 @@ pub fn for_training(requested: usize) -> usize {
     } else {
         configured()
     }
-}
-
-/// Runs `work` in a pool of `threads` workers (0 = the global pool).
-pub fn run_in_pool<T: Send>(
-    threads: usize,
-    work: impl FnOnce() -> Result<T, napi::Error<ErrorCode>> + Send,
-) -> Result<T, napi::Error<ErrorCode>> {
-    if threads == 0 {
-        return work();
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("movierec-{i}"))
-        .build()
-        .map_err(|e| invalid_input(format!("cannot start {threads} worker threads: {e}")))?;
-    pool.install(work)
 }

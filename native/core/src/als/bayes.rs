@@ -24,9 +24,11 @@ use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
 use super::explicit::ExplicitTrainer;
-use super::solve::{solve_row, FixedSide, Regularisation, Workspace};
+use super::trainer::Trainer;
 use crate::dataset::RatingScale;
 use crate::interactions::{Csr, Interactions};
+use crate::linalg::row::{FixedSide, Regularisation};
+use crate::linalg::solve::{solve_row, Workspace};
 use crate::model::{AlsModel, AlsParams, IterationStats, Matrix};
 use crate::{CoreError, Result};
 
@@ -119,21 +121,21 @@ impl<'a> GibbsTrainer<'a> {
         probe: Vec<(u32, u32)>,
     ) -> Result<Self> {
         if !(gibbs.noise_std.is_finite() && gibbs.noise_std >= 0.0) {
-            return Err(CoreError::InvalidInput(format!(
-                "noise_std must be >= 0, got {}",
-                gibbs.noise_std
-            )));
+            return Err(CoreError::invalid(
+                "noiseStd",
+                format!("noise_std must be >= 0, got {}", gibbs.noise_std),
+            ));
         }
         if gibbs.samples == 0 || gibbs.init_iterations == 0 {
-            return Err(CoreError::InvalidInput(
-                "Gibbs sampling needs at least one initial iteration and one sample".into(),
+            return Err(CoreError::invalid_input(
+                "Gibbs sampling needs at least one initial iteration and one sample",
             ));
         }
         if let Some(&(u, i)) = probe
             .iter()
             .find(|&&(u, i)| u as usize >= x.n_users() || i as usize >= x.n_items())
         {
-            return Err(CoreError::InvalidInput(format!(
+            return Err(CoreError::invalid_input(format!(
                 "probe pair ({u}, {i}) outside the training matrix"
             )));
         }
@@ -148,13 +150,8 @@ impl<'a> GibbsTrainer<'a> {
         } else {
             last.map_or(1.0, |s| s.train_rmse)
         };
-        let mut current = init.into_model();
+        let (mut current, pool) = init.into_parts();
         current.history.clear();
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(params.threads)
-            .thread_name(|i| format!("movierec-gibbs-{i}"))
-            .build()
-            .map_err(|e| CoreError::InvalidInput(format!("cannot start {} threads: {e}", params.threads)))?;
         Ok(Self {
             sum_user_factors: vec![0.0; current.user_factors.data.len()],
             sum_item_factors: vec![0.0; current.item_factors.data.len()],
@@ -176,16 +173,144 @@ impl<'a> GibbsTrainer<'a> {
         })
     }
 
-    /// Total sweeps (burn-in + samples).
-    pub fn sweeps(&self) -> usize {
+    /// Adds the current sample to the running sums; returns the training RMSE of the averaged predictions.
+    fn accumulate(&mut self) -> f64 {
+        let m = &self.current;
+        self.averaged += 1;
+        add_into(&mut self.sum_user_factors, &m.user_factors.data);
+        add_into(&mut self.sum_item_factors, &m.item_factors.data);
+        add_into(&mut self.sum_user_bias, &m.user_bias);
+        add_into(&mut self.sum_item_bias, &m.item_bias);
+        let by_user = &self.x.by_user;
+        let count = self.averaged as f64;
+        // Per-user sums collected, then added in user order: the total does not depend on scheduling.
+        let per_user: Vec<f64> = self.pool.install(|| {
+            (0..self.x.n_users())
+                .into_par_iter()
+                .zip(split_rows_mut(&mut self.sum_train_predictions, by_user).into_par_iter())
+                .map(|(u, sums)| {
+                    let (cols, ratings) = by_user.row(u);
+                    let mut sse = 0.0;
+                    for ((&i, &r), s) in cols.iter().zip(ratings).zip(sums.iter_mut()) {
+                        *s += m.predict_raw(u, i as usize) as f64;
+                        let e = r as f64 - *s / count;
+                        sse += e * e;
+                    }
+                    sse
+                })
+                .collect()
+        });
+        let sse: f64 = per_user.iter().sum();
+        for (s, &(u, i)) in self.sum_probe_predictions.iter_mut().zip(&self.probe) {
+            *s += m.predict_raw(u as usize, i as usize) as f64;
+        }
+        (sse / self.x.nnz() as f64).sqrt()
+    }
+
+    /// BPMF's estimate for the probe pairs: each pair's prediction averaged over the samples so far, clipped to the
+    /// rating scale. Empty before the first averaged sample.
+    pub fn averaged_predictions(&self) -> Vec<f32> {
+        if self.averaged == 0 {
+            return Vec::new();
+        }
+        let scale = self.current.scale;
+        self.sum_probe_predictions
+            .iter()
+            .map(|&s| ((s / self.averaged as f64) as f32).clamp(scale.min, scale.max))
+            .collect()
+    }
+
+    /// The probe pairs' predictions: averaged over the samples so far, or the current sample's during burn-in;
+    /// clipped to the rating scale.
+    pub fn probe_predictions(&self) -> Vec<f32> {
+        if self.averaged > 0 {
+            return self.averaged_predictions();
+        }
+        let m = &self.current;
+        self.probe
+            .iter()
+            .map(|&(u, i)| m.predict(u as usize, i as usize))
+            .collect()
+    }
+
+    /// The posterior mean of the factors and biases (the current sample before any averaging).
+    pub fn posterior_mean(&self) -> AlsModel {
+        let mut model = self.current.clone();
+        if self.averaged > 0 {
+            let n = self.averaged as f64;
+            let mean_of = |sums: &[f64]| sums.iter().map(|&s| (s / n) as f32).collect::<Vec<f32>>();
+            model.user_factors.data = mean_of(&self.sum_user_factors);
+            model.item_factors.data = mean_of(&self.sum_item_factors);
+            model.user_bias = mean_of(&self.sum_user_bias);
+            model.item_bias = mean_of(&self.sum_item_bias);
+        }
+        model
+    }
+
+    /// `model` distilled towards the averaged predictions: `half_steps` ALS half-steps (users, movies, users, ...) whose
+    /// targets are the averaged training predictions instead of the ratings, with a flat `penalty` per coordinate.
+    ///
+    /// Why: averaging factors over a chain that slowly rotates shrinks their products (a least-squares scale fitted
+    /// on the training pairs is 1.11), so the posterior mean predicts worse than the average of the samples'
+    /// predictions (0.8373 against 0.8341 on ml-1m 90/10, 150 samples). Refitting the rank-k model to those averaged
+    /// predictions, which are smooth (noise averaged out), brings it to 0.8349 for a few ALS half-steps.
+    pub fn distill(&self, model: &AlsModel, penalty: f64, half_steps: usize) -> AlsModel {
+        let mut out = model.clone();
+        if self.averaged == 0 {
+            return out;
+        }
+        let n = self.averaged as f64;
+        let by_user_targets: Vec<f32> = self.sum_train_predictions.iter().map(|&s| (s / n) as f32).collect();
+        let by_item_targets = transpose_values(&by_user_targets, &self.x.by_user, &self.x.by_item);
+        let reg = model.params.regularisation();
+        let mean = model.global_mean;
+        let pen = vec![penalty; out.user_factors.cols + 1];
+        for step in 0..half_steps {
+            let m = &mut out;
+            let (rows, targets, fixed, factors, bias) = if step % 2 == 0 {
+                let fixed = FixedSide {
+                    factors: &m.item_factors,
+                    bias: &m.item_bias,
+                };
+                (
+                    &self.x.by_user,
+                    &by_user_targets,
+                    fixed,
+                    &mut m.user_factors,
+                    &mut m.user_bias,
+                )
+            } else {
+                let fixed = FixedSide {
+                    factors: &m.user_factors,
+                    bias: &m.user_bias,
+                };
+                (
+                    &self.x.by_item,
+                    &by_item_targets,
+                    fixed,
+                    &mut m.item_factors,
+                    &mut m.item_bias,
+                )
+            };
+            let per_row = split_rows(targets, rows);
+            self.pool
+                .install(|| solve_all(rows, &per_row, fixed, mean, reg, &pen, factors, bias));
+        }
+        out
+    }
+}
+
+impl Trainer for GibbsTrainer<'_> {
+    /// Burn-in + samples.
+    fn steps(&self) -> usize {
         self.gibbs.burn_in + self.gibbs.samples
     }
 
     /// One sweep: sample all users, then all movies. After burn-in the training RMSE reported is that of the
     /// running average of predictions (what the averaged model will score); during burn-in, the current sample's.
-    pub fn step(&mut self) -> IterationStats {
+    fn step(&mut self) -> IterationStats {
         let m = &mut self.current;
-        let reg = Regularisation::of(&m.params);
+        let reg = m.params.regularisation();
         let (mean, sigma, seed) = (m.global_mean, self.sigma, m.params.seed);
         let n_users = self.x.n_users() as u64;
         let stream_base = 1 + self.sweep as u64 * (n_users + self.x.n_items() as u64);
@@ -260,144 +385,29 @@ impl<'a> GibbsTrainer<'a> {
         stats
     }
 
-    /// Adds the current sample to the running sums; returns the training RMSE of the averaged predictions.
-    fn accumulate(&mut self) -> f64 {
-        let m = &self.current;
-        self.averaged += 1;
-        add_into(&mut self.sum_user_factors, &m.user_factors.data);
-        add_into(&mut self.sum_item_factors, &m.item_factors.data);
-        add_into(&mut self.sum_user_bias, &m.user_bias);
-        add_into(&mut self.sum_item_bias, &m.item_bias);
-        let by_user = &self.x.by_user;
-        let count = self.averaged as f64;
-        // Per-user sums collected, then added in user order: the total does not depend on scheduling.
-        let per_user: Vec<f64> = self.pool.install(|| {
-            (0..self.x.n_users())
-                .into_par_iter()
-                .zip(split_rows_mut(&mut self.sum_train_predictions, by_user).into_par_iter())
-                .map(|(u, sums)| {
-                    let (cols, ratings) = by_user.row(u);
-                    let mut sse = 0.0;
-                    for ((&i, &r), s) in cols.iter().zip(ratings).zip(sums.iter_mut()) {
-                        *s += m.predict_raw(u, i as usize) as f64;
-                        let e = r as f64 - *s / count;
-                        sse += e * e;
-                    }
-                    sse
-                })
-                .collect()
-        });
-        let sse: f64 = per_user.iter().sum();
-        for (s, &(u, i)) in self.sum_probe_predictions.iter_mut().zip(&self.probe) {
-            *s += m.predict_raw(u as usize, i as usize) as f64;
-        }
-        (sse / self.x.nnz() as f64).sqrt()
+    /// The current sample.
+    fn model(&self) -> &AlsModel {
+        &self.current
     }
 
-    /// BPMF's estimate for the probe pairs: each pair's prediction averaged over the samples so far, clipped to the
-    /// rating scale. Empty before the first averaged sample.
-    pub fn averaged_predictions(&self) -> Vec<f32> {
-        if self.averaged == 0 {
-            return Vec::new();
-        }
-        let scale = self.current.scale;
-        self.sum_probe_predictions
-            .iter()
-            .map(|&s| ((s / self.averaged as f64) as f32).clamp(scale.min, scale.max))
-            .collect()
-    }
-
-    /// The probe pairs' predictions: averaged over the samples so far, or the current sample's during burn-in;
-    /// clipped to the rating scale.
-    pub fn probe_predictions(&self) -> Vec<f32> {
-        if self.averaged > 0 {
-            return self.averaged_predictions();
+    /// BPMF's estimates for the probe pairs ([`GibbsTrainer::probe_predictions`]); the current sample's for others.
+    fn estimates(&self, pairs: &[(u32, u32)]) -> Vec<f32> {
+        if pairs == self.probe.as_slice() {
+            return self.probe_predictions();
         }
         let m = &self.current;
-        self.probe
-            .iter()
-            .map(|&(u, i)| m.predict(u as usize, i as usize))
-            .collect()
+        pairs.iter().map(|&(u, i)| m.predict(u as usize, i as usize)).collect()
     }
 
-    /// Records the validation RMSE of the last sweep in the history.
-    pub fn set_last_validation(&mut self, rmse: Option<f64>) {
-        if let Some(last) = self.current.history.last_mut() {
-            last.validation_rmse = rmse;
-        }
-    }
-
-    /// The posterior mean of the factors and biases (the current sample before any averaging).
-    pub fn posterior_mean(&self) -> AlsModel {
-        let mut model = self.current.clone();
-        if self.averaged > 0 {
-            let n = self.averaged as f64;
-            let mean_of = |sums: &[f64]| sums.iter().map(|&s| (s / n) as f32).collect::<Vec<f32>>();
-            model.user_factors.data = mean_of(&self.sum_user_factors);
-            model.item_factors.data = mean_of(&self.sum_item_factors);
-            model.user_bias = mean_of(&self.sum_user_bias);
-            model.item_bias = mean_of(&self.sum_item_bias);
-        }
-        model
+    fn history_mut(&mut self) -> &mut Vec<IterationStats> {
+        &mut self.current.history
     }
 
     /// The model stored: the posterior mean distilled towards the averaged predictions
-    /// ([`Self::distill`] with [`DISTILL_PENALTY`] and [`DISTILL_HALF_STEPS`]).
-    pub fn into_model(self) -> AlsModel {
+    /// ([`GibbsTrainer::distill`] with [`DISTILL_PENALTY`] and [`DISTILL_HALF_STEPS`]).
+    fn into_model(self) -> AlsModel {
         let mean = self.posterior_mean();
         self.distill(&mean, DISTILL_PENALTY, DISTILL_HALF_STEPS)
-    }
-
-    /// `model` distilled towards the averaged predictions: `half_steps` ALS half-steps (users, movies, users, ...) whose
-    /// targets are the averaged training predictions instead of the ratings, with a flat `penalty` per coordinate.
-    ///
-    /// Why: averaging factors over a chain that slowly rotates shrinks their products (a least-squares scale fitted
-    /// on the training pairs is 1.11), so the posterior mean predicts worse than the average of the samples'
-    /// predictions (0.8373 against 0.8341 on ml-1m 90/10, 150 samples). Refitting the rank-k model to those averaged
-    /// predictions, which are smooth (noise averaged out), brings it to 0.8349 for a few ALS half-steps.
-    pub fn distill(&self, model: &AlsModel, penalty: f64, half_steps: usize) -> AlsModel {
-        let mut out = model.clone();
-        if self.averaged == 0 {
-            return out;
-        }
-        let n = self.averaged as f64;
-        let by_user_targets: Vec<f32> = self.sum_train_predictions.iter().map(|&s| (s / n) as f32).collect();
-        let by_item_targets = transpose_values(&by_user_targets, &self.x.by_user, &self.x.by_item);
-        let reg = Regularisation::of(&model.params);
-        let mean = model.global_mean;
-        let pen = vec![penalty; out.user_factors.cols + 1];
-        for step in 0..half_steps {
-            let m = &mut out;
-            let (rows, targets, fixed, factors, bias) = if step % 2 == 0 {
-                let fixed = FixedSide {
-                    factors: &m.item_factors,
-                    bias: &m.item_bias,
-                };
-                (
-                    &self.x.by_user,
-                    &by_user_targets,
-                    fixed,
-                    &mut m.user_factors,
-                    &mut m.user_bias,
-                )
-            } else {
-                let fixed = FixedSide {
-                    factors: &m.user_factors,
-                    bias: &m.user_bias,
-                };
-                (
-                    &self.x.by_item,
-                    &by_item_targets,
-                    fixed,
-                    &mut m.item_factors,
-                    &mut m.item_bias,
-                )
-            };
-            let per_row = split_rows(targets, rows);
-            self.pool
-                .install(|| solve_all(rows, &per_row, fixed, mean, reg, &pen, factors, bias));
-        }
-        out
     }
 }
 
@@ -464,24 +474,6 @@ fn split_rows<'s, T>(mut values: &'s [T], rows: &Csr) -> Vec<&'s [T]> {
         values = tail;
     }
     out
-}
-
-/// Trains by Gibbs sampling and returns the posterior-mean model; `on_sweep` as `train_explicit`'s callback.
-pub fn train_gibbs(
-    x: &Interactions,
-    scale: RatingScale,
-    params: &AlsParams,
-    gibbs: GibbsParams,
-    on_sweep: &mut dyn FnMut(&IterationStats) -> bool,
-) -> Result<AlsModel> {
-    let mut trainer = GibbsTrainer::new(x, scale, params, gibbs, Vec::new())?;
-    for _ in 0..trainer.sweeps() {
-        let stats = trainer.step();
-        if !on_sweep(&stats) {
-            return Err(CoreError::Cancelled);
-        }
-    }
-    Ok(trainer.into_model())
 }
 
 /// Where a half-step's random numbers come from.

@@ -1,7 +1,7 @@
 //! Explicit ALS with biases: alternate user and movie half-steps, each row solved by `solve::solve_row`.
 //!
-//! [`ExplicitTrainer`] exposes one iteration at a time (for early stopping and tuning, which need the model between
-//! iterations); [`super::train_explicit`] drives it to the end with a progress callback.
+//! [`ExplicitTrainer`] is a [`Trainer`]: one iteration at a time (early stopping and tuning need the model between
+//! iterations), run to the end by [`super::run`].
 //!
 //! Determinism: every row is solved from the previous half-step's values only, into its own output slot, and the
 //! training error is summed per row and then in row order. No result depends on scheduling, so a seed gives the
@@ -11,22 +11,22 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-mod cg_row;
-
-use cg_row::{solve_row_cg, CgRowWorkspace};
-
-use super::solve::{solve_row_then, FixedSide, Regularisation, Workspace};
+use super::params::{validate_common, MAX_CG_STEPS};
 use super::start::{start_training, TrainingStart};
+use super::trainer::Trainer;
 use crate::dataset::RatingScale;
 use crate::interactions::{Csr, Interactions};
-use crate::model::{AlsModel, AlsParams, IterationStats, Matrix, Solver};
+use crate::linalg::cg_explicit::{solve_row_cg, CgRowWorkspace};
+use crate::linalg::row::{FixedSide, Regularisation};
+use crate::linalg::solve::{solve_row_then, Workspace};
+use crate::model::{AlsModel, AlsParams, Feedback, IterationStats, Matrix, Solver};
 use crate::{CoreError, Result};
 
 /// Standard deviation of the initial movie factors. ALS forgets the start after one sweep; this only has to break
 /// symmetry without dominating the first user solve.
 const INIT_STD: f32 = 0.1;
 
-/// Explicit ALS in progress: `model()` is a complete, usable model after every `step()`.
+/// Explicit ALS in progress.
 pub struct ExplicitTrainer<'a> {
     x: &'a Interactions,
     model: AlsModel,
@@ -37,46 +37,20 @@ pub struct ExplicitTrainer<'a> {
 impl<'a> ExplicitTrainer<'a> {
     /// Validates `params`, fits the bias-only baseline, and draws the initial movie factors from `params.seed`.
     pub fn new(x: &'a Interactions, scale: RatingScale, params: &AlsParams) -> Result<Self> {
-        super::validate_common(params)?;
-        if params.feedback != crate::model::Feedback::Explicit {
-            return Err(CoreError::InvalidInput(
-                "implicit feedback is not supported by the explicit trainer".into(),
+        validate_common(params)?;
+        if params.feedback != Feedback::Explicit {
+            return Err(CoreError::invalid(
+                "feedback",
+                "implicit feedback is not supported by the explicit trainer",
             ));
         }
-        if params.solver == Solver::Cg && !(1..=super::implicit::MAX_CG_STEPS).contains(&params.cg_steps) {
-            return Err(CoreError::InvalidInput(format!(
-                "cgSteps must be in 1..={}, got {}",
-                super::implicit::MAX_CG_STEPS,
-                params.cg_steps
-            )));
+        if params.solver == Solver::Cg && !(1..=MAX_CG_STEPS).contains(&params.cg_steps) {
+            return Err(CoreError::invalid(
+                "cgSteps",
+                format!("cgSteps must be in 1..={MAX_CG_STEPS}, got {}", params.cg_steps),
+            ));
         }
-        let TrainingStart {
-            started,
-            pool,
-            mean: global_mean,
-            baseline,
-            item_factors,
-            item_counts,
-        } = start_training(x, params, INIT_STD)?;
-        let k = params.factors;
-        let model = AlsModel {
-            params: params.clone(),
-            scale,
-            global_mean,
-            users: x.users.clone(),
-            items: x.items.clone(),
-            user_factors: Matrix::zeros(x.n_users(), k),
-            item_factors,
-            user_bias: vec![0.0; x.n_users()],
-            // Start from the baseline's movie biases: the first user solve then sees sensible residuals.
-            item_bias: baseline.item_bias.clone(),
-            item_counts,
-            user_items: x.by_user.clone(),
-            baseline,
-            history: Vec::new(),
-            implicit_gram: Default::default(),
-            selection_bias: Default::default(),
-        };
+        let TrainingStart { started, pool, model } = start_training(x, scale, params, INIT_STD)?;
         Ok(Self {
             x,
             model,
@@ -85,11 +59,22 @@ impl<'a> ExplicitTrainer<'a> {
         })
     }
 
+    /// The model and the pool it was trained in (the Gibbs sampler goes on from there).
+    pub(crate) fn into_parts(self) -> (AlsModel, rayon::ThreadPool) {
+        (self.model, self.pool)
+    }
+}
+
+impl Trainer for ExplicitTrainer<'_> {
+    fn steps(&self) -> usize {
+        self.model.params.iterations
+    }
+
     /// One iteration: all users against fixed movies, then all movies against the new users. Returns (and records in
     /// the model's history) the training RMSE of the resulting model.
-    pub fn step(&mut self) -> IterationStats {
+    fn step(&mut self) -> IterationStats {
         let m = &mut self.model;
-        let reg = Regularisation::of(&m.params);
+        let reg = m.params.regularisation();
         let mean = m.global_mean;
         let solver = match m.params.solver {
             Solver::Cholesky => RowSolver::Exact,
@@ -135,18 +120,15 @@ impl<'a> ExplicitTrainer<'a> {
         stats
     }
 
-    /// Records the validation RMSE of the last iteration in the history.
-    pub fn set_last_validation(&mut self, rmse: Option<f64>) {
-        if let Some(last) = self.model.history.last_mut() {
-            last.validation_rmse = rmse;
-        }
-    }
-
-    pub fn model(&self) -> &AlsModel {
+    fn model(&self) -> &AlsModel {
         &self.model
     }
 
-    pub fn into_model(self) -> AlsModel {
+    fn history_mut(&mut self) -> &mut Vec<IterationStats> {
+        &mut self.model.history
+    }
+
+    fn into_model(self) -> AlsModel {
         self.model
     }
 }

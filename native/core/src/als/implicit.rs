@@ -1,5 +1,5 @@
 //! Implicit-feedback ALS for top-N lists (Hu, Koren, Volinsky 2008), each row solved by conjugate gradient
-//! (`cg.rs`, Takács et al. 2011).
+//! (`linalg::cg_implicit`, Takács et al. 2011).
 //!
 //! Every rated (user, movie) pair is a preference `p = 1` with confidence `c = 1 + alpha * rating`; every unrated pair
 //! a preference 0 with confidence 1. The loss is
@@ -11,7 +11,7 @@
 //! with weighted-lambda regularisation as in the explicit mode (Zhou et al. 2008; Spark MLlib does the same for
 //! implicit feedback): a row with `n` ratings gets `lambda = reg_factors * n`. On ml-1m and ml-latest-small
 //! (per-user 80/20 holdout, precision@10) it beat a plain lambda at its best setting, with higher catalogue coverage.
-//! The best `reg_factors` is larger than for explicit ratings: see [`implicit_defaults`].
+//! The best `reg_factors` is larger than for explicit ratings: see [`super::implicit_defaults`].
 //! Linear confidence was chosen over `alpha * log(1 + r / eps)`: ratings span one decade (0.5..5), so the log form
 //! only compresses a range that is already narrow, and the linear one keeps a single parameter.
 //!
@@ -26,21 +26,19 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::cg::{solve_row_cg, CgStop, CgWorkspace, FactorGram, ImplicitSide};
+use super::params::validate_implicit;
 use super::start::{start_training, TrainingStart};
+use super::trainer::Trainer;
 use crate::dataset::RatingScale;
-use crate::foldin::UserVector;
 use crate::interactions::{Csr, Interactions};
-use crate::model::{AlsModel, AlsParams, Feedback, IterationStats, Matrix};
-use crate::{CoreError, Result};
+use crate::linalg::cg_implicit::{solve_row_cg, CgStop, CgWorkspace, FactorGram, ImplicitSide};
+use crate::model::{AlsModel, AlsParams, IterationStats, Matrix};
+use crate::Result;
 
 /// Standard deviation of the initial movie factors: small, so the first user solve is led by the data.
 const INIT_STD: f32 = 0.01;
-/// Largest accepted `alpha`; beyond it confidences of 1 for unrated pairs no longer matter numerically.
-pub const MAX_ALPHA: f32 = 1.0e4;
-pub const MAX_CG_STEPS: usize = 64;
 
-/// Implicit ALS in progress: `model()` is a complete, usable model after every `step()`.
+/// Implicit ALS in progress.
 pub struct ImplicitTrainer<'a> {
     x: &'a Interactions,
     model: AlsModel,
@@ -55,34 +53,9 @@ impl<'a> ImplicitTrainer<'a> {
     /// non-personalised list and evaluation), and draws the initial movie factors from `params.seed`.
     pub fn new(x: &'a Interactions, scale: RatingScale, params: &AlsParams) -> Result<Self> {
         validate_implicit(params)?;
-        let TrainingStart {
-            started,
-            pool,
-            baseline,
-            item_factors,
-            item_counts,
-            ..
-        } = start_training(x, params, INIT_STD)?;
-        let k = params.factors;
+        let TrainingStart { started, pool, model } = start_training(x, scale, params, INIT_STD)?;
         let extra: f64 = x.by_user.values.iter().map(|&r| (params.alpha * r) as f64).sum();
         let total_weight = x.n_users() as f64 * x.n_items() as f64 + extra;
-        let model = AlsModel {
-            params: params.clone(),
-            scale,
-            global_mean: 0.0,
-            users: x.users.clone(),
-            items: x.items.clone(),
-            user_factors: Matrix::zeros(x.n_users(), k),
-            item_factors,
-            user_bias: vec![0.0; x.n_users()],
-            item_bias: vec![0.0; x.n_items()],
-            item_counts,
-            user_items: x.by_user.clone(),
-            baseline,
-            history: Vec::new(),
-            implicit_gram: Default::default(),
-            selection_bias: Default::default(),
-        };
         Ok(Self {
             x,
             model,
@@ -91,11 +64,17 @@ impl<'a> ImplicitTrainer<'a> {
             total_weight,
         })
     }
+}
+
+impl Trainer for ImplicitTrainer<'_> {
+    fn steps(&self) -> usize {
+        self.model.params.iterations
+    }
 
     /// One iteration: all users against fixed movies, then all movies against the new users. Records and returns
     /// `train_rmse` = the confidence-weighted RMS error of the preference over the full matrix,
     /// `sqrt(sum c (p - x.y)^2 / sum c)`.
-    pub fn step(&mut self) -> IterationStats {
+    fn step(&mut self) -> IterationStats {
         let m = &mut self.model;
         let (reg_per_rating, alpha) = (m.params.reg_factors, m.params.alpha);
         let stop = CgStop {
@@ -132,75 +111,17 @@ impl<'a> ImplicitTrainer<'a> {
         stats
     }
 
-    pub fn model(&self) -> &AlsModel {
+    fn model(&self) -> &AlsModel {
         &self.model
     }
 
-    pub fn into_model(self) -> AlsModel {
+    fn history_mut(&mut self) -> &mut Vec<IterationStats> {
+        &mut self.model.history
+    }
+
+    fn into_model(self) -> AlsModel {
         self.model
     }
-}
-
-/// `regFactors` of implicit feedback when the caller gives none. Chosen on ml-1m, per-user 80/20 holdout, 64 factors,
-/// 15 iterations (precision@10 / coverage): 0.05 gave 0.279 / 0.37, 0.1 0.289, 0.15 0.296, 0.2 0.299 / 0.37,
-/// 0.3 0.297, 0.5 0.280, 1.0 0.224 / 0.14 (popularity: 0.148). ml-latest-small peaks at 0.2-0.4.
-pub const DEFAULT_IMPLICIT_REG: f32 = 0.2;
-
-/// The defaults for implicit feedback: [`AlsParams::default`] with `feedback = Implicit` and
-/// [`DEFAULT_IMPLICIT_REG`] (the explicit default regularisation is four times too weak here).
-pub fn implicit_defaults() -> AlsParams {
-    AlsParams {
-        feedback: Feedback::Implicit,
-        reg_factors: DEFAULT_IMPLICIT_REG,
-        ..super::als_defaults()
-    }
-}
-
-/// Trains an implicit-feedback model on `x` (`params.feedback` must be `Implicit`). `on_iteration` runs after every
-/// iteration; returning false cancels training (`CoreError::Cancelled`).
-pub fn train_implicit(
-    x: &Interactions,
-    scale: RatingScale,
-    params: &AlsParams,
-    on_iteration: &mut dyn FnMut(&IterationStats) -> bool,
-) -> Result<AlsModel> {
-    let mut trainer = ImplicitTrainer::new(x, scale, params)?;
-    for _ in 0..params.iterations {
-        let stats = trainer.step();
-        if !on_iteration(&stats) {
-            return Err(CoreError::Cancelled);
-        }
-    }
-    Ok(trainer.into_model())
-}
-
-/// Rejects implicit hyper-parameters that cannot give a model.
-pub(crate) fn validate_implicit(params: &AlsParams) -> Result<()> {
-    super::validate_common(params)?;
-    let bad = |msg: String| Err(CoreError::InvalidInput(msg));
-    if params.feedback != Feedback::Implicit {
-        return bad("the implicit trainer needs feedback = implicit".into());
-    }
-    if !(params.alpha.is_finite() && params.alpha >= 0.0 && params.alpha <= MAX_ALPHA) {
-        return bad(format!(
-            "alpha must be a finite number in 0..={MAX_ALPHA}, got {}",
-            params.alpha
-        ));
-    }
-    if !(1..=MAX_CG_STEPS).contains(&params.cg_steps) {
-        return bad(format!(
-            "cgSteps must be in 1..={MAX_CG_STEPS}, got {}",
-            params.cg_steps
-        ));
-    }
-    if params.reg_factors <= 0.0 {
-        // Without regularisation a row's system is singular whenever the other side's factors are rank-deficient.
-        return bad(format!(
-            "regFactors must be > 0 for implicit feedback, got {}",
-            params.reg_factors
-        ));
-    }
-    Ok(())
 }
 
 /// Solves every row of `rows` against `side` in parallel, warm-started from `out`; returns the summed loss data term.
@@ -221,52 +142,4 @@ fn half_step(rows: &Csr, side: ImplicitSide<'_>, stop: CgStop, out: &mut Matrix)
         )
         .collect();
     per_row.iter().sum()
-}
-
-/// Precomputed per model for implicit fold-in: the Gram of the movie factors (`k x k`, about 16 KB at 64 factors).
-/// Computing it costs O(movies x k^2), so a serving process computes it once per loaded model.
-pub fn fold_in_gram(model: &AlsModel) -> FactorGram {
-    FactorGram::of(&model.item_factors)
-}
-
-/// A new user's factors under implicit feedback: the user half-step for one row, solved to convergence from zero
-/// (conjugate gradient to a residual 1e-4 of its start, at most `k` steps). Bias is always zero. `gram` must come from
-/// [`fold_in_gram`] of the same model. Indices must be below `model.items.len()`, one rating per index; an empty
-/// history gives the zero vector.
-pub fn fold_in_implicit(model: &AlsModel, gram: &FactorGram, item_indices: &[u32], ratings: &[f32]) -> UserVector {
-    assert_eq!(
-        item_indices.len(),
-        ratings.len(),
-        "fold_in_implicit: one rating per movie index"
-    );
-    assert!(
-        item_indices.iter().all(|&i| (i as usize) < model.items.len()),
-        "fold_in_implicit: movie index out of range (indices come from model.items.index_of)"
-    );
-    let k = model.params.factors;
-    assert_eq!(gram.factors(), k, "fold_in_implicit: gram of another model");
-    let side = ImplicitSide {
-        factors: &model.item_factors,
-        gram,
-        reg_per_rating: model.params.reg_factors,
-        alpha: model.params.alpha,
-    };
-    let mut factors = vec![0.0f32; k];
-    if !item_indices.is_empty() {
-        // Stop at a residual 1e-4 of the start (rankings no longer change; f32 gets little closer) or after k steps
-        // (the exact solution, in exact arithmetic).
-        let stop = CgStop {
-            max_steps: k,
-            relative_residual_sq: 1e-8,
-        };
-        solve_row_cg(
-            &mut CgWorkspace::new(k),
-            side,
-            item_indices,
-            ratings,
-            stop,
-            &mut factors,
-        );
-    }
-    UserVector { bias: 0.0, factors }
 }

@@ -1,37 +1,36 @@
 //! What every trainer starts from, whatever its loss: a thread pool of the requested size, the bias-only baseline
-//! (kept in the model for evaluation and the non-personalised list), and seeded random initial movie factors.
+//! (kept in the model for evaluation and the non-personalised list), seeded random initial movie factors, and the
+//! one constructor of a model in training.
 
 use std::time::Instant;
 
 use rand_distr::{Distribution, Normal};
 
 use super::baseline::fit_baseline;
+use crate::dataset::RatingScale;
 use crate::interactions::Interactions;
-use crate::model::{AlsParams, BiasBaseline, Matrix};
+use crate::model::{AlsModel, AlsParams, Feedback, Matrix};
 use crate::{CoreError, Result};
 
 pub(crate) struct TrainingStart {
     pub started: Instant,
     pub pool: rayon::ThreadPool,
-    /// Mean of the training ratings.
-    pub mean: f32,
-    pub baseline: BiasBaseline,
-    /// n_items x factors, drawn from N(0, init_std) with `params.seed`.
-    pub item_factors: Matrix,
-    /// Training ratings per movie.
-    pub item_counts: Vec<u32>,
+    /// The model before the first iteration: user factors zero, movie factors drawn from N(0, init_std) with
+    /// `params.seed`, the baseline fitted.
+    pub model: AlsModel,
 }
 
-pub(crate) fn start_training(x: &Interactions, params: &AlsParams, init_std: f32) -> Result<TrainingStart> {
+pub(crate) fn start_training(
+    x: &Interactions,
+    scale: RatingScale,
+    params: &AlsParams,
+    init_std: f32,
+) -> Result<TrainingStart> {
     if x.nnz() == 0 {
-        return Err(CoreError::InvalidInput("no ratings to train on".into()));
+        return Err(CoreError::invalid("ratings", "no ratings to train on"));
     }
     let started = Instant::now();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(params.threads)
-        .thread_name(|i| format!("movierec-als-{i}"))
-        .build()
-        .map_err(|e| CoreError::InvalidInput(format!("cannot start {} training threads: {e}", params.threads)))?;
+    let pool = crate::threads::pool(params.threads)?;
     let sum: f64 = x.by_user.values.iter().map(|&v| v as f64).sum();
     let mean = (sum / x.nnz() as f64) as f32;
     let baseline = pool.install(|| fit_baseline(x, mean));
@@ -41,13 +40,26 @@ pub(crate) fn start_training(x: &Interactions, params: &AlsParams, init_std: f32
     let mut item_factors = Matrix::zeros(x.n_items(), params.factors);
     item_factors.data.iter_mut().for_each(|v| *v = normal.sample(&mut rng));
 
-    let item_counts = (0..x.n_items()).map(|i| x.by_item.row_len(i) as u32).collect();
-    Ok(TrainingStart {
-        started,
-        pool,
-        mean,
-        baseline,
+    let (global_mean, item_bias) = match params.feedback {
+        // Movie biases start from the baseline's: the first user solve then sees sensible residuals.
+        Feedback::Explicit => (mean, baseline.item_bias.clone()),
+        // No biases: `predict_raw` is the preference score.
+        Feedback::Implicit => (0.0, vec![0.0; x.n_items()]),
+    };
+    let model = AlsModel {
+        params: params.clone(),
+        scale,
+        global_mean,
+        users: x.users.clone(),
+        items: x.items.clone(),
+        user_factors: Matrix::zeros(x.n_users(), params.factors),
         item_factors,
-        item_counts,
-    })
+        user_bias: vec![0.0; x.n_users()],
+        item_bias,
+        item_counts: (0..x.n_items()).map(|i| x.by_item.row_len(i) as u32).collect(),
+        user_items: x.by_user.clone(),
+        baseline,
+        history: Vec::new(),
+    };
+    Ok(TrainingStart { started, pool, model })
 }

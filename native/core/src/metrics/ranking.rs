@@ -6,26 +6,26 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::{KnownPairs, RankingMetrics, MAX_K, RELEVANT_RATING};
+use super::{check_k, KnownPairs, RankingMetrics, RELEVANT_RATING};
 use crate::dataset::RatingTriples;
-use crate::foldin::top_m;
 use crate::model::AlsModel;
-use crate::{CoreError, Result};
+use crate::recommend::{top_k, Recommender};
+use crate::Result;
 
 /// Model (the product's list), bias-only (movie bias order) and popularity (training count order), for the test
 /// users the model knows.
-pub(super) fn ranking(model: &AlsModel, pairs: &KnownPairs, k: usize) -> [RankingMetrics; 3] {
+pub(super) fn ranking(recommender: &Recommender, pairs: &KnownPairs, k: usize) -> [RankingMetrics; 3] {
+    let model = recommender.model();
     let n_items = model.items.len();
     // Bias-only and popularity rank every user's candidates in one global order; the model's order is per user.
     let order_by = |score: &dyn Fn(usize) -> f32| -> Vec<u32> {
-        top_m((0..n_items).map(|i| (i as u32, score(i))).collect(), n_items)
+        top_k((0..n_items).map(|i| (i as u32, score(i))), n_items)
             .into_iter()
             .map(|(i, _)| i)
             .collect()
     };
     let bias_order = order_by(&|i| model.baseline.item_bias[i]);
     let popularity_order = order_by(&|i| model.item_counts[i] as f32);
-    let selection = model.selection_bias();
     rank_users(model, pairs, k, |u, seen| {
         let from_order = |order: &[u32]| {
             order
@@ -36,7 +36,8 @@ pub(super) fn ranking(model: &AlsModel, pairs: &KnownPairs, k: usize) -> [Rankin
                 .collect()
         };
         let offset = model.global_mean + model.user_bias[u];
-        let by_model = crate::topn::personal_top(model, selection, offset, model.user_factors.row(u), seen, k)
+        let by_model = recommender
+            .personal_list(offset, model.user_factors.row(u), seen, k)
             .into_iter()
             .map(|(i, _)| i)
             .collect();
@@ -55,9 +56,7 @@ pub fn evaluate_lists(
     k: usize,
     lists: &BTreeMap<u32, Vec<u32>>,
 ) -> Result<RankingMetrics> {
-    if !(1..=MAX_K).contains(&k) {
-        return Err(CoreError::InvalidInput(format!("k must be in 1..={MAX_K}, got {k}")));
-    }
+    check_k(k)?;
     let pairs = KnownPairs::of(model, test);
     let [metrics] = rank_users(model, &pairs, k, |u, _| {
         let raw_user = model.users.raw_id(u);

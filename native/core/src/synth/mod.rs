@@ -137,52 +137,70 @@ impl SynthParams {
 
     /// Checks that the parameters describe a data set that can exist.
     pub fn validate(&self) -> Result<()> {
-        let fail = |what: String| Err(CoreError::InvalidInput(format!("synthetic data: {what}")));
+        let fail = |field: &str, what: String| Err(CoreError::invalid(field, format!("synthetic data: {what}")));
         if !(1..=10_000_000).contains(&self.users) {
-            return fail(format!("users must be 1..=10,000,000, got {}", self.users));
+            return fail("users", format!("users must be 1..=10,000,000, got {}", self.users));
         }
         if !(MIN_RATINGS_PER_USER..=5_000_000).contains(&self.movies) {
-            return fail(format!(
-                "movies must be {MIN_RATINGS_PER_USER}..=5,000,000, got {}",
-                self.movies
-            ));
+            return fail(
+                "movies",
+                format!("movies must be {MIN_RATINGS_PER_USER}..=5,000,000, got {}", self.movies),
+            );
         }
         let (least, most) = (
             self.users * MIN_RATINGS_PER_USER,
             self.users * self.max_ratings_per_user(),
         );
         if self.ratings < least || self.ratings > most {
-            return fail(format!(
-                "ratings must be between {least} ({MIN_RATINGS_PER_USER} per user) and {most} (at most {} per \
+            return fail(
+                "ratings",
+                format!(
+                    "ratings must be between {least} ({MIN_RATINGS_PER_USER} per user) and {most} (at most {} per \
                  user), got {}",
-                self.max_ratings_per_user(),
-                self.ratings
-            ));
+                    self.max_ratings_per_user(),
+                    self.ratings
+                ),
+            );
         }
         if self.ratings < 2 * self.movies {
-            return fail(format!(
-                "ratings must be at least twice the movies (every movie is rated), got {}",
-                self.ratings
-            ));
+            return fail(
+                "ratings",
+                format!(
+                    "ratings must be at least twice the movies (every movie is rated), got {}",
+                    self.ratings
+                ),
+            );
         }
         if self.ratings > 1_000_000_000 {
-            return fail(format!("ratings must be at most 1,000,000,000, got {}", self.ratings));
+            return fail(
+                "ratings",
+                format!("ratings must be at most 1,000,000,000, got {}", self.ratings),
+            );
         }
         if self.factors > 512 {
-            return fail(format!("factors must be at most 512, got {}", self.factors));
+            return fail("factors", format!("factors must be at most 512, got {}", self.factors));
         }
         if !(1..=GENRE_NAMES.len()).contains(&self.genres) {
-            return fail(format!("genres must be 1..={}, got {}", GENRE_NAMES.len(), self.genres));
+            return fail(
+                "genres",
+                format!("genres must be 1..={}, got {}", GENRE_NAMES.len(), self.genres),
+            );
         }
         if self.clusters > 0 {
             if !(2..=20).contains(&self.cluster_size) {
-                return fail(format!("cluster_size must be 2..=20, got {}", self.cluster_size));
+                return fail(
+                    "cluster_size",
+                    format!("cluster_size must be 2..=20, got {}", self.cluster_size),
+                );
             }
             if self.clusters > 1000 || self.clusters * self.cluster_size > self.movies / 2 {
-                return fail(format!(
-                    "{} clusters of {} movies do not fit in half of {} movies (and at most 1000 clusters)",
-                    self.clusters, self.cluster_size, self.movies
-                ));
+                return fail(
+                    "clusters",
+                    format!(
+                        "{} clusters of {} movies do not fit in half of {} movies (and at most 1000 clusters)",
+                        self.clusters, self.cluster_size, self.movies
+                    ),
+                );
             }
         }
         Ok(())

@@ -11,7 +11,10 @@ use napi::{Env, Task};
 use napi_derive::napi;
 
 use crate::dataset::{DatasetData, NativeDataset};
-use crate::error::{invalid_input, to_napi, Failure, Result};
+use movierec_core::threads::run_in_pool;
+use movierec_core::CoreError;
+
+use crate::error::{or_throw, Failure, Result};
 use crate::threads;
 
 // ---- splitDataset ----
@@ -48,22 +51,21 @@ pub struct SplitTask {
 }
 
 fn split_run(t: &SplitTask) -> Result<SplitReport> {
-    threads::run_in_pool(t.threads, || {
+    run_in_pool(t.threads, || {
         let triples = &t.data.dataset.triples;
         let (train, test) = if t.by_users {
             split_users(triples, t.test_fraction, t.seed)
         } else {
             split_random(triples, t.test_fraction, t.seed)
-        }
-        .map_err(to_napi)?;
+        }?;
         let source = Path::new(&t.data.dataset.report.path);
         let file_name = t.data.dataset.report.layout.ratings_file_name();
         let mut files = Vec::with_capacity(2);
         for (part, triples) in [("train", &train), ("test", &test)] {
             let dir = t.out_dir.join(part);
             let ratings_file = dir.join(file_name);
-            write_ratings(&ratings_file, triples, t.data.dataset.report.layout).map_err(to_napi)?;
-            let movies = copy_movies_file(source, &dir).map_err(to_napi)?;
+            write_ratings(&ratings_file, triples, t.data.dataset.report.layout)?;
+            let movies = copy_movies_file(source, &dir)?;
             files.push((ratings_file, movies));
         }
         let show = |p: &PathBuf| p.display().to_string();
@@ -91,28 +93,37 @@ impl Task for SplitTask {
         Ok(output)
     }
     fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
-        Err(self.failure.take_js_error(env, err))
+        Err(self.failure.take_js_error(&env, err))
     }
 }
 
 /// Splits a data set into `outDir/train/<ratings file>` and `outDir/test/<ratings file>`, in the layout it was read
 /// in, each with a copy of the movies file, so both parts read back like any MovieLens folder.
 #[napi]
-pub fn split_dataset(dataset: &NativeDataset, options: SplitOptions, out_dir: String) -> Result<AsyncTask<SplitTask>> {
+pub fn split_dataset(
+    env: Env,
+    dataset: &NativeDataset,
+    options: SplitOptions,
+    out_dir: String,
+) -> napi::Result<AsyncTask<SplitTask>> {
     let by_users = match options.by.as_str() {
         "users" => true,
         "ratings" => false,
         other => {
-            return Err(invalid_input(format!(
-                "split by must be \"ratings\" or \"users\", got \"{other}\""
-            )))
+            return or_throw(
+                &env,
+                Err(CoreError::invalid(
+                    "by",
+                    format!("split by must be \"ratings\" or \"users\", got \"{other}\""),
+                )),
+            )
         }
     };
     Ok(AsyncTask::new(SplitTask {
         data: dataset.inner.clone(),
         by_users,
         test_fraction: options.test_fraction,
-        seed: non_negative_seed(options.seed)?,
+        seed: or_throw(&env, non_negative_seed(options.seed))?,
         out_dir: out_dir.into(),
         threads: threads::configured(),
         failure: Failure::default(),
@@ -120,7 +131,8 @@ pub fn split_dataset(dataset: &NativeDataset, options: SplitOptions, out_dir: St
 }
 
 pub fn non_negative_seed(seed: i64) -> Result<u64> {
-    u64::try_from(seed).map_err(|_| invalid_input(format!("seed must be a non-negative integer, got {seed}")))
+    u64::try_from(seed)
+        .map_err(|_| CoreError::invalid("seed", format!("seed must be a non-negative integer, got {seed}")))
 }
 
 // ---- generateDemo ----
@@ -155,12 +167,12 @@ pub struct GenerateTask {
 }
 
 fn generate_run(t: &GenerateTask) -> Result<SynthReport> {
-    threads::run_in_pool(t.threads, || {
-        let data = synth::generate(&t.params).map_err(to_napi)?;
-        synth::write_movielens_csv(&t.out_dir, &data).map_err(to_napi)?;
+    run_in_pool(t.threads, || {
+        let data = synth::generate(&t.params)?;
+        synth::write_movielens_csv(&t.out_dir, &data)?;
         // truth.json beside the data: what was planted (genre taste, clusters), for tests and people to check
         // recommendations against.
-        synth::write_truth_json(&t.out_dir, &data.truth).map_err(to_napi)?;
+        synth::write_truth_json(&t.out_dir, &data.truth)?;
         Ok(SynthReport {
             dir: t.out_dir.display().to_string(),
             ratings_file: t.out_dir.join("ratings.csv").display().to_string(),
@@ -186,14 +198,22 @@ impl Task for GenerateTask {
         Ok(output)
     }
     fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
-        Err(self.failure.take_js_error(env, err))
+        Err(self.failure.take_js_error(&env, err))
     }
 }
 
 /// Generates a synthetic MovieLens-format data set (`ratings.csv`, `movies.csv`) into `outDir`; deterministic for
 /// the preset and seed.
 #[napi]
-pub fn generate_demo(out_dir: String, options: Option<SynthOptions>) -> Result<AsyncTask<GenerateTask>> {
+pub fn generate_demo(
+    env: Env,
+    out_dir: String,
+    options: Option<SynthOptions>,
+) -> napi::Result<AsyncTask<GenerateTask>> {
+    or_throw(&env, generate_task(out_dir, options))
+}
+
+fn generate_task(out_dir: String, options: Option<SynthOptions>) -> Result<AsyncTask<GenerateTask>> {
     let o = options.unwrap_or(SynthOptions {
         preset: None,
         users: None,
@@ -206,9 +226,10 @@ pub fn generate_demo(out_dir: String, options: Option<SynthOptions>) -> Result<A
         "ml5m" => SynthParams::ml5m_shape(),
         "ml25m" => SynthParams::ml25m_shape(),
         other => {
-            return Err(invalid_input(format!(
-                "preset must be demo, ml5m or ml25m, got \"{other}\""
-            )))
+            return Err(CoreError::invalid(
+                "preset",
+                format!("preset must be demo, ml5m or ml25m, got \"{other}\""),
+            ))
         }
     };
     if let Some(users) = o.users {
@@ -223,7 +244,7 @@ pub fn generate_demo(out_dir: String, options: Option<SynthOptions>) -> Result<A
     if let Some(seed) = o.seed {
         params.seed = non_negative_seed(seed)?;
     }
-    params.validate().map_err(to_napi)?;
+    params.validate()?;
     Ok(AsyncTask::new(GenerateTask {
         params,
         out_dir: out_dir.into(),

@@ -10,7 +10,10 @@ use napi::{Env, ScopedTask, Task};
 use napi_derive::napi;
 
 use crate::dataset::{DatasetData, NativeDataset};
-use crate::error::{invalid_input, to_napi, Failure, Result};
+use movierec_core::threads::run_in_pool;
+use movierec_core::CoreError;
+
+use crate::error::{or_throw, Failure, Result};
 use crate::model::NativeModel;
 use crate::tasks::data::non_negative_seed;
 use crate::threads;
@@ -23,7 +26,7 @@ pub struct LoadModelTask {
 }
 
 fn load_run(dir: &Path) -> Result<LoadedModel> {
-    threads::run_in_pool(threads::configured(), || load_model(dir).map_err(to_napi))
+    run_in_pool(threads::configured(), || load_model(dir))
 }
 
 #[napi]
@@ -41,7 +44,7 @@ impl Task for LoadModelTask {
         })
     }
     fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
-        Err(self.failure.take_js_error(env, err))
+        Err(self.failure.take_js_error(&env, err))
     }
 }
 
@@ -57,9 +60,9 @@ pub fn load_model_task(dir: String) -> AsyncTask<LoadModelTask> {
 
 /// `loadModel` on the calling thread.
 #[napi]
-pub fn load_model_sync(dir: String) -> Result<NativeModel> {
+pub fn load_model_sync(env: Env, dir: String) -> napi::Result<NativeModel> {
     Ok(NativeModel {
-        inner: Arc::new(load_run(Path::new(&dir))?),
+        inner: Arc::new(or_throw(&env, load_run(Path::new(&dir)))?),
     })
 }
 
@@ -78,17 +81,16 @@ pub struct EvaluateTask {
 }
 
 fn evaluate_run(t: &EvaluateTask) -> Result<serde_json::Value> {
-    threads::run_in_pool(threads::configured(), || {
-        let model = &t.model.model;
+    run_in_pool(threads::configured(), || {
+        let model = &t.model.recommender;
         let test = &t.data.dataset.triples;
         let value = match t.what {
             Evaluation::Split { k } => evaluate(model, test, k).map(serde_json::to_value),
             Evaluation::FoldIn { history_fraction, seed } => {
                 evaluate_fold_in(model, test, history_fraction, seed).map(serde_json::to_value)
             }
-        }
-        .map_err(to_napi)?;
-        value.map_err(|e| invalid_input(format!("evaluation result: {e}")))
+        }?;
+        value.map_err(|e| CoreError::invalid_input(format!("evaluation result: {e}")))
     })
 }
 
@@ -106,7 +108,7 @@ impl<'task> ScopedTask<'task> for EvaluateTask {
         env.to_js_value(&output)
     }
     fn reject(&mut self, env: &'task Env, err: napi::Error) -> napi::Result<Self::JsValue> {
-        Err(self.failure.take_js_error(Env::from_raw(env.raw()), err))
+        Err(self.failure.take_js_error(env, err))
     }
 }
 
@@ -126,17 +128,18 @@ pub fn evaluate_model(model: &NativeModel, dataset: &NativeDataset, k: u32) -> A
 /// (folded in) and a target (predicted), seeded (camelCase `metrics::FoldInEvaluation`).
 #[napi(js_name = "evaluateFoldIn", ts_return_type = "Promise<Record<string, any>>")]
 pub fn evaluate_fold_in_task(
+    env: Env,
     model: &NativeModel,
     dataset: &NativeDataset,
     history_fraction: f64,
     seed: i64,
-) -> Result<AsyncTask<EvaluateTask>> {
+) -> napi::Result<AsyncTask<EvaluateTask>> {
     Ok(AsyncTask::new(EvaluateTask {
         model: model.inner.clone(),
         data: dataset.inner.clone(),
         what: Evaluation::FoldIn {
             history_fraction,
-            seed: non_negative_seed(seed)?,
+            seed: or_throw(&env, non_negative_seed(seed))?,
         },
         failure: Failure::default(),
     }))
@@ -144,6 +147,6 @@ pub fn evaluate_fold_in_task(
 
 /// Stores `evaluation` as the latest evaluation in `dir/model.json` (atomic rewrite, everything else kept).
 #[napi]
-pub fn store_evaluation(dir: String, evaluation: serde_json::Value) -> Result<()> {
-    update_evaluation(Path::new(&dir), &evaluation).map_err(to_napi)
+pub fn store_evaluation(env: Env, dir: String, evaluation: serde_json::Value) -> napi::Result<()> {
+    or_throw(&env, update_evaluation(Path::new(&dir), &evaluation))
 }

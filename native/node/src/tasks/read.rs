@@ -10,7 +10,9 @@ use napi_derive::napi;
 
 use crate::convert::ReadOptions;
 use crate::dataset::{DatasetData, NativeDataset};
-use crate::error::{to_napi, Failure, Result};
+use movierec_core::threads::run_in_pool;
+
+use crate::error::{or_throw, Failure, Result};
 use crate::threads;
 
 // ---- readDataset ----
@@ -23,11 +25,11 @@ pub struct ReadDatasetTask {
 }
 
 fn read_dataset_run(path: &std::path::Path, skip_invalid: bool, threads: usize) -> Result<DatasetData> {
-    threads::run_in_pool(threads, || {
+    run_in_pool(threads, || {
         let opts = movierec_core::dataset::ReadOptions { skip_invalid };
-        let dataset = read_ratings(path, &opts).map_err(to_napi)?;
+        let dataset = read_ratings(path, &opts)?;
         let movies_file = find_movies_file(path);
-        let catalogue = movies_file.as_deref().map(read_movies).transpose().map_err(to_napi)?;
+        let catalogue = movies_file.as_deref().map(read_movies).transpose()?;
         Ok(DatasetData {
             dataset,
             catalogue,
@@ -51,7 +53,7 @@ impl Task for ReadDatasetTask {
         })
     }
     fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
-        Err(self.failure.take_js_error(env, err))
+        Err(self.failure.take_js_error(&env, err))
     }
 }
 
@@ -69,8 +71,11 @@ pub fn read_dataset(path: String, options: Option<ReadOptions>) -> AsyncTask<Rea
 
 /// `readDataset` on the calling thread (blocks it: tests and small files only).
 #[napi]
-pub fn read_dataset_sync(path: String, options: Option<ReadOptions>) -> Result<NativeDataset> {
+pub fn read_dataset_sync(env: Env, path: String, options: Option<ReadOptions>) -> napi::Result<NativeDataset> {
     let skip_invalid = options.and_then(|o| o.skip_invalid).unwrap_or(false);
-    let data = read_dataset_run(path.as_ref(), skip_invalid, threads::configured())?;
+    let data = or_throw(
+        &env,
+        read_dataset_run(path.as_ref(), skip_invalid, threads::configured()),
+    )?;
     Ok(NativeDataset { inner: Arc::new(data) })
 }

@@ -5,15 +5,14 @@
 
 use std::sync::Arc;
 
-use movierec_core::foldin::Recommendations;
-use movierec_core::foldin_batch::{recommend_new_users, NewUserRequest};
 use movierec_core::model_io::LoadedModel;
+use movierec_core::recommend::{NewUserRequest, Recommendations};
 use movierec_core::CoreError;
 use napi::bindgen_prelude::{Float32Array, Uint32Array, Uint8Array};
 use napi::{Env, Task};
 use napi_derive::napi;
 
-use crate::error::{invalid_input, Result};
+use crate::error::Result;
 
 /// The requests of a batch, as JS passed them (checked: offsets start at 0, never decrease, end at the length).
 pub struct UserBatch {
@@ -26,22 +25,29 @@ pub struct UserBatch {
 impl UserBatch {
     pub fn new(movie_ids: Uint32Array, ratings: Float32Array, offsets: Uint32Array, m: Uint32Array) -> Result<Self> {
         if movie_ids.len() != ratings.len() {
-            return Err(invalid_input(format!(
-                "recommendNewUsers: {} movie ids but {} ratings",
-                movie_ids.len(),
-                ratings.len()
-            )));
+            return Err(CoreError::invalid(
+                "ratings",
+                format!(
+                    "recommendNewUsers: {} movie ids but {} ratings",
+                    movie_ids.len(),
+                    ratings.len()
+                ),
+            ));
         }
         if offsets.len() != m.len() + 1 {
-            return Err(invalid_input(format!(
-                "recommendNewUsers: {} offsets for {} users (give one more offset than users)",
-                offsets.len(),
-                m.len()
-            )));
+            return Err(CoreError::invalid(
+                "offsets",
+                format!(
+                    "recommendNewUsers: {} offsets for {} users (give one more offset than users)",
+                    offsets.len(),
+                    m.len()
+                ),
+            ));
         }
         let ordered = offsets.windows(2).all(|w| w[0] <= w[1]);
         if offsets[0] != 0 || !ordered || offsets[offsets.len() - 1] as usize != movie_ids.len() {
-            return Err(invalid_input(
+            return Err(CoreError::invalid(
+                "offsets",
                 "recommendNewUsers: offsets must start at 0, never decrease and end at the number of ratings",
             ));
         }
@@ -89,6 +95,8 @@ pub struct BatchRecommendations {
 pub struct UserFailure {
     pub user: u32,
     pub code: String,
+    /// The input at fault (`M`, `ratings[3]`), when the error is about one.
+    pub field: Option<String>,
     pub message: String,
 }
 
@@ -149,7 +157,7 @@ impl Task for RecommendBatchTask {
     type JsValue = BatchRecommendations;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        let results = recommend_new_users(&self.model.model, &self.batch.requests());
+        let results = self.model.recommender.new_users(&self.batch.requests());
         Ok(BatchOutput::gather(results))
     }
 
@@ -167,6 +175,7 @@ impl Task for RecommendBatchTask {
                 .map(|(user, err)| UserFailure {
                     user,
                     code: err.code().to_string(),
+                    field: err.field().map(str::to_string),
                     message: err.to_string(),
                 })
                 .collect(),

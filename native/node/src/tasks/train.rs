@@ -15,7 +15,10 @@ use napi_derive::napi;
 
 use crate::convert::{f32_as_written, iso8601_utc};
 use crate::dataset::{DatasetData, NativeDataset};
-use crate::error::{invalid_input, to_napi, Failure, Result};
+use movierec_core::threads::run_in_pool;
+use movierec_core::CoreError;
+
+use crate::error::{or_throw, Failure, Result};
 use crate::model::NativeModel;
 use crate::tasks::data::non_negative_seed;
 use crate::threads;
@@ -64,9 +67,10 @@ impl JsAlsParams {
             "explicit" => Feedback::Explicit,
             "implicit" => Feedback::Implicit,
             other => {
-                return Err(invalid_input(format!(
-                    "feedback must be \"explicit\" or \"implicit\", got \"{other}\""
-                )))
+                return Err(CoreError::invalid(
+                    "feedback",
+                    format!("feedback must be \"explicit\" or \"implicit\", got \"{other}\""),
+                ))
             }
         };
         let default_method = if feedback == Feedback::Implicit { "als" } else { "gibbs" };
@@ -74,9 +78,10 @@ impl JsAlsParams {
             "als" => Method::Als,
             "gibbs" => Method::Gibbs,
             other => {
-                return Err(invalid_input(format!(
-                    "method must be \"als\" or \"gibbs\", got \"{other}\""
-                )))
+                return Err(CoreError::invalid(
+                    "method",
+                    format!("method must be \"als\" or \"gibbs\", got \"{other}\""),
+                ))
             }
         };
         let solver = match self.solver.as_deref() {
@@ -84,9 +89,10 @@ impl JsAlsParams {
             Some("cholesky") => Some(Solver::Cholesky),
             Some("cg") => Some(Solver::Cg),
             Some(other) => {
-                return Err(invalid_input(format!(
-                    "solver must be \"cholesky\" or \"cg\", got \"{other}\""
-                )))
+                return Err(CoreError::invalid(
+                    "solver",
+                    format!("solver must be \"cholesky\" or \"cg\", got \"{other}\""),
+                ))
             }
         };
         // What the caller leaves out comes from the defaults of its feedback and method (priorCount differs).
@@ -211,7 +217,7 @@ pub struct TrainTask {
 }
 
 fn train_run(t: &TrainTask) -> Result<LoadedModel> {
-    threads::run_in_pool(threads::for_training(t.params.threads), || {
+    run_in_pool(threads::for_training(t.params.threads), || {
         let started = Instant::now();
         let mut report = |stats: &IterationStats| {
             if let Some(f) = &t.on_iteration {
@@ -220,7 +226,7 @@ fn train_run(t: &TrainTask) -> Result<LoadedModel> {
             true
         };
         let (triples, scale) = (&t.data.dataset.triples, t.data.dataset.report.scale);
-        let model = train_ratings(triples, scale, &t.params, &mut report).map_err(to_napi)?;
+        let model = train_ratings(triples, scale, &t.params, &mut report)?;
         let training_seconds = started.elapsed().as_secs_f64();
         let trained_at = iso8601_utc(SystemTime::now());
         let meta = ModelMeta::new(
@@ -229,9 +235,9 @@ fn train_run(t: &TrainTask) -> Result<LoadedModel> {
             trained_at,
             training_seconds,
         );
-        save_model(&t.model_dir, &model, t.data.catalogue.as_ref(), &meta).map_err(to_napi)?;
+        save_model(&t.model_dir, &model, t.data.catalogue.as_ref(), &meta)?;
         drop(model);
-        load_model(&t.model_dir).map_err(to_napi)
+        load_model(&t.model_dir)
     })
 }
 
@@ -250,7 +256,7 @@ impl Task for TrainTask {
         })
     }
     fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
-        Err(self.failure.take_js_error(env, err))
+        Err(self.failure.take_js_error(&env, err))
     }
 }
 
@@ -258,13 +264,14 @@ impl Task for TrainTask {
 /// resolves to it, loaded back from disk. `onIteration` gets each iteration's training RMSE.
 #[napi]
 pub fn train_model(
+    env: Env,
     dataset: &NativeDataset,
     params: JsAlsParams,
     model_dir: String,
     on_iteration: Option<ThreadsafeFunction<IterationProgress, (), IterationProgress, Status, false, true>>,
-) -> Result<AsyncTask<TrainTask>> {
-    let params = params.to_core()?;
-    movierec_core::als::validate_params(&params).map_err(to_napi)?;
+) -> napi::Result<AsyncTask<TrainTask>> {
+    let params = or_throw(&env, params.to_core())?;
+    or_throw(&env, movierec_core::als::validate_params(&params))?;
     Ok(AsyncTask::new(TrainTask {
         data: dataset.inner.clone(),
         params,

@@ -16,7 +16,10 @@ use napi::{Env, Task};
 use napi_derive::napi;
 
 use crate::dataset::{DatasetData, NativeDataset};
-use crate::error::{invalid_input, to_napi, Failure, Result};
+use movierec_core::threads::run_in_pool;
+use movierec_core::CoreError;
+
+use crate::error::{or_throw, Failure, Result};
 use crate::tasks::data::non_negative_seed;
 use crate::tasks::train::JsAlsParams;
 use crate::threads;
@@ -57,7 +60,7 @@ fn part(source: &DatasetData, triples: RatingTriples, name: &str) -> DatasetData
 }
 
 fn kfold_run(t: &KFoldTask) -> Result<Vec<DatasetData>> {
-    let (train, test) = kfold(&t.data.dataset.triples, t.folds, t.fold, t.seed).map_err(to_napi)?;
+    let (train, test) = kfold(&t.data.dataset.triples, t.folds, t.fold, t.seed)?;
     let label = |what: &str| format!("fold {}/{} {what}", t.fold + 1, t.folds);
     Ok(vec![
         part(&t.data, train, &label("train")),
@@ -81,24 +84,34 @@ impl Task for KFoldTask {
             .collect())
     }
     fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
-        Err(self.failure.take_js_error(env, err))
+        Err(self.failure.take_js_error(&env, err))
     }
 }
 
 /// Fold `fold` (0-based) of a seeded, balanced `folds`-fold split of `dataset`: resolves to `[train, test]`, two
 /// in-memory data sets (test = that fold's ratings, train = all the others). The same seed gives the same folds.
 #[napi]
-pub fn kfold_split(dataset: &NativeDataset, folds: u32, fold: u32, seed: i64) -> Result<AsyncTask<KFoldTask>> {
+pub fn kfold_split(
+    env: Env,
+    dataset: &NativeDataset,
+    folds: u32,
+    fold: u32,
+    seed: i64,
+) -> napi::Result<AsyncTask<KFoldTask>> {
     if fold >= folds {
-        return Err(invalid_input(format!(
-            "fold {fold} does not exist for {folds} folds (folds are 0..{folds})"
-        )));
+        return or_throw(
+            &env,
+            Err(CoreError::invalid(
+                "fold",
+                format!("fold {fold} does not exist for {folds} folds (folds are 0..{folds})"),
+            )),
+        );
     }
     Ok(AsyncTask::new(KFoldTask {
         data: dataset.inner.clone(),
         folds: folds as usize,
         fold: fold as usize,
-        seed: non_negative_seed(seed)?,
+        seed: or_throw(&env, non_negative_seed(seed))?,
         failure: Failure::default(),
     }))
 }
@@ -127,15 +140,15 @@ pub struct FitTask {
 }
 
 fn fit_run(t: &FitTask) -> Result<FitScore> {
-    threads::run_in_pool(threads::for_training(t.params.threads), || {
+    run_in_pool(threads::for_training(t.params.threads), || {
         let started = Instant::now();
-        let x = Interactions::from_triples(&t.train.dataset.triples).map_err(to_napi)?;
+        let x = Interactions::from_triples(&t.train.dataset.triples)?;
         let mut final_train_rmse = f64::NAN;
         let mut last = |s: &movierec_core::model::IterationStats| {
             final_train_rmse = s.train_rmse;
             true
         };
-        let model = train(&x, t.train.dataset.report.scale, &t.params, &mut last).map_err(to_napi)?;
+        let model = train(&x, t.train.dataset.report.scale, &t.params, &mut last)?;
         let training_seconds = started.elapsed().as_secs_f64();
         let m = rating_accuracy(&model, &t.test.dataset.triples);
         Ok(FitScore {
@@ -163,15 +176,20 @@ impl Task for FitTask {
         Ok(output)
     }
     fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
-        Err(self.failure.take_js_error(env, err))
+        Err(self.failure.take_js_error(&env, err))
     }
 }
 
 /// Trains on `train` in memory (nothing saved) and scores RMSE/MAE on `test`: one fit of cross-validation.
 #[napi]
-pub fn fit_and_score(train: &NativeDataset, test: &NativeDataset, params: JsAlsParams) -> Result<AsyncTask<FitTask>> {
-    let params = params.to_core()?;
-    validate_params(&params).map_err(to_napi)?;
+pub fn fit_and_score(
+    env: Env,
+    train: &NativeDataset,
+    test: &NativeDataset,
+    params: JsAlsParams,
+) -> napi::Result<AsyncTask<FitTask>> {
+    let params = or_throw(&env, params.to_core())?;
+    or_throw(&env, validate_params(&params))?;
     Ok(AsyncTask::new(FitTask {
         train: train.inner.clone(),
         test: test.inner.clone(),

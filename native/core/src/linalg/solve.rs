@@ -20,25 +20,19 @@
 use super::gather::{gather_chunk, Chunk};
 use super::gram::{gram_chunk, TILE_COLS};
 use super::isa::dispatch_by_isa;
+use super::isa::F64_LANES;
 #[cfg(test)]
 use super::isa::PORTABLE;
 use super::lanes::prefetch_l2;
-use crate::model::Matrix;
+use super::row::{FixedSide, Regularisation};
 
-/// Ratings gathered per block: the block (`CHUNK x padded k` f32) stays in L1 for k <= 64 and in L2 beyond.
-const CHUNK: usize = 128;
 mod cholesky;
 mod mixed;
 
-use cholesky::L as F64_LANES;
 use mixed::MixedSolver;
 
-/// The fixed side of a half-step: movie factors and biases when solving users, and vice versa.
-#[derive(Clone, Copy)]
-pub(crate) struct FixedSide<'a> {
-    pub factors: &'a Matrix,
-    pub bias: &'a [f32],
-}
+/// Ratings gathered per block: the block (`CHUNK x padded k` f32) stays in L1 for k <= 64 and in L2 beyond.
+const CHUNK: usize = 128;
 
 /// Per-thread buffers, reused for every row a worker solves, so the row loop never allocates.
 pub(crate) struct Workspace {
@@ -117,25 +111,6 @@ impl Workspace {
     /// row with ratings by a workspace set to [`Workspace::keep_cholesky`]. The Gibbs sampler (`bayes`) draws `U^-1 z` from it.
     pub(crate) fn cholesky_upper(&self) -> (&[f64], usize) {
         (&self.cholesky, self.stride)
-    }
-}
-
-/// Regularisation of a half-step (already validated as finite and >= 0): a row with `n` ratings gets
-/// `bias * (n + prior)` on its bias and `factors * (n + prior)` on each factor.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Regularisation {
-    pub bias: f64,
-    pub factors: f64,
-    pub prior: f64,
-}
-
-impl Regularisation {
-    pub fn of(params: &crate::model::AlsParams) -> Self {
-        Self {
-            bias: params.reg_bias as f64,
-            factors: params.reg_factors as f64,
-            prior: params.prior_count as f64,
-        }
     }
 }
 
@@ -312,6 +287,7 @@ fn solve_normal_equations<const ISA: u8>(ws: &mut Workspace, d: usize, min_penal
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linalg::Matrix;
 
     /// Direct dense normal equations with Gaussian elimination, to check the tiled path independently.
     fn reference(fixed: FixedSide<'_>, mean: f32, cols: &[u32], ratings: &[f32], reg: Regularisation) -> Vec<f64> {

@@ -4,9 +4,9 @@
 //! where the exact solve pays O(n k^2) for the Gram and O(k^3) for the Cholesky. Approximate: the RMSE it costs is
 //! measured in docs/benchmarks.md.
 
-use crate::als::isa::dispatch_by_isa;
-use crate::als::lanes::{axpy, copy_row, dot, prefetch, LANES, PREFETCH_AHEAD};
-use crate::als::solve::{FixedSide, Regularisation};
+use super::isa::{dispatch_by_isa, F32_LANES as LANES};
+use super::lanes::{axpy, copy_row, dot, prefetch, PREFETCH_AHEAD};
+use super::row::{FixedSide, Regularisation};
 
 /// Per-thread buffers, reused for every row a worker solves.
 pub(crate) struct CgRowWorkspace {

@@ -15,10 +15,10 @@
 //!    the solution matches an f64 solve to about the f32 rounding of the stored factors (`solve`'s tests compare the
 //!    two; refining every row cost 13% of an iteration for no visible change).
 
-use crate::als::isa::PORTABLE;
+use crate::linalg::isa::{F32_LANES, F64_LANES, PORTABLE};
 
-/// f32 lanes of an AVX-512 register: the block size of the factorisation.
-const W: usize = 16;
+/// The block size of the factorisation: one AVX-512 register of f32.
+const W: usize = F32_LANES;
 /// Bound on the condition number of `S` above which the f32 solve is refined.
 const REFINE_ABOVE_CONDITION: f64 = 1e3;
 /// Rows of a trailing-update tile (accumulators held across the panel's `W` pivots).
@@ -213,7 +213,7 @@ fn backward<const ISA: u8>(u: &[f32], kp: usize, inv_diag: &[f32], y: &mut [f32]
 /// of the triangle serves twice: as row `i` (a dot product) and as column `i` (an update of the later residuals).
 #[inline(always)]
 fn subtract_symmetric_product(normal: &[f64], stride: usize, w: &[f64], residual: &mut [f64]) {
-    const L: usize = 8;
+    const L: usize = F64_LANES;
     let d = w.len();
     for i in 0..d {
         let row = &normal[i * stride + i + 1..i * stride + d];

@@ -6,10 +6,10 @@
 //! the f64 normal-equation matrix, so long rows (a movie with thousands of ratings) are summed in f64 across blocks.
 //! Explicit AVX-512 and AVX2+FMA kernels (chosen at run time), and a portable fallback.
 
-/// Columns per tile: one AVX-512 register, two AVX2 registers.
-pub(crate) const TILE_COLS: usize = 16;
+use super::isa::{AVX2, AVX512, F32_LANES};
 
-use super::isa::{AVX2, AVX512};
+/// Columns per tile: one AVX-512 register, two AVX2 registers.
+pub(crate) const TILE_COLS: usize = F32_LANES;
 
 /// Adds `B'B` into the upper triangle of `normal` (the AVX-512 kernel also into parts of the lower one, which no
 /// reader uses) (row-major, `stride` wide) at offset (1, 1): entry `(a, b)`,

@@ -14,9 +14,9 @@
 //! The first pass gathers the row's fixed vectors into a contiguous block (zero-padded to whole vector lanes);
 //! every later pass streams that block from cache instead of gathering scattered rows again.
 
-use super::isa::dispatch_by_isa;
-use super::lanes::{axpy, dot, gather_pass, sparse_times, LANES};
-use crate::model::Matrix;
+use super::isa::{dispatch_by_isa, F32_LANES as LANES};
+use super::lanes::{axpy, dot, gather_pass, sparse_times};
+use super::matrix::Matrix;
 
 /// `k` rounded up to whole lanes.
 pub(crate) fn padded_len(k: usize) -> usize {

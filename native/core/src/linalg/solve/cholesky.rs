@@ -10,10 +10,7 @@
 //! on whole vectors: each starts at the vector boundary at or left of the diagonal; the few entries left of the
 //! diagonal it touches belong to the lower triangle, which is scratch and never read.
 
-use crate::als::isa::PORTABLE;
-
-/// f64 lanes of the widest vector unit (AVX-512).
-pub(crate) const L: usize = 8;
+use crate::linalg::isa::{F64_LANES as L, PORTABLE};
 
 /// Factors the `d x d` matrix in `u` (row-major, upper triangle given) in place into `U`. `packed` is scratch of at
 /// least `stride` vectors. Returns false when the matrix is not (numerically) positive definite.

@@ -1,24 +1,23 @@
-//! Vector kernels of the conjugate-gradient row solve (`cg.rs`) on lane-padded f32 vectors (length a multiple of
-//! [`LANES`]): explicit AVX-512 and AVX2+FMA versions and a portable fallback, picked by the const `ISA` the caller
-//! was compiled for (the same scheme as `gram.rs`). The compiler's own vectorisation of these loops used 2-lane
-//! registers for the dot products, at a quarter of the speed.
-
-/// f32 lanes of an AVX-512 register; vectors are padded to a multiple of it.
-pub(crate) const LANES: usize = 16;
+//! Vector kernels of the conjugate-gradient row solves (`cg_implicit.rs`, `cg_explicit.rs`) on lane-padded f32
+//! vectors (length a multiple of [`LANES`]): explicit AVX-512 and AVX2+FMA versions and a portable fallback, picked
+//! by the const `ISA` the caller was compiled for (the same scheme as `gram.rs`). The compiler's own vectorisation of
+//! these loops used 2-lane registers for the dot products, at a quarter of the speed.
 
 #[cfg(test)]
 use super::isa::PORTABLE;
-use super::isa::{AVX2, AVX512};
+use super::isa::{AVX2, AVX512, F32_LANES as LANES};
+use super::matrix::Matrix;
 
-use crate::model::Matrix;
-
-/// `a . b`.
+/// `a . b`, the one dot product of the core. The vector units take whole lanes (padded vectors, as the row solves
+/// keep them); any other length, and the portable build, sum in eight partial sums (no chain of dependent
+/// additions, and the compiler vectorises it).
 #[inline(always)]
 pub(crate) fn dot<const ISA: u8>(a: &[f32], b: &[f32]) -> f32 {
-    assert!(a.len().is_multiple_of(LANES) && a.len() == b.len());
+    assert_eq!(a.len(), b.len(), "dot: vectors of different lengths");
     #[cfg(target_arch = "x86_64")]
-    {
-        // SAFETY: ISA names a unit the caller's CPU was checked for (see cg::solve_row_cg); lengths asserted above.
+    if a.len().is_multiple_of(LANES) {
+        // SAFETY: ISA names a unit the caller's CPU was checked for (see cg_implicit::solve_row_cg); the lengths are
+        // equal and whole lanes (checked above).
         if ISA == AVX512 {
             return unsafe { x86::dot512(a, b) };
         }
@@ -26,7 +25,15 @@ pub(crate) fn dot<const ISA: u8>(a: &[f32], b: &[f32]) -> f32 {
             return unsafe { x86::dot256(a, b) };
         }
     }
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    acc.iter().sum::<f32>() + ra.iter().zip(rb).map(|(x, y)| x * y).sum::<f32>()
 }
 
 /// `y += a x`.

@@ -11,6 +11,12 @@ pub(crate) const AVX2: u8 = 1;
 /// AVX-512F (512-bit vectors).
 pub(crate) const AVX512: u8 = 2;
 
+/// f32 lanes of the widest unit (one AVX-512 register): vectors are padded to a multiple of it, and tiles and row
+/// groups are this wide.
+pub(crate) const F32_LANES: usize = 16;
+/// f64 lanes of the widest unit.
+pub(crate) const F64_LANES: usize = 8;
+
 /// Defines `$vis fn $name(args) -> ret` that runs `$generic::<ISA>(args)` compiled for the widest vector unit the
 /// CPU has: AVX-512F, else AVX2 + FMA, else portable code.
 macro_rules! dispatch_by_isa {
@@ -26,12 +32,12 @@ macro_rules! dispatch_by_isa {
                 #[target_feature(enable = "avx512f,avx2,fma")]
                 #[allow(clippy::too_many_arguments)]
                 unsafe fn avx512($($arg: $ty),*) $(-> $ret)? {
-                    $generic::<{ $crate::als::isa::AVX512 }>($($arg),*)
+                    $generic::<{ $crate::linalg::isa::AVX512 }>($($arg),*)
                 }
                 #[target_feature(enable = "avx2,fma")]
                 #[allow(clippy::too_many_arguments)]
                 unsafe fn avx2($($arg: $ty),*) $(-> $ret)? {
-                    $generic::<{ $crate::als::isa::AVX2 }>($($arg),*)
+                    $generic::<{ $crate::linalg::isa::AVX2 }>($($arg),*)
                 }
                 if std::arch::is_x86_feature_detected!("avx512f") {
                     // SAFETY: the CPU supports AVX-512F (checked just above).
@@ -42,7 +48,7 @@ macro_rules! dispatch_by_isa {
                     return unsafe { avx2($($arg),*) };
                 }
             }
-            $generic::<{ $crate::als::isa::PORTABLE }>($($arg),*)
+            $generic::<{ $crate::linalg::isa::PORTABLE }>($($arg),*)
         }
     };
 }

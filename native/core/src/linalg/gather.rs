@@ -6,11 +6,11 @@
 //! The AVX-512 kernel holds the two vector sums in registers across the chunk; summed through memory, every rating
 //! waited on the previous rating's store of the same sums.
 
-use super::isa::AVX512;
 #[cfg(test)]
 use super::isa::PORTABLE;
+use super::isa::{AVX512, F32_LANES};
 use super::lanes::{copy_row, prefetch, PREFETCH_AHEAD};
-use super::solve::FixedSide;
+use super::row::FixedSide;
 
 /// One chunk to gather: `cols`/`ratings` are the chunk's, `ahead` the row's columns from the chunk's start on (for
 /// prefetching past the chunk's end).
@@ -35,7 +35,13 @@ pub(crate) fn gather_chunk<const ISA: u8>(
     let (sum_q, sum_yq) = sums;
     let n = chunk.cols.len();
     assert!(chunk.ratings.len() == n && chunk.ahead.len() >= n && block.len() >= n * padded);
-    assert!(padded >= k && padded.is_multiple_of(16) && padded < k + 16 && sum_q.len() == k && sum_yq.len() == k);
+    assert!(
+        padded >= k
+            && padded.is_multiple_of(F32_LANES)
+            && padded < k + F32_LANES
+            && sum_q.len() == k
+            && sum_yq.len() == k
+    );
     // Only the columns this call reads (the chunk's and the prefetch distance past it), not the rest of the row.
     let read = &chunk.ahead[..chunk.ahead.len().min(n + PREFETCH_AHEAD)];
     assert!(read.iter().all(|&c| (c as usize) < fixed.factors.rows) && fixed.bias.len() == fixed.factors.rows);
@@ -43,7 +49,7 @@ pub(crate) fn gather_chunk<const ISA: u8>(
     if ISA == AVX512 {
         macro_rules! vectors {
             ($($c:literal)*) => {
-                match padded / 16 {
+                match padded / F32_LANES {
                     // SAFETY: the caller's CPU has AVX-512F (ISA); every column is a row of `fixed` and the lengths
                     // match (asserted above).
                     $($c => return unsafe { x86::gather512::<$c>(fixed, mean, &chunk, block, sum_q, sum_yq) },)*
@@ -90,7 +96,7 @@ mod x86 {
         sum_q: &mut [f32],
         sum_yq: &mut [f32],
     ) -> (f64, f64) {
-        const LANES: usize = 16;
+        const LANES: usize = super::F32_LANES;
         let k = fixed.factors.cols;
         // Lanes of the last vector inside the row; the rest load as zeros (and are never read).
         let tail: __mmask16 = if k.is_multiple_of(LANES) {
@@ -145,7 +151,7 @@ mod x86 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Matrix;
+    use crate::linalg::Matrix;
 
     /// Every kernel the CPU has gives the portable loop's block and sums, for widths with and without a partial
     /// last vector, chunks shorter and longer than the prefetch distance.
@@ -165,7 +171,7 @@ mod tests {
             };
             let cols: Vec<u32> = (0..n + 20).map(|j| ((j * 13 + 5) % rows) as u32).collect();
             let ratings: Vec<f32> = crate::rng::test_values(n, 8).iter().map(|v| 3.0 + 2.0 * v).collect();
-            let padded = k.div_ceil(16) * 16;
+            let padded = k.div_ceil(F32_LANES) * F32_LANES;
             let run = |unit: u8| {
                 let mut block = vec![0.0f32; n * padded];
                 let (mut q, mut yq) = (vec![0.0f32; k], vec![0.0f32; k]);
