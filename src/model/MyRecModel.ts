@@ -14,6 +14,7 @@ import { RecommendBatcher, type BatcherStats } from './batcher.js';
 import { Catalogue } from './catalogue.js';
 import { writeMetricsChart, writeTrainingCurve } from './charts/index.js';
 import { fromNativeError, InvalidInputError, ModelNotFoundError, type ErrorContext } from './errors.js';
+import { DEFAULT_M, MAX_ID, MAX_K, MAX_M } from './limits.js';
 import { parseTrainParams } from './params.js';
 import type {
   DatasetInfo,
@@ -34,10 +35,6 @@ import type {
 
 const log = () => getLogger('model');
 
-/** Largest M (list length) accepted; the core's limit. */
-export const MAX_M = 10_000;
-export const DEFAULT_M = 20;
-const MAX_MOVIE_ID = 0xffff_ffff;
 
 interface Loaded {
   handle: NativeModel;
@@ -172,7 +169,7 @@ export class MyRecModel {
   /** Evaluates the model on a ratings file beside the bias-only and popularity baselines; stores it in model.json. */
   async evaluate(datasetPath: string, opts: { k?: number } = {}): Promise<EvaluationResult> {
     const k = opts.k ?? 10;
-    checkInt('k', k, 1, 1000);
+    checkInt('k', k, 1, MAX_K);
     return this.exclusive(async () => {
       const loaded = await this.ensureLoaded();
       const dataset = await this.readDataset(datasetPath, false);
@@ -253,7 +250,7 @@ export class MyRecModel {
 
   /** Top M for a user of the training data (their rated movies left out); null when the model does not know them. */
   recommendForUser(userId: number, M: number = DEFAULT_M): PredictResult | null {
-    checkInt('userId', userId, 0, MAX_MOVIE_ID);
+    checkInt('userId', userId, 0, MAX_ID);
     checkInt('M', M, 1, MAX_M);
     const loaded = this.requireLoaded();
     const r = callSync('other', () => loaded.handle.recommendKnownUser(userId, M));
@@ -262,7 +259,7 @@ export class MyRecModel {
 
   /** The M movies closest to `id` (cosine of item factors; `rating` holds the similarity); null for an unknown movie. */
   similar(id: number, M: number = DEFAULT_M): Recommendation[] | null {
-    checkInt('movieId', id, 0, MAX_MOVIE_ID);
+    checkInt('movieId', id, 0, MAX_ID);
     checkInt('M', M, 1, MAX_M);
     const loaded = this.requireLoaded();
     const r = callSync('other', () => loaded.handle.similar(id, M));
@@ -388,7 +385,7 @@ function callSync<T>(context: ErrorContext, work: () => T): T {
 
 function checkInt(name: string, value: unknown, min: number, max: number): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidInputError(`${name} must be an integer in ${min}..${max}, got ${JSON.stringify(value)}`);
+    throw new InvalidInputError(`${name} must be an integer in ${min}..${max}, got ${JSON.stringify(value)}`, { field: name });
   }
 }
 
@@ -399,18 +396,24 @@ export function checkRatingsPair(input: unknown): [Uint32Array, Float32Array] {
   }
   const [ids, ratings] = input as [unknown[], unknown[]];
   if (ids.length !== ratings.length) {
-    throw new InvalidInputError(`${ids.length} movie ids but ${ratings.length} ratings; the two arrays must match`);
+    throw new InvalidInputError(`${ids.length} movie ids but ${ratings.length} ratings; the two arrays must match`, {
+      field: 'ratings',
+    });
   }
   const outIds = new Uint32Array(ids.length);
   const outRatings = new Float32Array(ratings.length);
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > MAX_MOVIE_ID) {
-      throw new InvalidInputError(`movie id at position ${i} must be a non-negative integer, got ${JSON.stringify(id)}`);
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > MAX_ID) {
+      throw new InvalidInputError(`movie id at position ${i} must be a non-negative integer, got ${JSON.stringify(id)}`, {
+        field: `movies[${i}]`,
+      });
     }
     const r = ratings[i];
     if (typeof r !== 'number' || !Number.isFinite(r)) {
-      throw new InvalidInputError(`rating at position ${i} must be a number, got ${JSON.stringify(r)}`);
+      throw new InvalidInputError(`rating at position ${i} must be a number, got ${JSON.stringify(r)}`, {
+        field: `ratings[${i}]`,
+      });
     }
     outIds[i] = id;
     outRatings[i] = r;

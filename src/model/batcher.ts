@@ -141,7 +141,8 @@ export class RecommendBatcher {
           for (let u = 0; u < n; u++) {
             const failure = failed.get(u);
             if (failure) {
-              batch[u].reject(fromNativeError(Object.assign(new Error(failure.message), { code: failure.code })));
+              const { code, field } = failure;
+              batch[u].reject(fromNativeError(Object.assign(new Error(failure.message), { code, field })));
               continue;
             }
             const lo = r.listOffsets[u];

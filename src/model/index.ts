@@ -1,5 +1,6 @@
 // The product API: MyRecModel, its types and errors, and the data set helpers (split, demo generation).
-export { MyRecModel, DEFAULT_M, MAX_M, totalSteps, type MyRecModelOptions } from './MyRecModel.js';
+export { MyRecModel, totalSteps, type MyRecModelOptions } from './MyRecModel.js';
+export { DEFAULT_M, MAX_ID, MAX_K, MAX_M } from './limits.js';
 export {
   splitDataset,
   generateDemoDataset,

@@ -1,16 +1,27 @@
-// Errors the routes throw on purpose. The error middleware turns them into `{"error": {"code", "message"}}` with
-// their status; anything else is an unexpected failure (500, logged with its stack, message kept generic).
+// Errors the routes throw on purpose. The error middleware turns them into `{"error": {"code", "field"?,
+// "message"}}` with their status; anything else is an unexpected failure (500, logged with its stack, message kept
+// generic).
+
+export interface ApiErrorOptions {
+  /** Extra response headers (e.g. Retry-After). */
+  headers?: Record<string, string>;
+  /** The input at fault (`M`, `ratings[3]`, a parameter name), when the error is about one. */
+  field?: string;
+}
 
 export class ApiError extends Error {
+  readonly headers: Record<string, string>;
+  readonly field?: string;
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    /** Extra response headers (e.g. Retry-After). */
-    readonly headers: Record<string, string> = {},
+    options: ApiErrorOptions = {},
   ) {
     super(message);
     this.name = 'ApiError';
+    this.headers = options.headers ?? {};
+    if (options.field !== undefined) this.field = options.field;
   }
 }
 
@@ -19,8 +30,9 @@ export const HOW_TO_TRAIN =
   'train one with `npx movierec train --dataset <ratings file>` or `npx movierec demo` (the demo catalogue), ' +
   'then POST /api/reload or send SIGHUP';
 
-export function badRequest(message: string, code = 'INVALID_INPUT'): ApiError {
-  return new ApiError(400, code, message);
+/** A 400 `INVALID_INPUT` about `field`, when one is at fault. */
+export function badRequest(message: string, field?: string): ApiError {
+  return new ApiError(400, 'INVALID_INPUT', message, field === undefined ? {} : { field });
 }
 
 export function notFound(message: string, code = 'NOT_FOUND'): ApiError {

@@ -50,7 +50,7 @@ export class ModelLifecycle {
 
   notReadyError(): ApiError {
     const code = this.status === 'bootstrapping' ? 'BOOTSTRAPPING' : 'MODEL_NOT_READY';
-    return new ApiError(503, code, this.notReadyMessage(), { 'Retry-After': '5' });
+    return new ApiError(503, code, this.notReadyMessage(), { headers: { 'Retry-After': '5' } });
   }
 
   /** Throws the 503 when no model is loaded. */

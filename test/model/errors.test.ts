@@ -1,9 +1,11 @@
-// Native errors (JS Errors with a CoreError code) become the typed errors of src/model/errors.ts.
+// Native errors (JS Errors with a CoreError code and, for bad input, a field) become the typed errors of
+// src/model/errors.ts.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
+  CancelledError,
   DatasetError,
   fromNativeError,
   InvalidInputError,
@@ -22,6 +24,7 @@ test('each native code maps to its class, keeping message and cause', () => {
     ['DATASET_ERROR', DatasetError],
     ['INVALID_MODEL', InvalidModelError],
     ['IO_ERROR', StorageError],
+    ['CANCELLED', CancelledError],
     ['StringExpected', InvalidInputError],
   ];
   for (const [code, cls] of cases) {
@@ -32,7 +35,17 @@ test('each native code maps to its class, keeping message and cause', () => {
     assert.equal(mapped.message, `msg ${code}`);
     assert.equal(mapped.cause, original);
     assert.equal(mapped.name, cls.name);
+    assert.equal(mapped.code, code === 'StringExpected' ? 'INVALID_INPUT' : code);
+    assert.equal(mapped.field, undefined);
   }
+});
+
+test('the field at fault comes along', () => {
+  const mapped = fromNativeError(Object.assign(coded('INVALID_INPUT', 'M must be in 1..=1000, got 0'), { field: 'M' }));
+  assert.ok(mapped instanceof InvalidInputError);
+  assert.equal(mapped.field, 'M');
+  assert.equal(mapped.message, 'M must be in 1..=1000, got 0');
+  assert.equal(new InvalidInputError('x', { field: 'ratings[2]' }).field, 'ratings[2]');
 });
 
 test('an I/O error while reading a data set is a DatasetError; unknown errors pass through', () => {

@@ -12,6 +12,7 @@ import { waitForLogLine } from '../helpers/log';
 import {
   DatasetError,
   InvalidInputError,
+  MAX_M,
   ModelNotFoundError,
   MyRecModel,
   type RatingsPair,
@@ -85,8 +86,9 @@ describe('MyRecModel on the fixture', () => {
     assert.equal(onlyUnknown.personalised, false);
     assert.deepEqual(onlyUnknown.unknownIds, [424_242]);
 
-    // M larger than the catalogue: every trained movie but the input one, still sorted.
-    const [allIds, allRatings] = await model.predict([[1], [5]], 10_000);
+    // M larger than the catalogue (the largest M there is): every trained movie but the input one, still sorted.
+    assert.ok(MAX_M > (model.info()?.counts.movies ?? Infinity));
+    const [allIds, allRatings] = await model.predict([[1], [5]], MAX_M);
     assert.equal(allIds.length, (model.info()?.counts.movies ?? 0) - 1);
     assert.ok(isSortedDesc(allRatings));
   });
@@ -181,9 +183,10 @@ describe('MyRecModel typed errors', () => {
     for (const input of bad) {
       await assert.rejects(model.predict(input as RatingsPair), InvalidInputError, JSON.stringify(input));
     }
-    await assert.rejects(model.predict([[1], [5]], 0), InvalidInputError);
-    await assert.rejects(model.predict([[1], [5]], 10_001), InvalidInputError);
-    await assert.rejects(model.evaluate(FIXTURE_ML_LATEST, { k: 0 }), InvalidInputError);
+    await assert.rejects(model.predict([[1], [5]], 0), { name: 'InvalidInputError', field: 'M' });
+    await assert.rejects(model.predict([[1], [5]], MAX_M + 1), { name: 'InvalidInputError', field: 'M' });
+    await assert.rejects(model.predict([[1, 2], [5]]), { name: 'InvalidInputError', field: 'ratings' });
+    await assert.rejects(model.evaluate(FIXTURE_ML_LATEST, { k: 0 }), { name: 'InvalidInputError', field: 'k' });
     assert.throws(() => new MyRecModel({ dataDir, threads: -1 }), InvalidInputError);
   });
 });

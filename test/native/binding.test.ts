@@ -176,6 +176,27 @@ describe('trainModel and NativeModel', () => {
     assert.deepEqual([...model.popular(3).movieIds], [...r.movieIds]);
   });
 
+  test('errors carry the code, the field at fault and the core\'s message, sync and async', async () => {
+    const fields = (work: () => unknown, code: string, field: string | undefined, message: RegExp) =>
+      assert.rejects(
+        () => Promise.resolve().then(work),
+        (err: Error & { code?: string; field?: string }) => {
+          assert.ok(err instanceof Error, 'a real Error object');
+          assert.deepEqual([err.code, err.field], [code, field], err.message);
+          assert.match(err.message, message);
+          return true;
+        },
+      );
+    const one = Float32Array.from([4]);
+    await fields(() => model.recommendNewUser(Uint32Array.from([1]), one, 0), 'INVALID_INPUT', 'M', /^M must be in 1\.\.=1000, got 0$/);
+    await fields(() => model.recommendNewUser(Uint32Array.from([1, 2]), one, 5), 'INVALID_INPUT', 'ratings', /^2 movie ids but 1 ratings/);
+    await fields(() => model.recommendNewUser(Uint32Array.from([1]), Float32Array.from([9]), 5), 'INVALID_INPUT', 'ratings[0]', /^rating 9 for movie 1/);
+    const dataset = await native.readDataset(FIXTURE_ML_LATEST);
+    await fields(() => native.evaluateModel(model, dataset, 0), 'INVALID_INPUT', 'k', /^k must be in 1\.\.=1000, got 0$/);
+    await fields(() => native.kfoldSplit(dataset, 3, 3, 1), 'INVALID_INPUT', 'fold', /^fold 3 does not exist/);
+    await fields(() => native.readDataset('/nonexistent/ratings.csv'), 'IO_ERROR', undefined, /nonexistent/);
+  });
+
   test('bad input is INVALID_INPUT', () => {
     assert.throws(() => model.recommendNewUser(Uint32Array.from([1]), Float32Array.from([4]), 0), { code: 'INVALID_INPUT' });
     assert.throws(() => model.recommendNewUser(Uint32Array.from([1, 2]), Float32Array.from([4]), 5), {

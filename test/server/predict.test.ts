@@ -105,6 +105,8 @@ interface BadCase {
   code: string;
   /** The message must name the field (or say what is wrong). */
   message: RegExp;
+  /** `error.field` of the body, when the case names one. */
+  field?: string;
 }
 
 const rawJson = (text: string, query = '') =>
@@ -118,22 +120,22 @@ const BAD: BadCase[] = [
   { name: 'wrong shape: three lists', send: () => post([[1], [2], [3]]), status: 400, code: 'INVALID_INPUT', message: /^body: .*2 items/ },
   { name: 'wrong shape: unknown key', send: () => post({ movies: [1], ratings: [4], movie: 3 }), status: 400, code: 'INVALID_INPUT', message: /body: .*"movie"/ },
   { name: 'wrong shape: missing ratings', send: () => post({ movies: [1] }), status: 400, code: 'INVALID_INPUT', message: /^ratings: / },
-  { name: 'different lengths', send: () => post([[1, 2, 3], [4, 5]]), status: 400, code: 'INVALID_INPUT', message: /same length \(3 movie ids, 2 ratings\)/ },
-  { name: 'non-integer id', send: () => post([[1, 2.5], [4, 5]]), status: 400, code: 'INVALID_INPUT', message: /^movies\[1\] \(body\[0\]\[1\]\): must be an integer/ },
-  { name: 'negative id', send: () => post({ movies: [-3], ratings: [4] }), status: 400, code: 'INVALID_INPUT', message: /^movies\[0\]: must be a movie id/ },
+  { name: 'different lengths', send: () => post([[1, 2, 3], [4, 5]]), status: 400, code: 'INVALID_INPUT', message: /same length \(3 movie ids, 2 ratings\)/, field: 'ratings' },
+  { name: 'non-integer id', send: () => post([[1, 2.5], [4, 5]]), status: 400, code: 'INVALID_INPUT', message: /^movies\[1\] \(body\[0\]\[1\]\): must be an integer/, field: 'movies[1]' },
+  { name: 'negative id', send: () => post({ movies: [-3], ratings: [4] }), status: 400, code: 'INVALID_INPUT', message: /^movies\[0\]: must be a movie id/, field: 'movies[0]' },
   { name: 'id as a string', send: () => post([['1'], [4]]), status: 400, code: 'INVALID_INPUT', message: /^movies\[0\] \(body\[0\]\[0\]\): must be a number/ },
   { name: 'rating as a string', send: () => post([[1], ['4']]), status: 400, code: 'INVALID_INPUT', message: /^ratings\[0\] \(body\[1\]\[0\]\): must be a finite number/ },
   { name: 'rating Infinity (1e400)', send: () => rawJson('[[1],[1e400]]'), status: 400, code: 'INVALID_INPUT', message: /^ratings\[0\].*finite number/ },
   { name: 'rating null', send: () => post({ movies: [1], ratings: [null] }), status: 400, code: 'INVALID_INPUT', message: /^ratings\[0\]: / },
-  { name: 'rating above the scale', send: () => post([[1, 2], [4, 7]]), status: 400, code: 'INVALID_INPUT', message: /^ratings\[1\]: 7 is outside the model's rating scale 0\.5\.\.5/ },
+  { name: 'rating above the scale', send: () => post([[1, 2], [4, 7]]), status: 400, code: 'INVALID_INPUT', message: /^ratings\[1\]: 7 is outside the model's rating scale 0\.5\.\.5/, field: 'ratings[1]' },
   { name: 'rating below the scale', send: () => post([[1], [0]]), status: 400, code: 'INVALID_INPUT', message: /^ratings\[0\]: 0 is outside/ },
-  { name: 'M = 0 in the query', send: () => post(TEN_RATINGS, '?M=0'), status: 400, code: 'INVALID_INPUT', message: /^query parameter M: must be an integer from 1 to 1000/ },
+  { name: 'M = 0 in the query', send: () => post(TEN_RATINGS, '?M=0'), status: 400, code: 'INVALID_INPUT', message: /^query parameter M: must be an integer from 1 to 1000/, field: 'M' },
   { name: 'M = 1001 in the query', send: () => post(TEN_RATINGS, '?M=1001'), status: 400, code: 'INVALID_INPUT', message: /^query parameter M: / },
   { name: 'M not a number', send: () => post(TEN_RATINGS, '?M=ten'), status: 400, code: 'INVALID_INPUT', message: /^query parameter M: / },
   { name: 'M fractional', send: () => post(TEN_RATINGS, '?M=2.5'), status: 400, code: 'INVALID_INPUT', message: /^query parameter M: / },
-  { name: 'M = 5000 in the body', send: () => post({ movies: [1], ratings: [4], M: 5000 }), status: 400, code: 'INVALID_INPUT', message: /^M: must be an integer from 1 to 1000/ },
-  { name: 'M differs between query and body', send: () => post({ movies: [1], ratings: [4], M: 3 }, '?M=4'), status: 400, code: 'INVALID_INPUT', message: /^M: given in the query \(4\) and in the body \(3\)/ },
-  { name: 'unknown format', send: () => post(TEN_RATINGS, '?format=xml'), status: 400, code: 'INVALID_INPUT', message: /^query parameter format: / },
+  { name: 'M = 5000 in the body', send: () => post({ movies: [1], ratings: [4], M: 5000 }), status: 400, code: 'INVALID_INPUT', message: /^M: must be an integer from 1 to 1000/, field: 'M' },
+  { name: 'M differs between query and body', send: () => post({ movies: [1], ratings: [4], M: 3 }, '?M=4'), status: 400, code: 'INVALID_INPUT', message: /^M: given in the query \(4\) and in the body \(3\)/, field: 'M' },
+  { name: 'unknown format', send: () => post(TEN_RATINGS, '?format=xml'), status: 400, code: 'INVALID_INPUT', message: /^query parameter format: /, field: 'format' },
   { name: 'no body', send: () => request(handler).post('/predict'), status: 400, code: 'INVALID_INPUT', message: /JSON body is required/ },
   {
     name: 'body over the limit',
@@ -172,6 +174,7 @@ describe('POST /predict refuses bad input', () => {
       const res = await c.send().set('X-Request-Id', id).expect(c.status).expect('Content-Type', /json/);
       assert.equal(res.body.error.code, c.code, JSON.stringify(res.body));
       assert.match(res.body.error.message, c.message);
+      if (c.field !== undefined) assert.equal(res.body.error.field, c.field, JSON.stringify(res.body));
       assert.equal(res.body.error.requestId, id);
       assert.doesNotMatch(JSON.stringify(res.body), /\/tmp|\/work|node_modules|at .*\.ts:\d+/, 'no path or stack');
       const line = await waitForLogLine(trained.logFile, new RegExp(`WARN .*\\(request ${id}\\)`));

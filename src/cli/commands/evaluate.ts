@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 
-import type { EvaluationResult, FoldInEvaluationResult, RankingMetrics } from '../../model/index.js';
+import { MAX_K, type EvaluationResult, type FoldInEvaluationResult, type RankingMetrics } from '../../model/index.js';
 import { fmtInt, fmtNum, intOption, numberOption, table, type CliContext } from '../context.js';
 
 interface EvaluateFlags {
@@ -20,7 +20,7 @@ export function registerEvaluate(program: Command, getContext: () => CliContext)
     .command('evaluate')
     .description('evaluate the model in DATA_DIR/model on a ratings file, beside the bias-only and popularity baselines')
     .requiredOption('-d, --dataset <path>', 'ratings file to evaluate on (e.g. the test part of `movierec split`)')
-    .option('-k <n>', 'list length of the ranking metrics', intOption(1, 1000), 10)
+    .option('-k <n>', 'list length of the ranking metrics', intOption(1, MAX_K), 10)
     .option('--fold-in', 'the users in the file are new users: predict each one\'s held-out ratings from the rest')
     .option('--history-fraction <x>', 'with --fold-in: share of each user\'s ratings given as history', numberOption(0, 1, { exclusive: true }), 0.8)
     .option('--seed <n>', 'with --fold-in: seed of the history/target split', intOption(0, Number.MAX_SAFE_INTEGER), 42)

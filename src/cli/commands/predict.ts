@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 
-import { InvalidInputError, type PredictResult } from '../../model/index.js';
+import { DEFAULT_M, InvalidInputError, MAX_M, type PredictResult } from '../../model/index.js';
 import { fmtNum, intOption, type CliContext } from '../context.js';
 
 interface PredictFlags {
@@ -19,7 +19,7 @@ export function registerPredict(program: Command, getContext: () => CliContext):
     .description('recommend movies for new users from their ratings, with the model in DATA_DIR/model')
     .option('-d, --dataset <path>', 'ratings file: each of its users is taken as a new user')
     .option('-r, --ratings <json>', "one user's ratings as '[[movieIds],[ratings]]'")
-    .option('-M, --top <n>', 'number of movies to recommend', intOption(1, 10_000), 20)
+    .option('-M, --top <n>', 'number of movies to recommend', intOption(1, MAX_M), DEFAULT_M)
     .option('--json', 'with --ratings: print exactly [[movieIds],[estimatedRatings]]; with --dataset: one JSON line per user')
     .action(async (flags: PredictFlags) => {
       const ctx = getContext();

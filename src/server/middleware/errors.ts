@@ -1,13 +1,14 @@
-// Turns every failure into `{"error": {"code", "message", "requestId"}}` with the right status. Expected failures
-// (bad input, no model, not found) are logged at warn with the message that names the field; anything else is a 500
-// whose details stay in the log (emitted as the app's 'error' event, logged with its stack) and never reach the client.
+// Turns every failure into `{"error": {"code", "field"?, "message", "requestId"}}` with the right status. Expected
+// failures (bad input, no model, not found) are logged at warn with the message that names the field; anything else
+// is a 500 whose details stay in the log (emitted as the app's 'error' event, logged with its stack) and never reach
+// the client.
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'log4js';
-import { ApiError } from '../errors.js';
+import { ApiError, badRequest } from '../errors.js';
 import { errorCode, type ModelLifecycle } from '../lifecycle.js';
 
 export interface ErrorBody {
-  error: { code: string; message: string; requestId?: string };
+  error: { code: string; field?: string; message: string; requestId?: string };
 }
 
 interface HttpLikeError {
@@ -45,7 +46,8 @@ function classify(
   if (err instanceof ApiError) return err;
   const code = errorCode(err);
   if (code === 'INVALID_INPUT' && err instanceof Error) {
-    return new ApiError(400, 'INVALID_INPUT', withoutPaths(err.message.replace(/^invalid input:\s*/, '')));
+    const field = (err as { field?: unknown }).field;
+    return badRequest(withoutPaths(err.message), typeof field === 'string' ? field : undefined);
   }
   if (code === 'MODEL_NOT_FOUND') return lifecycle.notReadyError();
   const http = (err ?? {}) as HttpLikeError;
@@ -78,7 +80,8 @@ export function errorHandler(opts: {
       if (known) {
         ctx.status = known.status;
         ctx.set(known.headers);
-        ctx.body = { error: { code: known.code, message: known.message, requestId } } satisfies ErrorBody;
+        const field = known.field === undefined ? {} : { field: known.field };
+        ctx.body = { error: { code: known.code, ...field, message: known.message, requestId } } satisfies ErrorBody;
         // Refused input is worth a warning; "no model yet" is a state the probes will ask about every few seconds.
         const level = known.status === 503 ? 'info' : 'warn';
         opts.logger[level](`${ctx.method} ${ctx.path} -> ${known.status} ${known.code}: ${known.message} (request ${requestId})`);

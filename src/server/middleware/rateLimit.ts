@@ -32,7 +32,7 @@ export function rateLimit(perSecond: number, now: () => number = Date.now): Midd
     if (bucket.tokens < 1) {
       const waitSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
       throw new ApiError(429, 'TOO_MANY_REQUESTS', `rate limit of ${perSecond} requests per second exceeded`, {
-        'Retry-After': String(waitSeconds),
+        headers: { 'Retry-After': String(waitSeconds) },
       });
     }
     bucket.tokens -= 1;

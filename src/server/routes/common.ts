@@ -1,11 +1,9 @@
 // Schemas shared by several routes: query and path parameters, and the JSON shapes of recommendations and errors.
 import { z } from 'zod';
 
-export const MAX_M = 1000;
-export const DEFAULT_M = 20;
+import { DEFAULT_M, MAX_ID, MAX_M } from '../../model/limits.js';
 
-/** Ids are unsigned 32-bit integers in the core. */
-export const MAX_ID = 4_294_967_295;
+export { DEFAULT_M, MAX_ID, MAX_M };
 
 /** An integer query or path parameter in [min, max], with one message for every way of getting it wrong. */
 export function intParam(min: number, max: number) {
@@ -25,6 +23,10 @@ export const errorSchema = z
   .object({
     error: z.object({
       code: z.string().describe('Stable machine-readable code, e.g. INVALID_INPUT'),
+      field: z
+        .string()
+        .optional()
+        .describe('The input at fault (M, ratings[3], movies[0], a query parameter), when the error is about one'),
       message: z.string().describe('What went wrong, naming the field when input is at fault'),
       requestId: z.string().optional().describe('The X-Request-Id of the request'),
     }),

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import type { RatingScale, RatingsPair } from '../../model/types.js';
 import type { RouteDeps } from '../deps.js';
 import { ApiError, badRequest } from '../errors.js';
-import { MAX_ID, MAX_M, errorResponse, intParam, notReadyResponse, recommendationSchema } from './common.js';
-import { defineRoute, describeIssues, fieldName, type AnyRouteSpec } from './spec.js';
+import { DEFAULT_M, MAX_ID, MAX_M, errorResponse, intParam, notReadyResponse, recommendationSchema } from './common.js';
+import { defineRoute, describeIssues, fieldName, firstField, type AnyRouteSpec } from './spec.js';
 
 const movieId = z
   .number({ error: 'must be a number (an integer movie id)' })
@@ -48,24 +48,35 @@ export const fullResponse = z
   .describe('?format=full');
 
 const predictQuery = z.object({
-  M: intParam(1, MAX_M).optional().describe(`How many recommendations (1..${MAX_M}, default 20)`),
+  M: intParam(1, MAX_M).optional().describe(`How many recommendations (1..${MAX_M}, default ${DEFAULT_M})`),
   format: z
     .enum(['pair', 'full'], { error: 'must be "pair" or "full"' })
     .default('pair')
     .describe('pair (default): [[titles],[ratings]]; full: objects with ids, genres and the ignored ids'),
 });
 
-/** Names a body issue as the client sees it: `movies[2] (body[0][2])`, `ratings[0]`, `M`, `body`. */
+/** Names a body issue's field: `movies[2]`, `ratings[0]`, `M`, `body`. */
 function bodyField(shape: 'pair' | 'object') {
   return (path: readonly PropertyKey[]): string => {
     if (path.length === 0) return 'body';
     if (shape === 'object') return fieldName(path);
     const [list, ...rest] = path;
-    const where = fieldName(path, 'body');
-    if (list === 0) return `${fieldName(rest, 'movies')} (${where})`;
-    if (list === 1) return `${fieldName(rest, 'ratings')} (${where})`;
-    return where;
+    if (list === 0) return fieldName(rest, 'movies');
+    if (list === 1) return fieldName(rest, 'ratings');
+    return fieldName(path, 'body');
   };
+}
+
+/** A body issue's field as the message shows it: with its place in the body for the pair form, `movies[2]
+ * (body[0][2])`. */
+function shownField(shape: 'pair' | 'object') {
+  const field = bodyField(shape);
+  return (path: readonly PropertyKey[]): string =>
+    shape === 'pair' && (path[0] === 0 || path[0] === 1) ? `${field(path)} (${fieldName(path, 'body')})` : field(path);
+}
+
+function bodyError(error: z.ZodError, shape: 'pair' | 'object'): ApiError {
+  return badRequest(describeIssues(error, '', shownField(shape)), firstField(error, bodyField(shape)));
 }
 
 interface ParsedPredict {
@@ -88,12 +99,12 @@ function parseBody(ctx: RouterContext): ParsedPredict {
   const body: unknown = (ctx.request as { body?: unknown }).body;
   if (Array.isArray(body)) {
     const result = pairBody.safeParse(body);
-    if (!result.success) throw badRequest(describeIssues(result.error, '', bodyField('pair')));
+    if (!result.success) throw bodyError(result.error, 'pair');
     return { movies: result.data[0], ratings: result.data[1] };
   }
   if (body !== null && typeof body === 'object') {
     const result = objectBody.safeParse(body);
-    if (!result.success) throw badRequest(describeIssues(result.error, '', bodyField('object')));
+    if (!result.success) throw bodyError(result.error, 'object');
     return { movies: result.data.movies, ratings: result.data.ratings, bodyM: result.data.M };
   }
   throw badRequest('body must be [[movieId, ...], [rating, ...]] or {"movies": [...], "ratings": [...]}');
@@ -104,6 +115,7 @@ function checkPairs({ movies, ratings }: ParsedPredict): void {
   if (movies.length !== ratings.length) {
     throw badRequest(
       `movies and ratings must have the same length (${movies.length} movie ids, ${ratings.length} ratings)`,
+      'ratings',
     );
   }
 }
@@ -112,7 +124,7 @@ function checkPairs({ movies, ratings }: ParsedPredict): void {
 function checkScale(ratings: number[], scale: RatingScale): void {
   ratings.forEach((r, i) => {
     if (r < scale.min || r > scale.max) {
-      throw badRequest(`ratings[${i}]: ${r} is outside the model's rating scale ${scale.min}..${scale.max}`);
+      throw badRequest(`ratings[${i}]: ${r} is outside the model's rating scale ${scale.min}..${scale.max}`, `ratings[${i}]`);
     }
   });
 }
@@ -154,14 +166,17 @@ export function predictRoutes(deps: RouteDeps): AnyRouteSpec[] {
       handler: async (ctx, { query }) => {
         const parsed = parseBody(ctx);
         if (query.M !== undefined && parsed.bodyM !== undefined && query.M !== parsed.bodyM) {
-          throw badRequest(`M: given in the query (${query.M}) and in the body (${parsed.bodyM}) with different values`);
+          throw badRequest(
+            `M: given in the query (${query.M}) and in the body (${parsed.bodyM}) with different values`,
+            'M',
+          );
         }
         checkPairs(parsed);
         deps.lifecycle.requireReady();
         const scale = deps.model.ratingScale();
         if (!scale) throw deps.lifecycle.notReadyError();
         checkScale(parsed.ratings, scale);
-        const M = query.M ?? parsed.bodyM ?? 20;
+        const M = query.M ?? parsed.bodyM ?? DEFAULT_M;
         const input: RatingsPair = [parsed.movies, parsed.ratings];
         const result = await deps.model.recommend(input, M);
         deps.metrics.recommendationsServed.inc({ endpoint: 'predict' });

@@ -63,10 +63,15 @@ export function describeIssues(error: z.ZodError, where: string, rename?: (path:
     .join('; ');
 }
 
+/** The field of the first issue, as `field` of the error body. */
+export function firstField(error: z.ZodError, name: (path: readonly PropertyKey[]) => string = fieldName): string {
+  return name(error.issues[0]?.path ?? []);
+}
+
 /** Parses `value` with `schema` or throws a 400 naming the offending field. */
 export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
   const result = schema.safeParse(value);
-  if (!result.success) throw badRequest(describeIssues(result.error, where));
+  if (!result.success) throw badRequest(describeIssues(result.error, where), firstField(result.error));
   return result.data;
 }
 
