@@ -1,15 +1,16 @@
 //! movierec-core: the pure Rust heart of the recommender.
 //!
-//! It knows nothing of Node. Layers, bottom up:
+//! It knows nothing of Node. Its modules, bottom up (the layer order itself is `LAYERS` in
+//! `tests/architecture.rs`, which fails on an import circle or an import running up it):
+//! - [`error`]; [`rng`] (seeded streams), [`limits`], [`threads`] (the one pool builder), [`array_data`].
+//! - [`linalg`]: the row solves and vector kernels training and fold-in share.
 //! - [`dataset`]: MovieLens readers (layout detected from content), the movie catalogue, splits.
 //! - [`interactions`]: dense id maps and the user-major / item-major CSR matrices ALS works on.
-//! - [`als`]: explicit ALS with biases (weighted-lambda regularisation).
-//! - [`foldin`]: a new user's bias and factors against fixed item factors, and top-M lists.
-//! - [`topn`]: which movies a personalised list holds (the estimate plus a popularity term for explicit models).
-//! - [`foldin_batch`]: many new users scored together (the movie factors read once per batch).
-//! - [`metrics`]: RMSE/MAE and ranking metrics beside bias-only and popularity baselines.
-//! - [`model_io`]: `.npy` + `model.json` model folders, saved atomically and validated on load.
-//! - [`synth`]: the deterministic MovieLens-shaped generator (demo catalogue and benchmark data).
+//! - [`model`]: the trained model and its parameters.
+//! - [`als`] (training: explicit and implicit ALS, Gibbs sampling, one run loop) beside [`recommend`] (serving:
+//!   fold-in, scoring, the one top-k, the lists); neither imports the other.
+//! - [`metrics`] (RMSE/MAE and ranking metrics beside baselines), [`model_io`] (`.npy` + `model.json` folders,
+//!   saved atomically and validated on load), [`synth`] (the deterministic MovieLens-shaped generator).
 //!
 //! Expected outcomes (an unknown movie, an empty history) are data; only real failures are [`CoreError`]s.
 
@@ -18,7 +19,6 @@ pub mod array_data;
 pub mod dataset;
 pub mod error;
 pub mod interactions;
-mod interactions_build;
 pub mod limits;
 pub mod linalg;
 pub mod metrics;

@@ -15,83 +15,25 @@
 //! All sums are formed per user and then added in user order, so results do not depend on the thread count.
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::dataset::split::split_per_user;
 use crate::dataset::RatingTriples;
-use crate::limits::MAX_LIST_LENGTH;
 use crate::linalg::isa::PORTABLE;
 use crate::linalg::lanes::dot;
 use crate::model::{AlsModel, Feedback};
 use crate::recommend::Recommender;
-use crate::{CoreError, Result};
+use crate::Result;
 
+mod pairs;
 mod ranking;
+mod report;
+
+use pairs::{check_k, finish_rating, KnownPairs};
 use ranking::ranking;
 pub use ranking::{evaluate_lists, list_scores, ListScores};
-
-/// A test rating at or above this marks a relevant movie.
-pub const RELEVANT_RATING: f32 = 4.0;
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RatingMetrics {
-    pub rmse: f64,
-    pub mae: f64,
-    /// Pairs scored (user and movie known to the model).
-    pub count: u64,
-    pub unknown_user: u64,
-    pub unknown_movie: u64,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RankingMetrics {
-    pub k: usize,
-    pub precision: f64,
-    pub recall: f64,
-    pub ndcg: f64,
-    /// Mean average precision at k.
-    pub map: f64,
-    pub coverage: f64,
-    /// Users evaluated (known to the model, with at least one relevant candidate movie in the test file).
-    pub users: u64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ScoredMethod {
-    pub rating: RatingMetrics,
-    pub ranking: RankingMetrics,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PopularityMethod {
-    pub ranking: RankingMetrics,
-}
-
-/// The model beside its baselines, on one test file.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Evaluation {
-    pub model: ScoredMethod,
-    pub bias_only: ScoredMethod,
-    pub popularity: PopularityMethod,
-}
-
-/// Fold-in accuracy on users held out of training.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FoldInEvaluation {
-    /// On each user's non-history ratings; `unknown_user` counts ratings of users skipped (known to the model, or
-    /// with fewer than two ratings).
-    pub rating: RatingMetrics,
-    pub history_fraction: f64,
-    pub users: u64,
-    pub users_known: u64,
-    pub users_too_few: u64,
-}
+pub use report::{
+    Evaluation, FoldInEvaluation, PopularityMethod, RankingMetrics, RatingMetrics, ScoredMethod, RELEVANT_RATING,
+};
 
 /// RMSE/MAE of the model and of the bias-only baseline, and top-`k` ranking metrics of model, bias-only and
 /// popularity. `k` must be in `1..=MAX_LIST_LENGTH`.
@@ -117,17 +59,6 @@ pub fn evaluate(recommender: &Recommender, test: &RatingTriples, k: usize) -> Re
     })
 }
 
-/// `k` of the ranking metrics must be in `1..=MAX_LIST_LENGTH`.
-pub(crate) fn check_k(k: usize) -> Result<()> {
-    if !(1..=MAX_LIST_LENGTH).contains(&k) {
-        return Err(CoreError::invalid(
-            "k",
-            format!("k must be in 1..={MAX_LIST_LENGTH}, got {k}"),
-        ));
-    }
-    Ok(())
-}
-
 /// RMSE/MAE of the model alone on `test` (no baselines, no ranking): what each fold of cross-validation needs,
 /// at a fraction of [`evaluate`]'s cost. Equal to `evaluate(..).model.rating`.
 pub fn rating_accuracy(model: &AlsModel, test: &RatingTriples) -> RatingMetrics {
@@ -135,58 +66,6 @@ pub fn rating_accuracy(model: &AlsModel, test: &RatingTriples) -> RatingMetrics 
         model,
         KnownPairs::of(model, test).rating_metrics(|u, i| model.predict(u, i)),
     )
-}
-
-/// Test pairs split by what the model knows: known (user, movie, rating) by dense index, sorted by user.
-pub(crate) struct KnownPairs {
-    known: Vec<(u32, u32, f32)>,
-    unknown_user: u64,
-    unknown_movie: u64,
-}
-
-impl KnownPairs {
-    pub(crate) fn of(model: &AlsModel, test: &RatingTriples) -> Self {
-        let mut known = Vec::with_capacity(test.len());
-        let (mut unknown_user, mut unknown_movie) = (0, 0);
-        for ((&u, &m), &r) in test.users.iter().zip(&test.movies).zip(&test.ratings) {
-            match (model.users.index_of(u), model.items.index_of(m)) {
-                (None, _) => unknown_user += 1,
-                (Some(_), None) => unknown_movie += 1,
-                (Some(u), Some(i)) => known.push((u, i, r)),
-            }
-        }
-        known.sort_unstable_by_key(|&(u, i, _)| (u, i));
-        Self {
-            known,
-            unknown_user,
-            unknown_movie,
-        }
-    }
-
-    fn rating_metrics(&self, predict: impl Fn(usize, usize) -> f32 + Sync) -> RatingMetrics {
-        let (se, ae) = sum_errors(&self.known, |&(u, i, r)| predict(u as usize, i as usize) - r);
-        finish_rating(se, ae, self.known.len() as u64, self.unknown_user, self.unknown_movie)
-    }
-
-    /// Runs of equal user in `known`.
-    pub(crate) fn by_user(&self) -> Vec<&[(u32, u32, f32)]> {
-        self.known.chunk_by(|a, b| a.0 == b.0).collect()
-    }
-}
-
-/// Squared and absolute error sums, in fixed-size chunks added in order (deterministic for any thread count).
-fn sum_errors<T: Sync>(items: &[T], error: impl Fn(&T) -> f32 + Sync) -> (f64, f64) {
-    items
-        .par_chunks(4096)
-        .map(|chunk| {
-            chunk.iter().fold((0.0, 0.0), |(se, ae), t| {
-                let e = error(t) as f64;
-                (se + e * e, ae + e.abs())
-            })
-        })
-        .collect::<Vec<(f64, f64)>>()
-        .into_iter()
-        .fold((0.0, 0.0), |(a, b), (c, d)| (a + c, b + d))
 }
 
 /// An implicit model's scores are preferences (about 0..1), not ratings: its RMSE and MAE mean nothing, so they are
@@ -197,22 +76,6 @@ fn without_error_for_implicit(model: &AlsModel, mut rating: RatingMetrics) -> Ra
         rating.mae = f64::NAN;
     }
     rating
-}
-
-fn finish_rating(se: f64, ae: f64, count: u64, unknown_user: u64, unknown_movie: u64) -> RatingMetrics {
-    let n = count.max(1) as f64;
-    let (rmse, mae) = if count == 0 {
-        (f64::NAN, f64::NAN)
-    } else {
-        ((se / n).sqrt(), ae / n)
-    };
-    RatingMetrics {
-        rmse,
-        mae,
-        count,
-        unknown_user,
-        unknown_movie,
-    }
 }
 
 /// Fold-in accuracy for users the model has never seen: each such user's ratings are split by

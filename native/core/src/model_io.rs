@@ -19,129 +19,26 @@
 //! CSR structure and that every number is finite.
 
 mod check;
+mod meta;
 mod npy;
 mod read;
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::dataset::{Catalogue, RatingScale, RatingsLayout, ReadReport};
+use crate::dataset::Catalogue;
 use crate::interactions::{Csr, IdMap};
-use crate::model::{AlsModel, AlsParams, BiasBaseline, IterationStats};
+use crate::model::{AlsModel, BiasBaseline};
 use crate::recommend::Recommender;
 use crate::{CoreError, Result};
 use check::check_model;
+use meta::{invalid, MovieEntry, META_FILE, MOVIES_FILE};
+pub use meta::{DatasetMeta, ModelCounts, ModelMeta, FORMAT_VERSION};
 use npy::Element;
 use read::{matrix, read_array, read_catalogue, read_meta, read_vector, read_vector_in_place};
-
-pub const FORMAT_VERSION: u32 = 1;
-const META_FILE: &str = "model.json";
-const MOVIES_FILE: &str = "movies.json";
-
-/// The data set a model was trained on (mirrors `DatasetInfo` in src/model/types.ts).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DatasetMeta {
-    pub path: String,
-    pub layout: RatingsLayout,
-    pub sha256: String,
-    pub ratings: u64,
-    pub users: u64,
-    pub movies: u64,
-    pub skipped_invalid: u64,
-    pub duplicates: u64,
-}
-
-impl From<&ReadReport> for DatasetMeta {
-    fn from(r: &ReadReport) -> Self {
-        Self {
-            path: r.path.clone(),
-            layout: r.layout,
-            sha256: r.sha256.clone(),
-            ratings: r.ratings,
-            users: r.users,
-            movies: r.movies,
-            skipped_invalid: r.skipped_invalid,
-            duplicates: r.duplicates,
-        }
-    }
-}
-
-/// Sizes of the saved model, for the service's info without loading arrays.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ModelCounts {
-    pub users: u64,
-    pub movies: u64,
-    pub factors: u64,
-    pub ratings: u64,
-}
-
-/// `model.json`. Unknown fields are kept in `extra` and written back, so older builds preserve newer metadata.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ModelMeta {
-    pub format_version: u32,
-    /// When training finished, as given by the caller (ISO 8601).
-    pub trained_at: String,
-    pub params: AlsParams,
-    pub dataset: DatasetMeta,
-    pub counts: ModelCounts,
-    pub global_mean: f32,
-    pub baseline_global_mean: f32,
-    pub scale: RatingScale,
-    pub training_seconds: f64,
-    pub history: Vec<IterationStats>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evaluation: Option<Value>,
-    #[serde(flatten)]
-    pub extra: BTreeMap<String, Value>,
-}
-
-impl ModelMeta {
-    /// Metadata for `model`; the model-derived fields (params, counts, means, scale, history) are refreshed from the
-    /// model again by [`save_model`], so they can never disagree with the arrays.
-    pub fn new(model: &AlsModel, dataset: DatasetMeta, trained_at: impl Into<String>, training_seconds: f64) -> Self {
-        Self {
-            format_version: FORMAT_VERSION,
-            trained_at: trained_at.into(),
-            params: model.params.clone(),
-            dataset,
-            counts: ModelCounts::default(),
-            global_mean: 0.0,
-            baseline_global_mean: 0.0,
-            scale: model.scale,
-            training_seconds,
-            history: Vec::new(),
-            evaluation: None,
-            extra: BTreeMap::new(),
-        }
-        .synced_with(model)
-    }
-
-    fn synced_with(&self, model: &AlsModel) -> Self {
-        Self {
-            format_version: FORMAT_VERSION,
-            params: model.params.clone(),
-            counts: ModelCounts {
-                users: model.users.len() as u64,
-                movies: model.items.len() as u64,
-                factors: model.params.factors as u64,
-                ratings: model.user_items.nnz() as u64,
-            },
-            global_mean: model.global_mean,
-            baseline_global_mean: model.baseline.global_mean,
-            scale: model.scale,
-            history: model.history.clone(),
-            ..self.clone()
-        }
-    }
-}
 
 /// A model read back from its folder, ready to serve.
 #[derive(Clone, Debug)]
@@ -149,14 +46,6 @@ pub struct LoadedModel {
     pub recommender: Recommender,
     pub catalogue: Option<Catalogue>,
     pub meta: ModelMeta,
-}
-
-/// One entry of movies.json.
-#[derive(Serialize, Deserialize)]
-struct MovieEntry {
-    id: u32,
-    title: String,
-    genres: Vec<String>,
 }
 
 /// Saves `model` (and `catalogue`, when given) to `dir` atomically (see the module doc). `meta`'s model-derived
@@ -416,12 +305,5 @@ fn remove_stale_temporaries(dir: &Path) {
         if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
             let _ = std::fs::remove_dir_all(entry.path());
         }
-    }
-}
-
-fn invalid(dir: &Path, message: String) -> CoreError {
-    CoreError::InvalidModel {
-        path: dir.to_path_buf(),
-        message,
     }
 }

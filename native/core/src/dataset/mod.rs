@@ -1,67 +1,17 @@
 //! MovieLens data on disk: ratings in every published layout, the movie catalogue, splits.
 //!
 //! Owned by the reader work: `layout.rs` (detect from content), `ratings.rs` (streaming parallel parse,
-//! duplicate handling), `movies.rs` (movies.dat / u.item / movies.csv), `split.rs` (random, per-user, k-fold, write).
+//! duplicate handling), `movies.rs` (movies.dat / u.item / movies.csv), `split.rs` (random, per-user, k-fold, write),
+//! `triples.rs` (the ratings in memory and their scale).
 
 pub mod layout;
 pub mod movies;
 pub mod ratings;
 pub mod split;
 
-use serde::{Deserialize, Serialize};
+mod triples;
 
 pub use layout::RatingsLayout;
 pub use movies::{find_movies_file, read_movies, read_movies_beside, Catalogue};
 pub use ratings::{read_ratings, Dataset, ReadOptions, ReadReport};
-
-/// Ratings with raw MovieLens ids, one entry per (user, movie) after duplicate handling.
-/// Column-oriented so the three vectors can cross to JS or into CSR builders without reshaping.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RatingTriples {
-    pub users: Vec<u32>,
-    pub movies: Vec<u32>,
-    pub ratings: Vec<f32>,
-}
-
-impl RatingTriples {
-    pub fn len(&self) -> usize {
-        self.ratings.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.ratings.is_empty()
-    }
-    pub fn push(&mut self, user: u32, movie: u32, rating: f32) {
-        self.users.push(user);
-        self.movies.push(movie);
-        self.ratings.push(rating);
-    }
-    pub fn with_capacity(n: usize) -> Self {
-        Self {
-            users: Vec::with_capacity(n),
-            movies: Vec::with_capacity(n),
-            ratings: Vec::with_capacity(n),
-        }
-    }
-}
-
-/// The rating scale seen in a data set: predictions are clipped to `[min, max]`.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RatingScale {
-    pub min: f32,
-    pub max: f32,
-    /// 0.5 when half stars occur, else 1.0.
-    pub step: f32,
-}
-
-impl RatingScale {
-    /// The widest scale any MovieLens release uses; readers reject ratings outside it.
-    pub const MOVIELENS: RatingScale = RatingScale {
-        min: 0.5,
-        max: 5.0,
-        step: 0.5,
-    };
-
-    pub fn clip(&self, x: f32) -> f32 {
-        x.clamp(self.min, self.max)
-    }
-}
+pub use triples::{RatingScale, RatingTriples};

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::{check_k, KnownPairs, RankingMetrics, RELEVANT_RATING};
+use super::pairs::{check_k, KnownPairs};
+use super::report::{RankingMetrics, RELEVANT_RATING};
 use crate::dataset::RatingTriples;
 use crate::model::AlsModel;
 use crate::recommend::{top_k, Recommender};

@@ -9,8 +9,8 @@ use memmap2::Mmap;
 
 use serde_json::Value;
 
+use super::meta::{invalid, ModelMeta, MovieEntry, FORMAT_VERSION, META_FILE, MOVIES_FILE};
 use super::npy::{self, Element};
-use super::{invalid, ModelMeta, MovieEntry, FORMAT_VERSION, META_FILE, MOVIES_FILE};
 use crate::array_data::ArrayData;
 use crate::dataset::Catalogue;
 use crate::model::Matrix;

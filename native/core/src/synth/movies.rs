@@ -5,11 +5,13 @@ use rand::seq::SliceRandom;
 use rand::Rng as _;
 use rand_distr::StandardNormal;
 
+use super::params::{
+    SynthParams, GENRE_FREQUENCY, GENRE_NAMES, STREAM_COVERAGE, STREAM_MOVIES, STREAM_MOVIE_IDS, STREAM_TITLES,
+};
 use super::planted::{self, PlantedModel};
 use super::popularity::{popularity_weight, AliasTable};
 use super::sampling::Popularity;
-use super::{titles, SynthParams, GENRE_FREQUENCY, GENRE_NAMES};
-use super::{STREAM_COVERAGE, STREAM_MOVIES, STREAM_MOVIE_IDS, STREAM_TITLES};
+use super::titles;
 use crate::dataset::Catalogue;
 use crate::rng::seeded;
 

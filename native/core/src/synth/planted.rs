@@ -10,7 +10,7 @@ use rand::Rng as _;
 use rand_distr::StandardNormal;
 use serde::Serialize;
 
-use super::SynthParams;
+use super::params::SynthParams;
 use crate::rng::{seeded, Rng};
 
 pub(super) const GLOBAL_MEAN: f32 = 3.15;

@@ -4,7 +4,7 @@
 use rand::{Rng as _, RngCore};
 use rand_distr::StandardNormal;
 
-use super::MIN_RATINGS_PER_USER;
+use super::params::MIN_RATINGS_PER_USER;
 use crate::rng::Rng;
 
 /// Popularity weight of the movie at `rank` (0 = most popular) out of `movies`: a Zipf-Mandelbrot head (exponent

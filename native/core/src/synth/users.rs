@@ -6,9 +6,9 @@ use rand_distr::StandardNormal;
 use rayon::prelude::*;
 
 use super::movies::CoverageOwners;
+use super::params::SynthParams;
 use super::planted::{self, PlantedModel, UserProfile};
 use super::sampling::{Popularity, Scratch};
-use super::SynthParams;
 use crate::dataset::RatingTriples;
 use crate::rng::seeded;
 

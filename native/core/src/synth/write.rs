@@ -11,7 +11,8 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::{PlantedTruth, SynthData};
+use super::generate::SynthData;
+use super::planted::PlantedTruth;
 use crate::dataset::RatingTriples;
 use crate::{CoreError, Result};
 

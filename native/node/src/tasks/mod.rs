@@ -2,7 +2,7 @@
 //! a sync twin where a caller may want one (tests, scripts); a task and its twin share one `run` function.
 //!
 //! Every task keeps a [`crate::error::Failure`]: `compute` parks the core error there, `reject` turns it into the
-//! JS error with its stable `code`.
+//! JS error with its stable `code` and the `field` at fault.
 
 pub mod data;
 pub mod model;

@@ -2,30 +2,34 @@
 
 use rayon::prelude::*;
 
+use super::matrix::{Csr, IdMap, Interactions};
 use crate::dataset::RatingTriples;
-use crate::interactions::{Csr, IdMap, Interactions};
 use crate::{CoreError, Result};
 
-pub(crate) fn build(triples: &RatingTriples) -> Result<Interactions> {
-    if triples.is_empty() {
-        return Err(CoreError::invalid("ratings", "no ratings to build a model from"));
+impl Interactions {
+    /// Builds both CSR orientations from deduplicated triples (see `dataset::ratings`).
+    /// Fails with `InvalidInput` on an empty set.
+    pub fn from_triples(triples: &RatingTriples) -> Result<Self> {
+        if triples.is_empty() {
+            return Err(CoreError::invalid("ratings", "no ratings to build a model from"));
+        }
+        let users = IdMap::from_ids(triples.users.iter().copied());
+        let items = IdMap::from_ids(triples.movies.iter().copied());
+        let user_idx: Vec<u32> = triples.users.par_iter().map(|&u| users.index_of(u).unwrap()).collect();
+        let item_idx: Vec<u32> = triples.movies.par_iter().map(|&m| items.index_of(m).unwrap()).collect();
+        let by_user = csr_from_coo(users.len(), &user_idx, &item_idx, &triples.ratings);
+        let by_item = csr_from_coo(items.len(), &item_idx, &user_idx, &triples.ratings);
+        Ok(Interactions {
+            users,
+            items,
+            by_user,
+            by_item,
+        })
     }
-    let users = IdMap::from_ids(triples.users.iter().copied());
-    let items = IdMap::from_ids(triples.movies.iter().copied());
-    let user_idx: Vec<u32> = triples.users.par_iter().map(|&u| users.index_of(u).unwrap()).collect();
-    let item_idx: Vec<u32> = triples.movies.par_iter().map(|&m| items.index_of(m).unwrap()).collect();
-    let by_user = csr_from_coo(users.len(), &user_idx, &item_idx, &triples.ratings);
-    let by_item = csr_from_coo(items.len(), &item_idx, &user_idx, &triples.ratings);
-    Ok(Interactions {
-        users,
-        items,
-        by_user,
-        by_item,
-    })
 }
 
 /// COO -> CSR by counting sort on `rows`, then sorts each row by column.
-pub(crate) fn csr_from_coo(n_rows: usize, rows: &[u32], cols: &[u32], values: &[f32]) -> Csr {
+fn csr_from_coo(n_rows: usize, rows: &[u32], cols: &[u32], values: &[f32]) -> Csr {
     let mut indptr = vec![0u64; n_rows + 1];
     for &r in rows {
         indptr[r as usize + 1] += 1;
@@ -83,7 +87,7 @@ mod tests {
         t.push(10, 300, 4.0);
         t.push(10, 100, 3.0);
         t.push(7, 300, 5.0);
-        let x = build(&t).unwrap();
+        let x = Interactions::from_triples(&t).unwrap();
         assert_eq!(x.users.raw_ids(), &[7, 10]);
         assert_eq!(x.items.raw_ids(), &[100, 300]);
         assert_eq!(x.by_user.row(1), (&[0u32, 1][..], &[3.0f32, 4.0][..]));
@@ -93,6 +97,6 @@ mod tests {
 
     #[test]
     fn empty_is_an_error() {
-        assert!(build(&RatingTriples::default()).is_err());
+        assert!(Interactions::from_triples(&RatingTriples::default()).is_err());
     }
 }

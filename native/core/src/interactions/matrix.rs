@@ -1,14 +1,10 @@
-//! Dense indices and compressed sparse rows: the shape ALS, fold-in and metrics work on.
-//!
-//! Raw MovieLens ids are sparse u32s; every matrix row is a dense index. `IdMap` converts both ways.
-//! `by_user` (users x movies) and `by_item` (movies x users) hold the same ratings, each row sorted by column.
+//! The ids, the sparse rows and the pair of them a data set becomes.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::array_data::ArrayData;
 use crate::dataset::RatingTriples;
-use crate::Result;
 
 /// Raw id <-> dense index. `raw` is sorted ascending, so the index order is the id order.
 ///
@@ -102,12 +98,6 @@ pub struct Interactions {
 }
 
 impl Interactions {
-    /// Builds both CSR orientations from deduplicated triples (see `dataset::ratings`).
-    /// Fails with `InvalidInput` on an empty set.
-    pub fn from_triples(triples: &RatingTriples) -> Result<Self> {
-        crate::interactions_build::build(triples)
-    }
-
     /// The ratings of `triples` whose user and movie these interactions know, as (user, movie) dense indices with
     /// their ratings, in the triples' order: what a held-out part can be scored on.
     pub fn known_pairs(&self, triples: &RatingTriples) -> (Vec<(u32, u32)>, Vec<f32>) {
