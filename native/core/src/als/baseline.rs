@@ -2,7 +2,7 @@
 //!
 //! Unlike the factor model it uses a fixed (not count-weighted) shrinkage: `b = sum(residual) / (n + reg)`, so a
 //! movie with two ratings keeps a bias near zero. That makes it a fair baseline for evaluation and a sound score
-//! for the non-personalised list (see `foldin::popular`). It also seeds the factor model's movie biases.
+//! for the non-personalised list (see `Recommender::popular`). It also seeds the factor model's movie biases.
 
 use rayon::prelude::*;
 

@@ -77,12 +77,11 @@ impl GibbsParams {
     }
 }
 
-/// Whether [`GibbsParams::of`] samples the prior precisions (see [`GibbsParams::hyperprior`]): on ml-1m 90/10 it
-/// lowers the test RMSE from 0.8380 to 0.8346 (averaged predictions).
+/// Whether [`GibbsParams::of`] samples the prior precisions (see [`GibbsParams::hyperprior`]): it lowers the test RMSE
+/// (docs/tuning.md).
 const HYPERPRIOR: bool = true;
 
-/// Distillation of the stored model (see [`GibbsTrainer::distill`]); chosen on ml-1m 90/10 with 150 samples (test
-/// RMSE, penalty/half-steps: 0.5/3 0.8351, 0.5/5 0.8350, 1/5 0.8352, 0.5/7 0.8349, 2/7 0.8360; posterior mean 0.8373).
+/// Distillation of the stored model (see [`GibbsTrainer::distill`]); chosen on ml-1m 90/10 (docs/tuning.md).
 pub const DISTILL_PENALTY: f64 = 0.5;
 pub const DISTILL_HALF_STEPS: usize = 7;
 
@@ -250,10 +249,9 @@ impl<'a> GibbsTrainer<'a> {
     /// `model` distilled towards the averaged predictions: `half_steps` ALS half-steps (users, movies, users, ...) whose
     /// targets are the averaged training predictions instead of the ratings, with a flat `penalty` per coordinate.
     ///
-    /// Why: averaging factors over a chain that slowly rotates shrinks their products (a least-squares scale fitted
-    /// on the training pairs is 1.11), so the posterior mean predicts worse than the average of the samples'
-    /// predictions (0.8373 against 0.8341 on ml-1m 90/10, 150 samples). Refitting the rank-k model to those averaged
-    /// predictions, which are smooth (noise averaged out), brings it to 0.8349 for a few ALS half-steps.
+    /// Why: averaging factors over a chain that slowly rotates shrinks their products, so the posterior mean predicts
+    /// worse than the average of the samples' predictions. Refitting the rank-k model to those averaged predictions,
+    /// which are smooth (noise averaged out), closes most of the gap in a few ALS half-steps (docs/tuning.md).
     pub fn distill(&self, model: &AlsModel, penalty: f64, half_steps: usize) -> AlsModel {
         let mut out = model.clone();
         if self.averaged == 0 {

@@ -1,7 +1,7 @@
 //! Vector kernels of the conjugate-gradient row solves (`cg_implicit.rs`, `cg_explicit.rs`) on lane-padded f32
 //! vectors (length a multiple of [`LANES`]): explicit AVX-512 and AVX2+FMA versions and a portable fallback, picked
-//! by the const `ISA` the caller was compiled for (the same scheme as `gram.rs`). The compiler's own vectorisation of
-//! these loops used 2-lane registers for the dot products, at a quarter of the speed.
+//! by the const `ISA` the caller was compiled for (the same scheme as `gram.rs`): the compiler's own vectorisation of
+//! these loops is much slower (docs/tuning.md).
 
 #[cfg(test)]
 use super::isa::PORTABLE;

@@ -17,8 +17,8 @@ use crate::model::{AlsModel, Feedback};
 /// Rating points added per unit of `ln(1 + training ratings)` when choosing an explicit model's list.
 pub const POPULARITY_WEIGHT: f32 = 0.3;
 
-/// `ln(1 + count)` for the counts most movies have, computed once per process (a table lookup is ~10x cheaper than
-/// `ln`).
+/// `ln(1 + count)` for the counts most movies have, computed once per process (a table lookup is much cheaper than
+/// `ln`, and a list is built per request).
 const LN_TABLE_LEN: usize = 4096;
 static LN_ONE_PLUS: LazyLock<Vec<f32>> = LazyLock::new(|| (0..LN_TABLE_LEN).map(|c| (1.0 + c as f32).ln()).collect());
 

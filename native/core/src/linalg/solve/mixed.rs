@@ -13,7 +13,7 @@
 //!    residual of the full system is computed in f64 from the f64 normal equations and solved again with the f32
 //!    factor. The f32 solve's relative error (about `1e-7 x` the condition number) is squared by the step. Either way
 //!    the solution matches an f64 solve to about the f32 rounding of the stored factors (`solve`'s tests compare the
-//!    two; refining every row cost 13% of an iteration for no visible change).
+//!    two; refining every row costs time for no visible change: docs/tuning.md).
 
 use crate::linalg::isa::{F32_LANES, F64_LANES, PORTABLE};
 
