@@ -23,9 +23,10 @@ pub enum CoreError {
     #[error("{path}: {message}")]
     Dataset { path: PathBuf, message: String },
 
-    /// Arguments that cannot be used (bad hyper-parameters, mismatched lengths, ratings outside the scale).
-    #[error("invalid input: {0}")]
-    InvalidInput(String),
+    /// Arguments that cannot be used (bad hyper-parameters, mismatched lengths, ratings outside the scale); `field`
+    /// names the argument at fault when there is one (a training parameter's name, as JavaScript spells it).
+    #[error("invalid input: {message}")]
+    InvalidInput { field: Option<String>, message: String },
 
     /// No model folder (or no model.json) where one was expected.
     #[error("no model at {0}")]
@@ -46,10 +47,26 @@ impl CoreError {
         match self {
             CoreError::Io { .. } => "IO_ERROR",
             CoreError::Parse { .. } | CoreError::Dataset { .. } => "DATASET_ERROR",
-            CoreError::InvalidInput(_) => "INVALID_INPUT",
+            CoreError::InvalidInput { .. } => "INVALID_INPUT",
             CoreError::ModelNotFound(_) => "MODEL_NOT_FOUND",
             CoreError::InvalidModel { .. } => "INVALID_MODEL",
             CoreError::Cancelled => "CANCELLED",
+        }
+    }
+
+    /// An [`CoreError::InvalidInput`], naming `field` when the fault is one argument's.
+    pub fn invalid(field: Option<&str>, message: impl Into<String>) -> Self {
+        CoreError::InvalidInput {
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+
+    /// The argument an [`CoreError::InvalidInput`] names, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            CoreError::InvalidInput { field, .. } => field.as_deref(),
+            _ => None,
         }
     }
 

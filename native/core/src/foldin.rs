@@ -129,11 +129,14 @@ impl FoldedInUser {
 /// Validates a new user's request and folds them in (the errors of [`recommend_new_user`]).
 pub(crate) fn fold_in_new_user(model: &AlsModel, movie_ids: &[u32], ratings: &[f32], m: usize) -> Result<NewUser> {
     if movie_ids.len() != ratings.len() {
-        return Err(CoreError::InvalidInput(format!(
-            "{} movie ids but {} ratings: give one rating per movie",
-            movie_ids.len(),
-            ratings.len()
-        )));
+        return Err(CoreError::invalid(
+            None,
+            format!(
+                "{} movie ids but {} ratings: give one rating per movie",
+                movie_ids.len(),
+                ratings.len()
+            ),
+        ));
     }
     validate_m(m)?;
     let scale = model.scale;
@@ -142,10 +145,13 @@ pub(crate) fn fold_in_new_user(model: &AlsModel, movie_ids: &[u32], ratings: &[f
         .zip(ratings)
         .find(|(_, r)| !(r.is_finite() && **r >= scale.min && **r <= scale.max))
     {
-        return Err(CoreError::InvalidInput(format!(
-            "rating {r} for movie {id} is outside the model's scale {}..{}",
-            scale.min, scale.max
-        )));
+        return Err(CoreError::invalid(
+            None,
+            format!(
+                "rating {r} for movie {id} is outside the model's scale {}..{}",
+                scale.min, scale.max
+            ),
+        ));
     }
 
     let mut unknown_ids = Vec::new();
@@ -260,9 +266,10 @@ pub fn min_support(model: &AlsModel) -> u32 {
 
 fn validate_m(m: usize) -> Result<()> {
     if !(1..=MAX_RECOMMENDATIONS).contains(&m) {
-        return Err(CoreError::InvalidInput(format!(
-            "M must be in 1..={MAX_RECOMMENDATIONS}, got {m}"
-        )));
+        return Err(CoreError::invalid(
+            None,
+            format!("M must be in 1..={MAX_RECOMMENDATIONS}, got {m}"),
+        ));
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use crate::{CoreError, Result};
 
 pub(crate) fn build(triples: &RatingTriples) -> Result<Interactions> {
     if triples.is_empty() {
-        return Err(CoreError::InvalidInput("no ratings to build a model from".into()));
+        return Err(CoreError::invalid(None, "no ratings to build a model from"));
     }
     let users = IdMap::from_ids(triples.users.iter().copied());
     let items = IdMap::from_ids(triples.movies.iter().copied());

@@ -3,6 +3,7 @@
 //! It knows nothing of Node. Layers, bottom up:
 //! - [`dataset`]: MovieLens readers (layout detected from content), the movie catalogue, splits.
 //! - [`interactions`]: dense id maps and the user-major / item-major CSR matrices ALS works on.
+//! - [`params`]: the training parameters, each defined once (name, range, help, defaults per mode).
 //! - [`als`]: explicit ALS with biases (weighted-lambda regularisation).
 //! - [`foldin`]: a new user's bias and factors against fixed item factors, and top-M lists.
 //! - [`topn`]: which movies a personalised list holds (the estimate plus a popularity term for explicit models).
@@ -24,6 +25,7 @@ mod interactions_build;
 pub mod metrics;
 pub mod model;
 pub mod model_io;
+pub mod params;
 pub mod rng;
 pub mod scoring;
 pub mod synth;

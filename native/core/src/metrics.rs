@@ -95,7 +95,7 @@ pub struct FoldInEvaluation {
 /// popularity. `k` must be in `1..=MAX_K`.
 pub fn evaluate(model: &AlsModel, test: &RatingTriples, k: usize) -> Result<Evaluation> {
     if !(1..=MAX_K).contains(&k) {
-        return Err(CoreError::InvalidInput(format!("k must be in 1..={MAX_K}, got {k}")));
+        return Err(CoreError::invalid(None, format!("k must be in 1..={MAX_K}, got {k}")));
     }
     let pairs = KnownPairs::of(model, test);
     let b = &model.baseline;

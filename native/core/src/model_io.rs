@@ -390,7 +390,7 @@ fn parent_of(dir: &Path) -> PathBuf {
 fn sibling(dir: &Path, suffix: &str) -> Result<PathBuf> {
     let name = dir
         .file_name()
-        .ok_or_else(|| CoreError::InvalidInput(format!("model folder {} has no name", dir.display())))?;
+        .ok_or_else(|| CoreError::invalid(None, format!("model folder {} has no name", dir.display())))?;
     let mut name = name.to_os_string();
     name.push(format!(".{suffix}"));
     Ok(dir.with_file_name(name))

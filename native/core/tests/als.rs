@@ -285,7 +285,9 @@ fn bad_parameters_are_invalid_input_naming_the_parameter() {
     ];
     for (params, word) in cases {
         match train_explicit(&x, scale, &params, &mut |_| true) {
-            Err(CoreError::InvalidInput(msg)) => assert!(msg.contains(word), "{msg:?} should name {word}"),
+            Err(CoreError::InvalidInput { message: msg, .. }) => {
+                assert!(msg.contains(word), "{msg:?} should name {word}")
+            }
             other => panic!("{params:?}: expected InvalidInput, got {:?}", other.map(|_| ())),
         }
     }

@@ -225,7 +225,9 @@ fn invalid_gibbs_settings_are_clear_errors() {
     ];
     for (params, word) in cases {
         match movierec_core::als::train(&x, scale, &params, &mut |_| true) {
-            Err(CoreError::InvalidInput(msg)) => assert!(msg.contains(word), "{msg:?} should name {word}"),
+            Err(CoreError::InvalidInput { message: msg, .. }) => {
+                assert!(msg.contains(word), "{msg:?} should name {word}")
+            }
             other => panic!("{params:?}: expected InvalidInput, got {:?}", other.map(|_| ())),
         }
     }

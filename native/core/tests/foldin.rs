@@ -221,7 +221,9 @@ fn bad_input_is_invalid_input() {
     ];
     for (ids, ratings, m, word) in cases {
         match recommend_new_user(model, ids, ratings, m) {
-            Err(CoreError::InvalidInput(msg)) => assert!(msg.contains(word), "{msg:?} should say {word:?}"),
+            Err(CoreError::InvalidInput { message: msg, .. }) => {
+                assert!(msg.contains(word), "{msg:?} should say {word:?}")
+            }
             other => panic!("{ids:?} {ratings:?} M={m}: expected InvalidInput, got {other:?}"),
         }
     }

@@ -62,7 +62,10 @@ fn each_user_of_a_batch_gets_their_own_list_and_errors_stay_their_own() {
                 assert_eq!(*got, alone, "request {:?}", request.movie_ids);
                 assert_eq!(got.movie_ids.len(), request.m);
             }
-            (Err(CoreError::InvalidInput(got)), Err(CoreError::InvalidInput(alone))) => {
+            (
+                Err(CoreError::InvalidInput { message: got, .. }),
+                Err(CoreError::InvalidInput { message: alone, .. }),
+            ) => {
                 assert_eq!(*got, alone);
                 failures += 1;
             }

@@ -244,7 +244,7 @@ fn bad_parameters_are_invalid_input_errors() {
         ),
     ] {
         match train_implicit(&x, scale, &params, &mut |_| true) {
-            Err(CoreError::InvalidInput(message)) => assert!(message.contains(needle), "{message}"),
+            Err(CoreError::InvalidInput { message, .. }) => assert!(message.contains(needle), "{message}"),
             other => panic!(
                 "expected InvalidInput about {needle}, got {:?}",
                 other.map(|m| m.params)

@@ -126,7 +126,10 @@ fn hand_made_model_gives_the_numbers_worked_out_by_hand() {
     );
 
     for k in [0, 1001] {
-        assert!(matches!(evaluate(&model, &test, k), Err(CoreError::InvalidInput(_))));
+        assert!(matches!(
+            evaluate(&model, &test, k),
+            Err(CoreError::InvalidInput { .. })
+        ));
     }
 
     // Lists made elsewhere go through the same definitions: the model's own lists give the model's figures...
@@ -247,7 +250,7 @@ fn fold_in_predicts_users_held_out_of_training() {
     for bad in [0.0, 1.0, f64::NAN] {
         assert!(matches!(
             evaluate_fold_in(&model, &heldout, bad, 1),
-            Err(CoreError::InvalidInput(_))
+            Err(CoreError::InvalidInput { .. })
         ));
     }
 }

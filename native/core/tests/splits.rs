@@ -82,25 +82,31 @@ fn fractions_and_folds_are_validated() {
     let all = read(&fixture("ml-1m/ratings.dat"));
     for bad in [0.0, 1.0, -0.5, 1.5, f64::NAN] {
         assert!(
-            matches!(split_random(&all, bad, 1), Err(CoreError::InvalidInput(_))),
+            matches!(split_random(&all, bad, 1), Err(CoreError::InvalidInput { .. })),
             "{bad}"
         );
         assert!(
-            matches!(split_users(&all, bad, 1), Err(CoreError::InvalidInput(_))),
+            matches!(split_users(&all, bad, 1), Err(CoreError::InvalidInput { .. })),
             "{bad}"
         );
         assert!(
-            matches!(split_per_user(&all, bad, 1), Err(CoreError::InvalidInput(_))),
+            matches!(split_per_user(&all, bad, 1), Err(CoreError::InvalidInput { .. })),
             "{bad}"
         );
     }
-    assert!(matches!(kfold_assignments(10, 1, 1), Err(CoreError::InvalidInput(_))));
-    assert!(matches!(kfold_assignments(10, 11, 1), Err(CoreError::InvalidInput(_))));
+    assert!(matches!(
+        kfold_assignments(10, 1, 1),
+        Err(CoreError::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        kfold_assignments(10, 11, 1),
+        Err(CoreError::InvalidInput { .. })
+    ));
     assert!(matches!(
         kfold_assignments(1000, 256, 1),
-        Err(CoreError::InvalidInput(_))
+        Err(CoreError::InvalidInput { .. })
     ));
-    assert!(matches!(kfold(&all, 5, 5, 1), Err(CoreError::InvalidInput(_))));
+    assert!(matches!(kfold(&all, 5, 5, 1), Err(CoreError::InvalidInput { .. })));
 }
 
 #[test]
@@ -251,7 +257,7 @@ fn unwritable_ratings_are_refused() {
         };
         assert!(matches!(
             write_ratings(&path, &t, RatingsLayout::CsvHeader),
-            Err(CoreError::InvalidInput(_))
+            Err(CoreError::InvalidInput { .. })
         ));
     }
     assert!(!path.exists());

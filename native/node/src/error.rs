@@ -5,8 +5,8 @@
 //! rebuilds the coded JS error on the JS thread.
 
 use movierec_core::CoreError;
-use napi::bindgen_prelude::JsError;
-use napi::{Env, Status};
+use napi::bindgen_prelude::{JsError, JsObjectValue};
+use napi::{Env, JsValue, Status};
 
 /// The `code` of a JS error thrown by the addon (`IO_ERROR`, `DATASET_ERROR`, `INVALID_INPUT`, ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,7 +41,18 @@ pub fn to_napi(err: CoreError) -> napi::Error<ErrorCode> {
 
 /// An `INVALID_INPUT` error raised by the binding's own argument checks (e.g. a negative count).
 pub fn invalid_input(message: impl Into<String>) -> napi::Error<ErrorCode> {
-    to_napi(CoreError::InvalidInput(message.into()))
+    to_napi(CoreError::invalid(None, message))
+}
+
+/// A core error as the JS Error a sync function throws: `code`, and `field` when it names the argument at fault.
+pub fn js_error(env: &Env, err: CoreError) -> napi::Error {
+    let field = err.field().map(str::to_owned);
+    let error = JsError::from(to_napi(err)).into_unknown(*env);
+    if let (Some(field), Ok(mut object)) = (field, error.coerce_to_object()) {
+        // Best effort: without the property the error still has its code and a message naming the field.
+        let _ = object.set_named_property("field", field);
+    }
+    napi::Error::from(error)
 }
 
 /// Where an `AsyncTask` keeps the core error between `compute` (worker thread) and `reject` (JS thread).

@@ -8,5 +8,6 @@ mod convert;
 mod dataset;
 mod error;
 mod model;
+mod params;
 mod tasks;
 mod threads;

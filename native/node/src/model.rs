@@ -70,7 +70,7 @@ impl NativeModel {
         // Through the text form, so f32 fields read as written (0.01, not 0.009999999776482582).
         serde_json::to_string(&self.inner.meta)
             .and_then(|text| serde_json::from_str(&text))
-            .map_err(|e| to_napi(movierec_core::CoreError::InvalidInput(format!("model.json: {e}"))))
+            .map_err(|e| to_napi(movierec_core::CoreError::invalid(None, format!("model.json: {e}"))))
     }
 
     /// The rating scale predictions are clipped to.

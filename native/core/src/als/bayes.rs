@@ -48,19 +48,11 @@ pub struct GibbsParams {
 }
 
 impl Default for GibbsParams {
+    /// The sampler settings of the default parameters.
     fn default() -> Self {
-        Self {
-            init_iterations: 5,
-            burn_in: crate::model::DEFAULT_BURN_IN,
-            samples: crate::model::DEFAULT_SAMPLES,
-            noise_std: DEFAULT_NOISE_STD,
-            hyperprior: HYPERPRIOR,
-        }
+        Self::of(&AlsParams::default())
     }
 }
-
-/// Rating noise of MovieLens (the test RMSE good models reach is about this).
-pub const DEFAULT_NOISE_STD: f64 = crate::model::DEFAULT_NOISE_STD as f64;
 
 impl GibbsParams {
     /// The sampler settings of `params` (`method: gibbs`): `iterations` ALS sweeps start the chain.
@@ -118,27 +110,30 @@ impl<'a> GibbsTrainer<'a> {
         gibbs: GibbsParams,
         probe: Vec<(u32, u32)>,
     ) -> Result<Self> {
+        // The ALS start validates `params`, so their errors come before those of the sampler's own settings.
+        let started = Instant::now();
+        let mut init = ExplicitTrainer::new(x, scale, params)?;
         if !(gibbs.noise_std.is_finite() && gibbs.noise_std >= 0.0) {
-            return Err(CoreError::InvalidInput(format!(
-                "noise_std must be >= 0, got {}",
-                gibbs.noise_std
-            )));
+            return Err(CoreError::invalid(
+                None,
+                format!("noise_std must be >= 0, got {}", gibbs.noise_std),
+            ));
         }
         if gibbs.samples == 0 || gibbs.init_iterations == 0 {
-            return Err(CoreError::InvalidInput(
-                "Gibbs sampling needs at least one initial iteration and one sample".into(),
+            return Err(CoreError::invalid(
+                None,
+                "Gibbs sampling needs at least one initial iteration and one sample",
             ));
         }
         if let Some(&(u, i)) = probe
             .iter()
             .find(|&&(u, i)| u as usize >= x.n_users() || i as usize >= x.n_items())
         {
-            return Err(CoreError::InvalidInput(format!(
-                "probe pair ({u}, {i}) outside the training matrix"
-            )));
+            return Err(CoreError::invalid(
+                None,
+                format!("probe pair ({u}, {i}) outside the training matrix"),
+            ));
         }
-        let started = Instant::now();
-        let mut init = ExplicitTrainer::new(x, scale, params)?;
         let mut last = None;
         for _ in 0..gibbs.init_iterations {
             last = Some(init.step());
@@ -154,7 +149,7 @@ impl<'a> GibbsTrainer<'a> {
             .num_threads(params.threads)
             .thread_name(|i| format!("movierec-gibbs-{i}"))
             .build()
-            .map_err(|e| CoreError::InvalidInput(format!("cannot start {} threads: {e}", params.threads)))?;
+            .map_err(|e| CoreError::invalid(None, format!("cannot start {} threads: {e}", params.threads)))?;
         Ok(Self {
             sum_user_factors: vec![0.0; current.user_factors.data.len()],
             sum_item_factors: vec![0.0; current.item_factors.data.len()],

@@ -46,7 +46,6 @@ pub fn train_ratings(
     params: &AlsParams,
     on_iteration: &mut dyn FnMut(&IterationStats) -> bool,
 ) -> Result<AlsModel> {
-    super::validate_params(params)?;
     let (train, held_out) = if params.validation_fraction > 0.0 {
         let (train, held_out) = split_random(triples, params.validation_fraction as f64, params.seed)?;
         (Cow::Owned(train), Some(held_out))

@@ -37,18 +37,11 @@ pub struct ExplicitTrainer<'a> {
 impl<'a> ExplicitTrainer<'a> {
     /// Validates `params`, fits the bias-only baseline, and draws the initial movie factors from `params.seed`.
     pub fn new(x: &'a Interactions, scale: RatingScale, params: &AlsParams) -> Result<Self> {
-        super::validate_common(params)?;
         if params.feedback != crate::model::Feedback::Explicit {
-            return Err(CoreError::InvalidInput(
-                "implicit feedback is not supported by the explicit trainer".into(),
+            return Err(CoreError::invalid(
+                Some("feedback"),
+                "implicit feedback is not supported by the explicit trainer",
             ));
-        }
-        if params.solver == Solver::Cg && !(1..=super::implicit::MAX_CG_STEPS).contains(&params.cg_steps) {
-            return Err(CoreError::InvalidInput(format!(
-                "cgSteps must be in 1..={}, got {}",
-                super::implicit::MAX_CG_STEPS,
-                params.cg_steps
-            )));
         }
         let TrainingStart {
             started,

@@ -11,7 +11,8 @@
 //! with weighted-lambda regularisation as in the explicit mode (Zhou et al. 2008; Spark MLlib does the same for
 //! implicit feedback): a row with `n` ratings gets `lambda = reg_factors * n`. On ml-1m and ml-latest-small
 //! (per-user 80/20 holdout, precision@10) it beat a plain lambda at its best setting, with higher catalogue coverage.
-//! The best `reg_factors` is larger than for explicit ratings: see [`implicit_defaults`].
+//! The best `reg_factors` is larger than for explicit ratings (its default is in `params.rs`, the measurements in
+//! docs/tuning.md).
 //! Linear confidence was chosen over `alpha * log(1 + r / eps)`: ratings span one decade (0.5..5), so the log form
 //! only compresses a range that is already narrow, and the linear one keeps a single parameter.
 //!
@@ -36,9 +37,6 @@ use crate::{CoreError, Result};
 
 /// Standard deviation of the initial movie factors: small, so the first user solve is led by the data.
 const INIT_STD: f32 = 0.01;
-/// Largest accepted `alpha`; beyond it confidences of 1 for unrated pairs no longer matter numerically.
-pub const MAX_ALPHA: f32 = 1.0e4;
-pub const MAX_CG_STEPS: usize = 64;
 
 /// Implicit ALS in progress: `model()` is a complete, usable model after every `step()`.
 pub struct ImplicitTrainer<'a> {
@@ -54,7 +52,12 @@ impl<'a> ImplicitTrainer<'a> {
     /// Validates `params` (which must say `Feedback::Implicit`), fits the bias-only baseline (kept for the
     /// non-personalised list and evaluation), and draws the initial movie factors from `params.seed`.
     pub fn new(x: &'a Interactions, scale: RatingScale, params: &AlsParams) -> Result<Self> {
-        validate_implicit(params)?;
+        if params.feedback != Feedback::Implicit {
+            return Err(CoreError::invalid(
+                Some("feedback"),
+                "the implicit trainer needs feedback = implicit",
+            ));
+        }
         let TrainingStart {
             started,
             pool,
@@ -141,21 +144,6 @@ impl<'a> ImplicitTrainer<'a> {
     }
 }
 
-/// `regFactors` of implicit feedback when the caller gives none. Chosen on ml-1m, per-user 80/20 holdout, 64 factors,
-/// 15 iterations (precision@10 / coverage): 0.05 gave 0.279 / 0.37, 0.1 0.289, 0.15 0.296, 0.2 0.299 / 0.37,
-/// 0.3 0.297, 0.5 0.280, 1.0 0.224 / 0.14 (popularity: 0.148). ml-latest-small peaks at 0.2-0.4.
-pub const DEFAULT_IMPLICIT_REG: f32 = 0.2;
-
-/// The defaults for implicit feedback: [`AlsParams::default`] with `feedback = Implicit` and
-/// [`DEFAULT_IMPLICIT_REG`] (the explicit default regularisation is four times too weak here).
-pub fn implicit_defaults() -> AlsParams {
-    AlsParams {
-        feedback: Feedback::Implicit,
-        reg_factors: DEFAULT_IMPLICIT_REG,
-        ..super::als_defaults()
-    }
-}
-
 /// Trains an implicit-feedback model on `x` (`params.feedback` must be `Implicit`). `on_iteration` runs after every
 /// iteration; returning false cancels training (`CoreError::Cancelled`).
 pub fn train_implicit(
@@ -172,35 +160,6 @@ pub fn train_implicit(
         }
     }
     Ok(trainer.into_model())
-}
-
-/// Rejects implicit hyper-parameters that cannot give a model.
-pub(crate) fn validate_implicit(params: &AlsParams) -> Result<()> {
-    super::validate_common(params)?;
-    let bad = |msg: String| Err(CoreError::InvalidInput(msg));
-    if params.feedback != Feedback::Implicit {
-        return bad("the implicit trainer needs feedback = implicit".into());
-    }
-    if !(params.alpha.is_finite() && params.alpha >= 0.0 && params.alpha <= MAX_ALPHA) {
-        return bad(format!(
-            "alpha must be a finite number in 0..={MAX_ALPHA}, got {}",
-            params.alpha
-        ));
-    }
-    if !(1..=MAX_CG_STEPS).contains(&params.cg_steps) {
-        return bad(format!(
-            "cgSteps must be in 1..={MAX_CG_STEPS}, got {}",
-            params.cg_steps
-        ));
-    }
-    if params.reg_factors <= 0.0 {
-        // Without regularisation a row's system is singular whenever the other side's factors are rank-deficient.
-        return bad(format!(
-            "regFactors must be > 0 for implicit feedback, got {}",
-            params.reg_factors
-        ));
-    }
-    Ok(())
 }
 
 /// Solves every row of `rows` against `side` in parallel, warm-started from `out`; returns the summed loss data term.

@@ -22,16 +22,18 @@ pub(crate) struct TrainingStart {
     pub item_counts: Vec<u32>,
 }
 
+/// Every trainer starts here, so this is where training validates its parameters, once.
 pub(crate) fn start_training(x: &Interactions, params: &AlsParams, init_std: f32) -> Result<TrainingStart> {
+    params.validate()?;
     if x.nnz() == 0 {
-        return Err(CoreError::InvalidInput("no ratings to train on".into()));
+        return Err(CoreError::invalid(None, "no ratings to train on"));
     }
     let started = Instant::now();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(params.threads)
         .thread_name(|i| format!("movierec-als-{i}"))
         .build()
-        .map_err(|e| CoreError::InvalidInput(format!("cannot start {} training threads: {e}", params.threads)))?;
+        .map_err(|e| CoreError::invalid(None, format!("cannot start {} training threads: {e}", params.threads)))?;
     let sum: f64 = x.by_user.values.iter().map(|&v| v as f64).sum();
     let mean = (sum / x.nnz() as f64) as f32;
     let baseline = pool.install(|| fit_baseline(x, mean));

@@ -75,9 +75,10 @@ pub fn split_per_user(
 /// Fold number (0..k) of each of `n` items: a random balanced assignment (fold sizes differ by at most one).
 pub fn kfold_assignments(n: usize, k: usize, seed: u64) -> Result<Vec<u8>> {
     if !(2..=255).contains(&k) || k > n {
-        return Err(CoreError::InvalidInput(format!(
-            "k-fold needs 2 <= k <= min(255, items); got k = {k} for {n} items"
-        )));
+        return Err(CoreError::invalid(
+            None,
+            format!("k-fold needs 2 <= k <= min(255, items); got k = {k} for {n} items"),
+        ));
     }
     let mut folds: Vec<u8> = (0..n).map(|i| (i % k) as u8).collect();
     shuffle(&mut folds, &mut seeded(seed, STREAM_KFOLD));
@@ -88,9 +89,10 @@ pub fn kfold_assignments(n: usize, k: usize, seed: u64) -> Result<Vec<u8>> {
 pub fn kfold(triples: &RatingTriples, k: usize, fold: usize, seed: u64) -> Result<(RatingTriples, RatingTriples)> {
     let folds = kfold_assignments(triples.len(), k, seed)?;
     if fold >= k {
-        return Err(CoreError::InvalidInput(format!(
-            "fold {fold} does not exist for k = {k} (folds are 0..{k})"
-        )));
+        return Err(CoreError::invalid(
+            None,
+            format!("fold {fold} does not exist for k = {k} (folds are 0..{k})"),
+        ));
     }
     Ok(partition(triples, |i| usize::from(folds[i]) != fold))
 }
@@ -103,10 +105,13 @@ pub fn write_ratings(path: &Path, triples: &RatingTriples, layout: RatingsLayout
         let (user, movie, rating) = (triples.users[i], triples.movies[i], triples.ratings[i]);
         let half_stars = rating * 2.0;
         if user == 0 || movie == 0 || !(1.0..=10.0).contains(&half_stars) || half_stars.fract() != 0.0 {
-            return Err(CoreError::InvalidInput(format!(
-                "rating #{i} (user {user}, movie {movie}, rating {rating}) cannot be written as MovieLens: \
+            return Err(CoreError::invalid(
+                None,
+                format!(
+                    "rating #{i} (user {user}, movie {movie}, rating {rating}) cannot be written as MovieLens: \
                  ids start at 1 and ratings are multiples of 0.5 in [0.5, 5]"
-            )));
+                ),
+            ));
         }
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -143,9 +148,10 @@ fn check_fraction(name: &str, fraction: f64) -> Result<()> {
     if fraction > 0.0 && fraction < 1.0 {
         Ok(())
     } else {
-        Err(CoreError::InvalidInput(format!(
-            "{name} must be strictly between 0 and 1, got {fraction}"
-        )))
+        Err(CoreError::invalid(
+            None,
+            format!("{name} must be strictly between 0 and 1, got {fraction}"),
+        ))
     }
 }
 

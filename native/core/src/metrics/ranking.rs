@@ -56,7 +56,7 @@ pub fn evaluate_lists(
     lists: &BTreeMap<u32, Vec<u32>>,
 ) -> Result<RankingMetrics> {
     if !(1..=MAX_K).contains(&k) {
-        return Err(CoreError::InvalidInput(format!("k must be in 1..={MAX_K}, got {k}")));
+        return Err(CoreError::invalid(None, format!("k must be in 1..={MAX_K}, got {k}")));
     }
     let pairs = KnownPairs::of(model, test);
     let [metrics] = rank_users(model, &pairs, k, |u, _| {

@@ -137,7 +137,7 @@ impl SynthParams {
 
     /// Checks that the parameters describe a data set that can exist.
     pub fn validate(&self) -> Result<()> {
-        let fail = |what: String| Err(CoreError::InvalidInput(format!("synthetic data: {what}")));
+        let fail = |what: String| Err(CoreError::invalid(None, format!("synthetic data: {what}")));
         if !(1..=10_000_000).contains(&self.users) {
             return fail(format!("users must be 1..=10,000,000, got {}", self.users));
         }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use movierec_core::als::{train, validate_params};
+use movierec_core::als::train;
 use movierec_core::dataset::split::kfold;
 use movierec_core::dataset::{Dataset, RatingTriples};
 use movierec_core::interactions::Interactions;
@@ -18,8 +18,7 @@ use napi_derive::napi;
 use crate::dataset::{DatasetData, NativeDataset};
 use crate::error::{invalid_input, to_napi, Failure, Result};
 use crate::tasks::data::non_negative_seed;
-use crate::tasks::train::JsAlsParams;
-use crate::threads;
+use crate::{params, threads};
 
 // ---- kfoldSplit ----
 
@@ -167,15 +166,18 @@ impl Task for FitTask {
     }
 }
 
-/// Trains on `train` in memory (nothing saved) and scores RMSE/MAE on `test`: one fit of cross-validation.
+/// Trains on `train` in memory (nothing saved) with `params` (every parameter, as `resolveParams` gives them) and
+/// scores RMSE/MAE on `test`: one fit of cross-validation.
 #[napi]
-pub fn fit_and_score(train: &NativeDataset, test: &NativeDataset, params: JsAlsParams) -> Result<AsyncTask<FitTask>> {
-    let params = params.to_core()?;
-    validate_params(&params).map_err(to_napi)?;
+pub fn fit_and_score(
+    train: &NativeDataset,
+    test: &NativeDataset,
+    #[napi(ts_arg_type = "Record<string, number | string>")] params: serde_json::Value,
+) -> Result<AsyncTask<FitTask>> {
     Ok(AsyncTask::new(FitTask {
         train: train.inner.clone(),
         test: test.inner.clone(),
-        params,
+        params: params::complete(params)?,
         failure: Failure::default(),
     }))
 }
