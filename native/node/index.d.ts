@@ -50,50 +50,6 @@ export declare class NativeModel {
   catalogue(): CatalogueArrays
 }
 
-/** The defaults of `method: "als"`, tuned on ml-1m. */
-export declare function alsDefaultParams(): AlsParams
-
-/** Hyper-parameters as JS passes them (see `defaultParams()`). */
-export interface AlsParams {
-  factors: number
-  /** Weighted-lambda regularisation of the factors. */
-  regFactors: number
-  /** Regularisation of the user and movie biases. */
-  regBias: number
-  iterations: number
-  seed: number
-  /** Worker threads of this training; 0 = the `setThreads` setting. */
-  threads: number
-  /** `explicit` (default) or `implicit` (confidence-weighted, for top-N lists). */
-  feedback?: string
-  /** Virtual ratings per user and movie added to the regularisation (explicit); default `AlsParams`' value. */
-  priorCount?: number
-  /** Implicit only: confidence of a rated pair is `1 + alpha * rating`. */
-  alpha?: number
-  /** Implicit only: conjugate-gradient steps per row and half-step. */
-  cgSteps?: number
-  /**
-   * `gibbs` (default: Gibbs sampling, posterior-mean model) or `als`; `iterations` are the ALS iterations
-   * (for `gibbs`, those that start the chain).
-   */
-  method?: string
-  /** Gibbs only: sweeps averaged into the model. */
-  samples?: number
-  /** Gibbs only: sweeps discarded before averaging. */
-  burnIn?: number
-  /** Gibbs only: standard deviation of the rating noise. */
-  noiseStd?: number
-  /** Fraction of the ratings held out to report a validation RMSE per iteration; 0 (default) = none. */
-  validationFraction?: number
-  /** ALS with a validation fraction: stop after this many iterations without improvement; 0 (default) = never. */
-  earlyStopping?: number
-  /**
-   * Explicit ALS only: `cholesky` (default, exact row solves) or `cg` (`cgSteps` warm-started conjugate-gradient
-   * steps per row: about half the time per iteration at 64 factors, docs/benchmarks.md).
-   */
-  solver?: string
-}
-
 /**
  * Every user's list of a batch, concatenated: user `u`'s entries are `listOffsets[u]..listOffsets[u + 1]` of
  * `movieIds` and `scores`, their unknown input ids `unknownOffsets[u]..unknownOffsets[u + 1]` of `unknownIds`.
@@ -148,9 +104,6 @@ export interface DatasetReport {
   catalogueMovies: number
 }
 
-/** The defaults, tuned on ml-1m: Gibbs sampling. */
-export declare function defaultParams(): AlsParams
-
 /**
  * Fold-in accuracy on users the model never saw: each user's ratings split into a `historyFraction` history
  * (folded in) and a target (predicted), seeded (camelCase `metrics::FoldInEvaluation`).
@@ -163,8 +116,11 @@ export declare function evaluateFoldIn(model: NativeModel, dataset: NativeDatase
  */
 export declare function evaluateModel(model: NativeModel, dataset: NativeDataset, k: number): Promise<Record<string, any>>
 
-/** Trains on `train` in memory (nothing saved) and scores RMSE/MAE on `test`: one fit of cross-validation. */
-export declare function fitAndScore(train: NativeDataset, test: NativeDataset, params: AlsParams): Promise<FitScore>
+/**
+ * Trains on `train` in memory (nothing saved) with `params` (every parameter, as `resolveParams` gives them) and
+ * scores RMSE/MAE on `test`: one fit of cross-validation.
+ */
+export declare function fitAndScore(train: NativeDataset, test: NativeDataset, params: Record<string, number | string>): Promise<FitScore>
 
 /** Accuracy of one fit on its test set (camelCase `metrics::RatingMetrics` plus timing). */
 export interface FitScore {
@@ -188,16 +144,13 @@ export declare function generateDemo(outDir: string, options?: SynthOptions | un
 /** The worker threads tasks use now (the setting, or the number of cores when the setting is 0). */
 export declare function getThreads(): number
 
-/** The defaults of implicit feedback (stronger `regFactors`), chosen on ml-1m's per-user holdout. */
-export declare function implicitDefaultParams(): AlsParams
-
 /** One finished ALS iteration or Gibbs sweep. */
 export interface IterationProgress {
   /** 1-based. */
   iteration: number
   /** Gibbs: of the predictions averaged over the samples so far (of the current sample during burn-in). */
   trainRmse: number
-  /** RMSE on the held-out `validationFraction` of the ratings; absent without one. */
+  /** RMSE on the ratings held out for validation; absent without a holdout. */
   validationRmse?: number
   /** Seconds since training started. */
   elapsedSeconds: number
@@ -220,6 +173,12 @@ export declare function loadModelSync(dir: string): NativeModel
 
 /** The longest list a caller may ask for (M), and the largest k of the ranking metrics. */
 export declare const MAX_LIST_LENGTH: number
+
+/**
+ * Every training parameter: name, `movierec train` flag, help, type and range, the modes it applies to, its
+ * default in each mode, and where `movierec tune` samples it. `src/model/params.generated.ts` is this, generated.
+ */
+export declare function parameterSpec(): Array<Record<string, unknown>>
 
 export interface RatingScale {
   min: number
@@ -255,6 +214,12 @@ export interface RecommendationList {
   /** false: no known movie in the input, so this is the non-personalised list. */
   personalised: boolean
 }
+
+/**
+ * Every training parameter: those of `partial` (any subset; unknown names refused), the others the defaults of
+ * its feedback and method; validated. Throws INVALID_INPUT with `field`, the parameter at fault.
+ */
+export declare function resolveParams(partial: Record<string, unknown>): Record<string, number | string>
 
 /** Sets the worker threads of later tasks; 0 = one per core. */
 export declare function setThreads(threads: number): void
@@ -316,10 +281,11 @@ export interface SynthReport {
 }
 
 /**
- * Trains on `dataset`, saves the model atomically to `modelDir` (a crash leaves the previous model whole) and
- * resolves to it, loaded back from disk. `onIteration` gets each iteration's training RMSE.
+ * Trains on `dataset` with `params` (every parameter, as `resolveParams` gives them), saves the model atomically to
+ * `modelDir` (a crash leaves the previous model whole) and resolves to it, loaded back from disk. `onIteration`
+ * gets each iteration's training RMSE.
  */
-export declare function trainModel(dataset: NativeDataset, params: AlsParams, modelDir: string, onIteration?: (((arg: IterationProgress) => void)) | undefined | null): Promise<NativeModel>
+export declare function trainModel(dataset: NativeDataset, params: Record<string, number | string>, modelDir: string, onIteration?: (((arg: IterationProgress) => void)) | undefined | null): Promise<NativeModel>
 
 /** One refused user of a batch: the error `recommendNewUser` would have thrown for them. */
 export interface UserFailure {

@@ -61,12 +61,25 @@ export function intOption(min: number, max: number) {
   };
 }
 
-export function numberOption(min: number, max: number, { exclusive = false } = {}) {
+export function numberOption(
+  min: number,
+  max: number,
+  {
+    exclusive = false,
+    minExclusive = exclusive,
+    maxExclusive = exclusive,
+  }: { exclusive?: boolean; minExclusive?: boolean; maxExclusive?: boolean } = {},
+) {
   return (value: string): number => {
     const n = Number(value);
-    const inRange = exclusive ? n > min && n < max : n >= min && n <= max;
+    const inRange = (minExclusive ? n > min : n >= min) && (maxExclusive ? n < max : n <= max);
     if (value.trim() === '' || !Number.isFinite(n) || !inRange) {
-      const range = exclusive ? `between ${min} and ${max} (exclusive)` : `in ${min}..${max}`;
+      const range =
+        minExclusive && maxExclusive
+          ? `between ${min} and ${max} (exclusive)`
+          : minExclusive || maxExclusive
+            ? `in ${minExclusive ? '(' : '['}${min}, ${max}${maxExclusive ? ')' : ']'}`
+            : `in ${min}..${max}`;
       throw new InvalidArgumentError(`must be a number ${range}.`);
     }
     return n;

@@ -15,11 +15,10 @@ import { Catalogue } from './catalogue.js';
 import { writeMetricsChart, writeTrainingCurve } from './charts/index.js';
 import { fromNativeError, InvalidInputError, ModelNotFoundError, type ErrorContext } from './errors.js';
 import { DEFAULT_M, MAX_ID, MAX_K, MAX_M } from './limits.js';
-import { parseTrainParams } from './params.js';
+import { resolveParams, type TrainParams } from './params.js';
 import type {
   DatasetInfo,
   EvaluationResult,
-  Feedback,
   FoldInEvaluationResult,
   IterationStats,
   ModelInfo,
@@ -68,25 +67,9 @@ export class MyRecModel {
     this.threads = threads;
   }
 
-  /** The training defaults (tuned on ml-1m): what `train` uses for every option left out. */
-  static defaultParams(): TrainResult['params'] {
-    return fromNativeParams(native.defaultParams(), 'explicit');
-  }
-
-  /** The parameters `train(path, options)` uses (defaults filled in, `threads` 0 = the model's setting); throws
-   * InvalidInputError as `train` would. */
-  static resolvedParams(options: TrainOptions): TrainResult['params'] {
-    return trainParams(options, 0);
-  }
-
-  /** The defaults of `method: 'als'` (weighted-lambda regularisation, 10 iterations). */
-  static alsDefaultParams(): TrainResult['params'] {
-    return fromNativeParams(native.alsDefaultParams(), 'explicit');
-  }
-
-  /** The defaults of `feedback: 'implicit'` (stronger `regFactors`, chosen on ml-1m's per-user holdout). */
-  static implicitDefaultParams(): TrainResult['params'] {
-    return fromNativeParams(native.implicitDefaultParams(), 'implicit');
+  /** The training defaults (Gibbs sampling, tuned on ml-1m): what `train` uses for every option left out. */
+  static defaultParams(): TrainParams {
+    return resolveParams({});
   }
 
   // ---- lifecycle ----
@@ -126,7 +109,8 @@ export class MyRecModel {
   /** Reads `datasetPath`, trains, saves atomically to `modelDir` and swaps the new model in. */
   async train(datasetPath: string, options: TrainOptions = {}): Promise<TrainResult> {
     return this.exclusive(async () => {
-      const params = trainParams(options, this.threads);
+      const given = paramsOf(options);
+      const params = resolveParams({ ...given, threads: given.threads ?? this.threads });
       const dataset = await this.readDataset(datasetPath, options.skipInvalid ?? false);
       const report = dataset.report;
       log().info(
@@ -141,7 +125,7 @@ export class MyRecModel {
             `train RMSE ${stats.trainRmse.toFixed(4)}${validation}, ${stats.elapsedSeconds.toFixed(2)} s`,
         );
         try {
-          options.onIteration?.(stats);
+          options.onIteration?.(stats, steps);
         } catch (err) {
           // A broken progress callback must not break training.
           log().warn('onIteration callback failed', err);
@@ -422,79 +406,19 @@ export function checkRatingsPair(input: unknown): [Uint32Array, Float32Array] {
 }
 
 /** Progress steps a training reports: ALS iterations, or Gibbs sweeps (burn-in + samples). */
-export function totalSteps(p: Pick<TrainResult['params'], 'method' | 'feedback' | 'iterations' | 'burnIn' | 'samples'>): number {
+export function totalSteps(p: Pick<TrainParams, 'method' | 'feedback' | 'iterations' | 'burnIn' | 'samples'>): number {
   return p.method === 'gibbs' && p.feedback === 'explicit' ? p.burnIn + p.samples : p.iterations;
 }
 
-function fromNativeParams(d: ReturnType<typeof native.defaultParams>, feedback: Feedback): TrainResult['params'] {
-  return {
-    factors: d.factors,
-    regFactors: d.regFactors,
-    regBias: d.regBias,
-    iterations: d.iterations,
-    seed: d.seed,
-    threads: 0,
-    feedback,
-    // The addon always fills these (optional only as inputs); NaN would fail trainParams' checks loudly.
-    priorCount: d.priorCount ?? Number.NaN,
-    alpha: d.alpha ?? Number.NaN,
-    cgSteps: d.cgSteps ?? Number.NaN,
-    method: d.method === 'als' ? 'als' : 'gibbs',
-    samples: d.samples ?? Number.NaN,
-    burnIn: d.burnIn ?? Number.NaN,
-    noiseStd: d.noiseStd ?? Number.NaN,
-    validationFraction: 0,
-    earlyStopping: 0,
-    solver: d.solver === 'cg' ? 'cg' : 'cholesky',
-  };
+/** The training parameters among `options` (the others say how to read the data and follow the training). */
+function paramsOf(options: TrainOptions): Partial<TrainParams> {
+  const { skipInvalid: _skipInvalid, onIteration: _onIteration, ...params } = options;
+  return params;
 }
 
 /** Implicit models have no RMSE/MAE: the addon gives null, the typed result NaN (JSON still shows null). */
 function nanForMissing<T extends { rmse: number | null; mae: number | null }>(r: T): T {
   return { ...r, rmse: r.rmse ?? Number.NaN, mae: r.mae ?? Number.NaN };
-}
-
-/** Every parameter filled in (defaults by feedback) and range-checked: what the native trainer receives. */
-export function trainParams(o: TrainOptions, defaultThreads: number): TrainResult['params'] {
-  const feedback = o.feedback ?? 'explicit';
-  if (feedback !== 'explicit' && feedback !== 'implicit') {
-    throw new InvalidInputError(`feedback must be "explicit" or "implicit", got ${JSON.stringify(feedback)}`);
-  }
-  // Implicit feedback trains by ALS only (the core rejects gibbs with it).
-  const method = o.method ?? (feedback === 'implicit' ? 'als' : MyRecModel.defaultParams().method);
-  if (method !== 'als' && method !== 'gibbs') {
-    throw new InvalidInputError(`method must be "als" or "gibbs", got ${JSON.stringify(method)}`);
-  }
-  // Defaults depend on the feedback and method: implicit feedback needs stronger factor regularisation, Gibbs
-  // sampling flat priors (see the core's AlsParams::default).
-  const d =
-    feedback === 'implicit'
-      ? MyRecModel.implicitDefaultParams()
-      : method === 'als'
-        ? MyRecModel.alsDefaultParams()
-        : MyRecModel.defaultParams();
-  const p = {
-    factors: o.factors ?? d.factors,
-    regFactors: o.regFactors ?? d.regFactors,
-    regBias: o.regBias ?? d.regBias,
-    iterations: o.iterations ?? d.iterations,
-    seed: o.seed ?? d.seed,
-    threads: o.threads ?? defaultThreads,
-    feedback,
-    priorCount: o.priorCount ?? d.priorCount,
-    alpha: o.alpha ?? d.alpha,
-    cgSteps: o.cgSteps ?? d.cgSteps,
-    method,
-    samples: o.samples ?? d.samples,
-    burnIn: o.burnIn ?? d.burnIn,
-    noiseStd: o.noiseStd ?? d.noiseStd,
-    validationFraction: o.validationFraction ?? 0,
-    earlyStopping: o.earlyStopping ?? 0,
-    solver: o.solver ?? d.solver,
-  };
-  // The one schema of the parameters (src/model/params.ts) checks names, types and ranges, as for --config and --grid.
-  parseTrainParams(p, 'training parameters');
-  return p;
 }
 
 export function datasetInfo(r: DatasetReport): DatasetInfo {

@@ -1,44 +1,51 @@
-// The one schema of the training hyper-parameters (zod). `train --config`, `tune --grid` and the random search read
-// parameters through it, so a name, type or range is checked the same way everywhere; the service can reuse it.
-// Adding a parameter is one line in `trainParamsShape` (and its range in tune's search space if it is tunable).
+// The training parameters in TypeScript, all derived from the core's table (native/core/src/params/table.rs) through
+// the generated PARAMETER_SPEC: their types, the zod schemas of `train --config` files and `tune --grid` values, and the
+// resolution of a partial object by the addon (`resolveParams`: the defaults of its feedback and method filled in,
+// then validated: the one check of a training's parameters before the core's own). Adding a parameter is one entry
+// in the core's table and `npm run generate:params`.
 
 import fs from 'node:fs/promises';
 
 import { z } from 'zod';
 
-import { InvalidInputError } from './errors.js';
+import { native } from '../native.js';
+import { fromNativeError, InvalidInputError } from './errors.js';
+import { PARAMETER_SPEC } from './params.generated.js';
 
-const MAX_INT = Number.MAX_SAFE_INTEGER;
-const int = (min: number, max: number) => z.number().int().min(min).max(max);
-const nonNegative = (max = 1e6) => z.number().min(0).max(max);
+export { PARAMETER_SPEC };
 
-/** Ranges match MyRecModel's checks and the core's `validate_params`. */
-export const trainParamsShape = {
-  factors: int(1, 1024).describe('latent factors'),
-  regFactors: nonNegative().describe('weighted-lambda regularisation of the factors'),
-  regBias: nonNegative().describe('regularisation of the user and movie biases'),
-  iterations: int(1, 1000).describe('ALS iterations'),
-  seed: int(0, MAX_INT).describe('random seed'),
-  threads: int(0, 1024).describe('worker threads, 0 = all cores'),
-  feedback: z.enum(['explicit', 'implicit']).describe('explicit ratings or implicit confidence'),
-  priorCount: nonNegative().describe('virtual ratings added to each row\'s regularisation (explicit)'),
-  alpha: nonNegative().describe('implicit only: confidence 1 + alpha * rating'),
-  cgSteps: int(1, 1000).describe('implicit only: conjugate-gradient steps'),
-  method: z.enum(['gibbs', 'als']).describe('gibbs: Gibbs sampling; als: alternating least squares'),
-  samples: int(1, 100_000).describe('gibbs only: sweeps averaged into the model'),
-  burnIn: int(0, 100_000).describe('gibbs only: sweeps discarded first'),
-  noiseStd: z.number().min(1e-6).max(10).describe('gibbs only: rating noise standard deviation'),
-  validationFraction: z.number().min(0).max(0.49).describe('fraction of ratings held out for a validation curve'),
-  earlyStopping: int(0, 1000).describe('als: stop after N iterations without validation improvement'),
-  solver: z.enum(['cholesky', 'cg']).describe('explicit als: exact Cholesky or warm-started conjugate-gradient rows'),
-} as const;
+/** One parameter's definition: name, `cli` flag, help, type and range, `appliesTo`, `defaults` per mode, `search`. */
+export type ParamSpec = (typeof PARAMETER_SPEC)[number];
+export type ParamName = ParamSpec['name'];
+/** The three ways to train, each with its defaults: explicit by Gibbs sampling (the default) or ALS, or implicit. */
+export type Mode = keyof ParamSpec['defaults'];
 
-export type ParamName = keyof typeof trainParamsShape;
-export const PARAM_NAMES = Object.keys(trainParamsShape) as ParamName[];
+type ValueOf<S> = S extends { type: 'word'; words: readonly (infer W)[] } ? W : number;
+/** Every training parameter, as a trained model records them. */
+export type TrainParams = { -readonly [S in ParamSpec as S['name']]: ValueOf<S> };
+
+export const PARAM_NAMES: ParamName[] = PARAMETER_SPEC.map((spec) => spec.name);
+
+function schemaOf(spec: ParamSpec): z.ZodType {
+  switch (spec.type) {
+    case 'integer':
+      return z.number().int().min(spec.min).max(spec.max);
+    case 'number': {
+      const above = 'minExclusive' in spec ? z.number().gt(spec.min) : z.number().min(spec.min);
+      return 'maxExclusive' in spec ? above.lt(spec.max) : above.max(spec.max);
+    }
+    case 'word':
+      return z.enum(spec.words);
+  }
+}
+
+/** Each parameter's schema (type and range from the spec). */
+export const trainParamsShape = Object.fromEntries(
+  PARAMETER_SPEC.map((spec) => [spec.name, schemaOf(spec).describe(spec.help)]),
+) as { [K in ParamName]: z.ZodType<TrainParams[K]> };
 
 /** Every field optional (left-out ones take the defaults), unknown keys rejected. */
 export const trainParamsSchema = z.object(trainParamsShape).partial().strict();
-export type TrainParams = z.output<typeof trainParamsSchema>;
 
 /** What `movierec tune` stores beside the best parameters (informative; `train --config` ignores it). */
 export const tuningInfoSchema = z.object({}).catchall(z.unknown());
@@ -46,6 +53,19 @@ export const tuningInfoSchema = z.object({}).catchall(z.unknown());
 /** A configuration file: the parameters at top level, optionally `tuning` (the cross-validation that chose them). */
 export const configFileSchema = trainParamsSchema.extend({ tuning: tuningInfoSchema.optional() }).strict();
 export type ConfigFile = z.output<typeof configFileSchema>;
+
+/**
+ * Every parameter: `partial`'s (undefined ones count as left out), the others the defaults of its feedback and
+ * method. Throws InvalidInputError naming the parameter at fault (an unknown name, a value of the wrong type or out
+ * of range, a combination no trainer takes).
+ */
+export function resolveParams(partial: Partial<TrainParams>): TrainParams {
+  try {
+    return native.resolveParams(partial) as TrainParams;
+  } catch (err) {
+    throw fromNativeError(err, 'other');
+  }
+}
 
 /** `field "factors": Too big: expected number to be <=1024; unknown field "factor"`: every issue, each naming its field. */
 export function describeParamIssues(error: z.ZodError): string {
@@ -62,15 +82,8 @@ export function describeParamIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-/** Parses a parameters object (from JSON or code) or throws InvalidInputError naming the bad fields. */
-export function parseTrainParams(value: unknown, source: string): TrainParams {
-  const r = trainParamsSchema.safeParse(value);
-  if (!r.success) throw new InvalidInputError(`${source}: ${describeParamIssues(r.error)}`);
-  return r.data;
-}
-
 /** Reads and validates a configuration file (`train --config`); the parameters only, `tuning` dropped. */
-export async function readConfigFile(file: string): Promise<TrainParams> {
+export async function readConfigFile(file: string): Promise<Partial<TrainParams>> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');

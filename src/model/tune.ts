@@ -8,9 +8,18 @@ import path from 'node:path';
 import { getLogger } from '../logger.js';
 import { native } from '../native.js';
 import { fromNativeError, InvalidInputError } from './errors.js';
-import { datasetInfo, trainParams } from './MyRecModel.js';
-import { PARAM_NAMES, parseParamValue, trainParamsSchema, type ParamName, type TrainParams } from './params.js';
-import type { DatasetInfo, TrainResult } from './types.js';
+import { datasetInfo } from './MyRecModel.js';
+import {
+  PARAM_NAMES,
+  PARAMETER_SPEC,
+  parseParamValue,
+  resolveParams,
+  trainParamsSchema,
+  type ParamName,
+  type ParamSpec,
+  type TrainParams,
+} from './params.js';
+import type { DatasetInfo } from './types.js';
 
 const log = () => getLogger('tune');
 
@@ -19,6 +28,8 @@ export const MAX_CONFIGS = 500;
 export const MAX_FOLDS = 20;
 
 export type Grid = Partial<Record<ParamName, TrainParams[ParamName][]>>;
+/** A configuration of a search: the parameters it sets (the others take the defaults). */
+export type Config = Partial<TrainParams>;
 
 /**
  * `factors=32,64;regFactors=0.03,0.05` -> `{ factors: [32, 64], regFactors: [0.03, 0.05] }`. Every name and value is
@@ -53,22 +64,22 @@ export function parseGrid(spec: string): Grid {
 }
 
 /** Every combination of the grid's values (the first parameter varies slowest). */
-export function expandGrid(grid: Grid): TrainParams[] {
-  let configs: TrainParams[] = [{}];
+export function expandGrid(grid: Grid): Config[] {
+  let configs: Config[] = [{}];
   for (const [name, values] of Object.entries(grid)) {
     configs = configs.flatMap((c) => (values ?? []).map((v) => ({ ...c, [name]: v })));
   }
   return configs;
 }
 
-/** Where random search samples when no grid is given: around the defaults, regularisation on a log scale. */
-export const SEARCH_SPACE = {
-  factors: { choices: [16, 32, 48, 64, 96, 128] },
-  regFactors: { logMin: 0.01, logMax: 0.2 },
-  regBias: { logMin: 0.005, logMax: 0.3 },
-  priorCount: { logMin: 20, logMax: 500 },
-  iterations: { intMin: 5, intMax: 25 },
-} as const;
+type Searched = Extract<ParamSpec, { search: object }>;
+type Space = Searched['search'];
+
+/** Where random search samples when no grid is given (each parameter's `search` in the spec): around the defaults,
+ * regularisation on a log scale. */
+export const SEARCH_SPACE = Object.fromEntries(
+  PARAMETER_SPEC.flatMap((spec) => ('search' in spec ? [[spec.name, spec.search]] : [])),
+) as { [S in Searched as S['name']]: S['search'] };
 
 /** A small seeded generator (mulberry32): the same seed gives the same trials. */
 function random(seed: number): () => number {
@@ -83,7 +94,7 @@ function random(seed: number): () => number {
 }
 
 /** `trials` distinct configurations: drawn from the grid's combinations when there is a grid, else from SEARCH_SPACE. */
-export function sampleConfigs(trials: number, seed: number, grid?: Grid): TrainParams[] {
+export function sampleConfigs(trials: number, seed: number, grid?: Grid): Config[] {
   const next = random(seed);
   if (grid) {
     const all = expandGrid(grid);
@@ -95,17 +106,20 @@ export function sampleConfigs(trials: number, seed: number, grid?: Grid): TrainP
   }
   const round3 = (x: number) => Number(x.toPrecision(3));
   const logUniform = (lo: number, hi: number) => round3(Math.exp(Math.log(lo) + next() * (Math.log(hi) - Math.log(lo))));
+  const draw = (space: Space): number => {
+    if ('choices' in space) return space.choices[Math.floor(next() * space.choices.length)];
+    if ('logMin' in space) {
+      const x = logUniform(space.logMin, space.logMax);
+      return 'integer' in space ? Math.round(x) : x;
+    }
+    return space.intMin + Math.floor(next() * (space.intMax - space.intMin + 1));
+  };
   const seen = new Set<string>();
-  const out: TrainParams[] = [];
+  const out: Config[] = [];
   for (let attempt = 0; out.length < trials && attempt < trials * 20; attempt++) {
-    const s = SEARCH_SPACE;
-    const config = trainParamsSchema.parse({
-      factors: s.factors.choices[Math.floor(next() * s.factors.choices.length)],
-      regFactors: logUniform(s.regFactors.logMin, s.regFactors.logMax),
-      regBias: logUniform(s.regBias.logMin, s.regBias.logMax),
-      priorCount: Math.round(logUniform(s.priorCount.logMin, s.priorCount.logMax)),
-      iterations: s.iterations.intMin + Math.floor(next() * (s.iterations.intMax - s.iterations.intMin + 1)),
-    });
+    const config = trainParamsSchema.parse(
+      Object.fromEntries(Object.entries(SEARCH_SPACE).map(([name, space]) => [name, draw(space)])),
+    );
     const key = JSON.stringify(config);
     if (!seen.has(key)) {
       seen.add(key);
@@ -124,9 +138,9 @@ export interface FoldScore {
 
 export interface ConfigResult {
   /** What was set for this configuration (the rest are the defaults). */
-  config: TrainParams;
+  config: Config;
   /** Every parameter as trained. */
-  params: TrainResult['params'];
+  params: TrainParams;
   meanRmse: number;
   /** Sample standard deviation over folds. */
   sdRmse: number;
@@ -173,7 +187,7 @@ function sd(xs: number[]): number {
 }
 
 /** k-fold cross-validation of each configuration on one ratings file; results ranked by mean RMSE. */
-export async function crossValidate(datasetPath: string, configs: TrainParams[], opts: TuneOptions): Promise<TuneResult> {
+export async function crossValidate(datasetPath: string, configs: Config[], opts: TuneOptions): Promise<TuneResult> {
   const { folds, seed } = opts;
   if (!Number.isInteger(folds) || folds < 2 || folds > MAX_FOLDS) {
     throw new InvalidInputError(`folds must be an integer in 2..${MAX_FOLDS} (each fold is held out once), got ${folds}`);
@@ -185,9 +199,7 @@ export async function crossValidate(datasetPath: string, configs: TrainParams[],
   // A configuration that does not name its method is tuned as ALS: the search space and typical grids are ALS
   // regularisations (the Gibbs default's flat priors are of another scale), and a Gibbs fit costs 10x an ALS one.
   // `method=gibbs` in the grid tunes the sampler.
-  const params = configs.map((c) =>
-    trainParams({ method: 'als', ...c, threads: c.threads ?? opts.threads }, opts.threads),
-  );
+  const params = configs.map((c) => resolveParams({ method: 'als', ...c, threads: c.threads ?? opts.threads }));
   if (params.some((p) => p.feedback === 'implicit')) {
     // Ranking by RMSE needs predicted ratings; implicit scores are preferences (evaluate ranks them instead).
     throw new InvalidInputError('tune ranks configurations by RMSE, which implicit feedback does not have; use feedback=explicit');

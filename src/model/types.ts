@@ -1,53 +1,32 @@
 // Public types of MyRecModel: the product's API in TypeScript. The CLI and the HTTP service use these and
 // nothing below them (never src/native.ts directly).
 
+import type { TrainParams } from './params.js';
+
+export type { TrainParams };
+
 /** `[[movieIds], [ratings]]`: the seed's input and output shape. */
 export type RatingsPair = [number[], number[]];
 
-export type Feedback = 'explicit' | 'implicit';
+export type Feedback = TrainParams['feedback'];
 /** How the explicit model is fitted: Gibbs sampling (default, posterior-mean model) or plain ALS. */
-export type Method = 'gibbs' | 'als';
-export type Solver = 'cholesky' | 'cg';
+export type Method = TrainParams['method'];
+export type Solver = TrainParams['solver'];
 
-export interface TrainOptions {
-  factors?: number;
-  regFactors?: number;
-  regBias?: number;
-  iterations?: number;
-  seed?: number;
-  /** 0 = all cores */
-  threads?: number;
-  feedback?: Feedback;
-  /** Virtual ratings per user and movie added to the regularisation (explicit feedback). */
-  priorCount?: number;
-  /** Implicit feedback only: confidence of a rated pair is `1 + alpha * rating`. */
-  alpha?: number;
-  /** Implicit feedback only: conjugate-gradient steps per row and half-step. */
-  cgSteps?: number;
-  /** `gibbs` (default) or `als`; `iterations` are ALS iterations (for `gibbs`, those that start the chain). */
-  method?: Method;
-  /** Gibbs only: sweeps averaged into the model. */
-  samples?: number;
-  /** Gibbs only: sweeps discarded before averaging. */
-  burnIn?: number;
-  /** Gibbs only: standard deviation of the rating noise. */
-  noiseStd?: number;
-  /** Fraction of the ratings held out (seeded) to report a validation RMSE per iteration; 0 = none. */
-  validationFraction?: number;
-  /** ALS with a validation fraction: stop after this many iterations without improvement, keep the best; 0 = never. */
-  earlyStopping?: number;
-  /** Explicit ALS only: `cholesky` (default, exact) or `cg` (warm-started conjugate gradient, `cgSteps` steps). */
-  solver?: Solver;
+/** Any training parameters (see `PARAMETER_SPEC`; the others take the defaults of the feedback and method), plus how
+ * to read the data set and follow the training. */
+export type TrainOptions = Partial<TrainParams> & {
   skipInvalid?: boolean;
-  /** Called after every ALS iteration (on the JS thread, from the native task). */
-  onIteration?: (stats: IterationStats) => void;
-}
+  /** Called after every ALS iteration or Gibbs sweep (on the JS thread, from the native task), with the number of
+   * steps the training takes. */
+  onIteration?: (stats: IterationStats, totalSteps: number) => void;
+};
 
 export interface IterationStats {
   /** ALS iteration or Gibbs sweep, 1-based. */
   iteration: number;
   trainRmse: number;
-  /** RMSE on the held-out `validationFraction` of the ratings; absent without one. */
+  /** RMSE on the ratings held out for validation; absent without a holdout. */
   validationRmse?: number;
   elapsedSeconds: number;
 }
@@ -72,7 +51,7 @@ export interface DatasetInfo {
 export interface TrainResult {
   modelDir: string;
   dataset: DatasetInfo;
-  params: Required<Omit<TrainOptions, 'onIteration' | 'skipInvalid'>>;
+  params: TrainParams;
   trainingSeconds: number;
   history: IterationStats[];
 }

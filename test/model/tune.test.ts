@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 
 import { InvalidInputError } from '../../src/model/errors';
 import { MyRecModel } from '../../src/model/MyRecModel';
-import { PARAM_NAMES, parseParamValue, parseTrainParams, readConfigFile } from '../../src/model/params';
+import { PARAM_NAMES, parseParamValue, readConfigFile, trainParamsSchema } from '../../src/model/params';
 import { expandGrid, parseGrid, sampleConfigs, SEARCH_SPACE } from '../../src/model/tune';
 import { tempDir } from '../helpers/tmp';
 
@@ -50,7 +50,7 @@ describe('sampleConfigs', () => {
       assert.ok((SEARCH_SPACE.factors.choices as readonly number[]).includes(c.factors!));
       assert.ok(c.regFactors! >= SEARCH_SPACE.regFactors.logMin * 0.99 && c.regFactors! <= SEARCH_SPACE.regFactors.logMax * 1.01);
       assert.ok(c.iterations! >= SEARCH_SPACE.iterations.intMin && c.iterations! <= SEARCH_SPACE.iterations.intMax);
-      assert.deepEqual(parseTrainParams(c, 'sample'), c, 'every sample passes the schema');
+      assert.deepEqual(trainParamsSchema.parse(c), c, 'every sample passes the schema');
     }
     assert.deepEqual(sampleConfigs(12, 7), a);
     assert.notDeepEqual(sampleConfigs(12, 8), a);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import type { TrainParams } from '../../src/model/params';
 import { native, type NativeModel } from '../../src/native';
 import { FIXTURE_BAD, FIXTURE_ML_LATEST } from '../helpers/paths';
 import { tempDir, tempFiles } from '../helpers/tmp';
@@ -109,12 +110,12 @@ describe('trainModel and NativeModel', () => {
     const dataset = await native.readDataset(FIXTURE_ML_LATEST);
     // priorCount 0: on a 50-rating fixture the default prior shrinks nearly everything, and the training RMSE (which
     // ALS does not promise to lower; it lowers the regularised loss) then creeps up; without it the fit must improve.
-    const params = { ...native.alsDefaultParams(), factors: 4, iterations: 5, priorCount: 0 };
+    const params = native.resolveParams({ method: 'als', factors: 4, iterations: 5, priorCount: 0 });
     model = await native.trainModel(dataset, params, modelDir, (p) => progress.push(p));
   });
 
   test('defaults are the tuned ones', () => {
-    const d = native.defaultParams();
+    const d = native.resolveParams({}) as TrainParams;
     assert.deepEqual(Object.keys(d).sort(), [
       'alpha', 'burnIn', 'cgSteps', 'earlyStopping', 'factors', 'feedback', 'iterations', 'method', 'noiseStd',
       'priorCount', 'regBias', 'regFactors', 'samples', 'seed', 'solver', 'threads', 'validationFraction',
@@ -123,11 +124,11 @@ describe('trainModel and NativeModel', () => {
     assert.ok(d.factors >= 1 && d.iterations >= 1 && d.regFactors > 0);
     assert.equal(d.feedback, 'explicit');
     assert.equal(d.method, 'gibbs', 'Gibbs sampling is the default');
-    assert.ok(d.samples! >= 1 && d.noiseStd! > 0);
-    const a = native.alsDefaultParams();
+    assert.ok(d.samples >= 1 && d.noiseStd > 0);
+    const a = native.resolveParams({ method: 'als' });
     assert.equal(a.method, 'als');
-    assert.equal(native.implicitDefaultParams().method, 'als');
-    const i = native.implicitDefaultParams();
+    assert.equal(native.resolveParams({ feedback: 'implicit' }).method, 'als');
+    const i = native.resolveParams({ feedback: 'implicit' }) as TrainParams;
     assert.equal(i.feedback, 'implicit');
     assert.ok(i.regFactors > d.regFactors, 'implicit feedback needs stronger factor regularisation');
   });
@@ -254,35 +255,43 @@ describe('trainModel and NativeModel', () => {
     assert.deepEqual(stored.evaluation, { marker: 42 });
   });
 
-  test('bad parameters are refused before any work', async () => {
+  test('bad parameters are refused before any work, naming the parameter', async () => {
+    const refused = (partial: Record<string, unknown>, field: string, message?: RegExp) =>
+      assert.throws(() => native.resolveParams(partial), (err: Error & { code?: string; field?: string }) => {
+        assert.equal(err.code, 'INVALID_INPUT', err.message);
+        assert.equal(err.field, field, err.message);
+        if (message) assert.match(err.message, message);
+        return true;
+      });
+    refused({ factors: 0 }, 'factors');
+    refused({ seed: -1 }, 'seed');
+    refused({ method: 'svd' }, 'method', /method must be "gibbs" or "als", got "svd"/);
+    refused({ feedback: 'implicit', method: 'gibbs' }, 'method', /implicit feedback trains with method als/);
+    refused({ factor: 8 }, 'factor', /unknown parameter "factor"/);
+    // The trainers check again (the core is safe called directly), before reading anything or writing the folder.
     const dataset = await native.readDataset(FIXTURE_ML_LATEST);
     const dir = path.join(modelDir, '..', 'never');
-    assert.throws(() => native.trainModel(dataset, { ...native.defaultParams(), factors: 0 }, dir), {
+    await assert.rejects(native.trainModel(dataset, { ...native.resolveParams({}), factors: 0 }, dir), {
       code: 'INVALID_INPUT',
+      field: 'factors',
+      message: /factors/,
     });
-    assert.throws(() => native.trainModel(dataset, { ...native.defaultParams(), seed: -1 }, dir), {
-      code: 'INVALID_INPUT',
-    });
-    assert.throws(() => native.trainModel(dataset, { ...native.defaultParams(), method: 'svd' }, dir), {
-      code: 'INVALID_INPUT',
-      message: /method must be "als" or "gibbs", got "svd"/,
-    });
-    assert.throws(() => native.trainModel(dataset, { ...native.defaultParams(), feedback: 'implicit' }, dir), {
-      code: 'INVALID_INPUT',
-      message: /implicit feedback trains with method als/,
-    });
+    const incomplete = { code: 'INVALID_INPUT', field: 'regFactors', message: /missing parameter regFactors/ };
+    assert.throws(() => native.trainModel(dataset, { factors: 4 }, dir), incomplete);
+    assert.throws(() => native.fitAndScore(dataset, dataset, { factors: 4 }), incomplete);
     assert.equal(fs.existsSync(dir), false);
   });
 
   test('options left out take the defaults of the method asked for', async () => {
     const dataset = await native.readDataset(FIXTURE_ML_LATEST);
     const dir = path.join(modelDir, '..', 'als-defaults');
-    const { factors, regFactors, regBias, iterations, seed, threads } = native.alsDefaultParams();
-    await native.trainModel(dataset, { factors, regFactors, regBias, iterations, seed, threads, method: 'als' }, dir);
+    const als = native.resolveParams({ method: 'als' });
+    const { factors, regFactors, regBias, iterations, seed, threads } = als;
+    await native.trainModel(dataset, native.resolveParams({ factors, regFactors, regBias, iterations, seed, threads, method: 'als' }), dir);
     const stored = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
     assert.equal(stored.params.method, 'als');
-    assert.equal(stored.params.priorCount, native.alsDefaultParams().priorCount);
-    assert.notEqual(stored.params.priorCount, native.defaultParams().priorCount);
+    assert.equal(stored.params.priorCount, als.priorCount);
+    assert.notEqual(stored.params.priorCount, native.resolveParams({}).priorCount);
   });
 });
 
@@ -351,7 +360,7 @@ describe('kfoldSplit and fitAndScore', () => {
     assert.ok(Array.from({ length: all.users.length }, (_, i) => key(all, i)).every((k) => seen.has(k)));
 
     const [train, test] = await native.kfoldSplit(dataset, 3, 0, 11);
-    const params = { ...native.defaultParams(), factors: 4, iterations: 3, threads: 1 };
+    const params = native.resolveParams({ factors: 4, iterations: 3, threads: 1 });
     const score = await native.fitAndScore(train, test, params);
     assert.ok(score.rmse > 0 && score.rmse < 3, `rmse ${score.rmse}`);
     assert.ok(score.mae > 0 && score.mae <= score.rmse);

@@ -43,7 +43,7 @@ MEAN = float(META["globalMean"])
 REG_BIAS = float(META["params"]["regBias"])
 REG_FACTORS = float(META["params"]["regFactors"])
 # Weighted-lambda with a prior: a user with n ratings is regularised as if they had n + priorCount (model.json holds
-# it; models written before it existed load with the core's default, DEFAULT_PRIOR_COUNT in native/core/src/model.rs).
+# it; models written before it existed load with ALS's default, in the table of native/core/src/params/table.rs).
 PRIOR_COUNT = float(META["params"].get("priorCount", 150.0))
 SCALE_MIN = float(META["scale"]["min"])
 SCALE_MAX = float(META["scale"]["max"])

@@ -6,7 +6,8 @@
 //! - [`linalg`]: the row solves and vector kernels training and fold-in share.
 //! - [`dataset`]: MovieLens readers (layout detected from content), the movie catalogue, splits.
 //! - [`interactions`]: dense id maps and the user-major / item-major CSR matrices ALS works on.
-//! - [`model`]: the trained model and its parameters.
+//! - [`params`]: the training parameters, each defined once (name, range, help, defaults per mode).
+//! - [`model`]: the trained model (holding its parameters).
 //! - [`als`] (training: explicit and implicit ALS, Gibbs sampling, one run loop) beside [`recommend`] (serving:
 //!   fold-in, scoring, the one top-k, the lists); neither imports the other.
 //! - [`metrics`] (RMSE/MAE and ranking metrics beside baselines), [`model_io`] (`.npy` + `model.json` folders,
@@ -24,6 +25,7 @@ pub mod linalg;
 pub mod metrics;
 pub mod model;
 pub mod model_io;
+pub mod params;
 pub mod recommend;
 pub mod rng;
 pub mod synth;

@@ -286,8 +286,10 @@ fn bad_parameters_are_invalid_input_naming_the_parameter() {
     ];
     for (params, word) in cases {
         match ExplicitTrainer::new(&x, scale, &params).map(|_| ()) {
-            Err(CoreError::InvalidInput { message: msg, .. }) => {
-                assert!(msg.contains(word), "{msg:?} should name {word}")
+            Err(CoreError::InvalidInput { message: msg, field }) => {
+                assert!(msg.contains(word), "{msg:?} should name {word}");
+                let named = if word == "implicit" { "feedback" } else { word };
+                assert_eq!(field.as_deref(), Some(named), "{msg:?}");
             }
             other => panic!("{params:?}: expected InvalidInput, got {other:?}"),
         }

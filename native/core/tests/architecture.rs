@@ -22,6 +22,8 @@ const LAYERS: &[&[&str]] = &[
     &["linalg"],
     &["dataset"],
     &["interactions"],
+    // The training parameters sit just under `model`, whose trained model holds them (so not beside it).
+    &["params"],
     &["model"],
     &["als", "recommend"],
     &["metrics", "model_io", "synth"],

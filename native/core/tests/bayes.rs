@@ -225,8 +225,11 @@ fn invalid_gibbs_settings_are_clear_errors() {
     ];
     for (params, word) in cases {
         match movierec_core::als::train(&x, scale, &params, &mut |_| true) {
-            Err(CoreError::InvalidInput { message: msg, .. }) => {
-                assert!(msg.contains(word), "{msg:?} should name {word}")
+            Err(CoreError::InvalidInput { message: msg, field }) => {
+                assert!(msg.contains(word), "{msg:?} should name {word}");
+                // Implicit feedback is refused for the method it cannot train with.
+                let named = if word == "implicit" { "method" } else { word };
+                assert_eq!(field.as_deref(), Some(named), "{msg:?}");
             }
             other => panic!("{params:?}: expected InvalidInput, got {:?}", other.map(|_| ())),
         }

@@ -241,7 +241,11 @@ fn bad_parameters_are_invalid_input_errors() {
         ),
     ] {
         match ImplicitTrainer::new(&x, scale, &params) {
-            Err(CoreError::InvalidInput { message, .. }) => assert!(message.contains(needle), "{message}"),
+            Err(CoreError::InvalidInput { message, field }) => {
+                assert!(message.contains(needle), "{message}");
+                let named = if needle == "implicit" { "feedback" } else { needle };
+                assert_eq!(field.as_deref(), Some(named), "{message}");
+            }
             other => panic!(
                 "expected InvalidInput about {needle}, got {:?}",
                 other.map(|t| t.model().params.clone())

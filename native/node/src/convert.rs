@@ -27,11 +27,7 @@ impl From<RatingScale> for JsRatingScale {
     }
 }
 
-/// The f64 JS should see for an f32: the shortest decimal that reads back as that f32 (0.07, not
-/// 0.07000000029802322), as serde writes it to model.json.
-pub fn f32_as_written(x: f32) -> f64 {
-    x.to_string().parse().unwrap_or(x as f64)
-}
+pub use movierec_core::params::as_written as f32_as_written;
 
 #[napi(object)]
 pub struct ReadOptions {

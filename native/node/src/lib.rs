@@ -9,5 +9,6 @@ mod dataset;
 mod error;
 mod limits;
 mod model;
+mod params;
 mod tasks;
 mod threads;

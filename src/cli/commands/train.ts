@@ -1,87 +1,83 @@
 // movierec train --dataset=PATH [--config FILE] [--factors N --reg X --reg-bias X --iters N --seed N --threads N]
 //   [--method gibbs|als --samples N --burn-in N --noise-std X --solver cholesky|cg] [--validation-fraction F --early-stopping N]
 //   [--feedback explicit|implicit --alpha X --cg-steps N] [--skip-invalid] [--json]
-// --config reads parameters from a JSON file (what `movierec tune` writes, or a hand-written one); flags override it.
+// The parameter flags, their help and ranges come from the parameters' spec (src/model/params.ts). --config reads
+// parameters from a JSON file (what `movierec tune` writes, or a hand-written one); flags override it.
 
 import { Option, type Command } from 'commander';
 
-import { MyRecModel, totalSteps, type TrainOptions, type TrainResult } from '../../model/index.js';
-import { readConfigFile } from '../../model/params.js';
+import type { TrainOptions, TrainResult } from '../../model/index.js';
+import { PARAMETER_SPEC, readConfigFile, type Mode, type ParamName, type ParamSpec, type TrainParams } from '../../model/params.js';
 import { fmtInt, fmtNum, intOption, numberOption, type CliContext } from '../context.js';
 import { trainingProgress } from '../progress.js';
 
-/** Commander's options: the training options under their flag names (`--reg`, `--iters`), plus the command's own. */
-type TrainFlags = Omit<TrainOptions, 'regFactors' | 'iterations' | 'onIteration'> & {
+/** Commander's options: the parameters under their flags' names (`reg`, `iters`), plus the command's own. */
+type TrainFlags = Record<string, unknown> & {
   dataset: string;
   config?: string;
-  reg?: number;
-  iters?: number;
+  skipInvalid?: boolean;
   json?: boolean;
 };
 
+type FlagSpec = Extract<ParamSpec, { cli: string }>;
+
+/** The flag that selects each mode other than the default one. */
+const MODE_FLAGS: Record<Exclude<Mode, 'gibbs'>, string> = { als: '--method als', implicit: '--feedback implicit' };
+/** Defaults the command takes from elsewhere than the parameters' spec. */
+const COMMAND_DEFAULTS: Partial<Record<ParamName, string>> = { threads: 'THREADS' };
+
+/** `explicit only: regularisation of the biases (default 0.000005; 0.03 with --method als)`. */
+export function flagHelp(spec: FlagSpec): string {
+  const modes: readonly Mode[] = spec.appliesTo;
+  const only =
+    modes.length === 3 ? '' : `${modes.length === 2 && !modes.includes('implicit') ? 'explicit' : modes.join(' and ')} only: `;
+  return `${only}${spec.help} (default ${COMMAND_DEFAULTS[spec.name] ?? defaultsText(spec, modes)})`;
+}
+
+/** The default in the first mode the parameter applies to, then where another mode's differs. */
+function defaultsText(spec: FlagSpec, modes: readonly Mode[]): string {
+  const [first, ...others] = modes;
+  const base = spec.defaults[first];
+  const flag = spec.cli.split(' ')[0];
+  const differing = new Map<string, string[]>();
+  for (const mode of others) {
+    const value = spec.defaults[mode];
+    const selects = MODE_FLAGS[mode as Exclude<Mode, 'gibbs'>];
+    // `--method`'s default with --method als is no news.
+    if (value === base || selects === `${flag} ${value}`) continue;
+    differing.set(String(value), [...(differing.get(String(value)) ?? []), selects]);
+  }
+  const notes = [...differing].map(([value, flags]) => `${value} with ${flags.join(' or ')}`);
+  return notes.length === 0 ? String(base) : `${String(base)}; ${notes.join(', ')}`;
+}
+
+/** The flag of a parameter: its values checked against the parameter's type and range as commander parses them. */
+function flagOption(spec: FlagSpec): Option {
+  const option = new Option(spec.cli, flagHelp(spec));
+  switch (spec.type) {
+    case 'integer':
+      return option.argParser(intOption(spec.min, spec.max));
+    case 'number':
+      return option.argParser(
+        numberOption(spec.min, spec.max, { minExclusive: 'minExclusive' in spec, maxExclusive: 'maxExclusive' in spec }),
+      );
+    case 'word':
+      return option.choices(spec.words);
+  }
+}
+
+const FLAG_SPECS = PARAMETER_SPEC.filter((spec): spec is FlagSpec => 'cli' in spec);
+/** Each parameter flag's commander attribute (`reg`, `burnIn`) and the parameter it sets. */
+const FLAG_PARAMS = FLAG_SPECS.map((spec) => [flagOption(spec).attributeName(), spec.name] as const);
+
 export function registerTrain(program: Command, getContext: () => CliContext): void {
-  const d = MyRecModel.defaultParams();
-  const di = MyRecModel.implicitDefaultParams();
-  const da = MyRecModel.alsDefaultParams();
-  program
+  const command = program
     .command('train')
     .description('train a model on a MovieLens ratings file and save it to DATA_DIR/model')
     .requiredOption('-d, --dataset <path>', 'ratings file (ratings.dat, u.data or ratings.csv; layout detected)')
-    .option('--config <file>', 'JSON file of parameters (e.g. from movierec tune); the flags below override it')
-    .option('--factors <n>', `latent factors (default ${d.factors})`, intOption(1, 1024))
-    .addOption(
-      new Option(
-        '--method <method>',
-        `gibbs: Gibbs sampling, posterior-mean model; als: alternating least squares ` +
-          `(default ${d.method}; als with --feedback implicit)`,
-      ).choices(['gibbs', 'als']),
-    )
-    .option('--samples <n>', `gibbs only: sweeps averaged into the model (default ${d.samples})`, intOption(1, 100_000))
-    .option('--burn-in <n>', `gibbs only: sweeps discarded first (default ${d.burnIn})`, intOption(0, 100_000))
-    .option('--noise-std <x>', `gibbs only: rating noise std (default ${d.noiseStd})`, numberOption(1e-6, 10))
-    .option(
-      '--reg <x>',
-      `regularisation of the factors (default ${d.regFactors}; ${da.regFactors} with --method als, ` +
-        `${di.regFactors} with --feedback implicit)`,
-      numberOption(0, 1e6),
-    )
-    .option(
-      '--reg-bias <x>',
-      `regularisation of the biases (default ${d.regBias}; ${da.regBias} with --method als)`,
-      numberOption(0, 1e6),
-    )
-    .option(
-      '--iters <n>',
-      `ALS iterations (default ${d.iterations} to start the gibbs chain; ${da.iterations} with --method als)`,
-      intOption(1, 1000),
-    )
-    .option(
-      '--validation-fraction <f>',
-      'hold out this fraction of the ratings (seeded) and report its RMSE per iteration (default 0: none)',
-      numberOption(0, 0.49),
-    )
-    .option(
-      '--early-stopping <n>',
-      'als with --validation-fraction: stop after N iterations without improvement, keep the best (default 0: never)',
-      intOption(0, 1000),
-    )
-    .addOption(
-      new Option(
-        '--solver <solver>',
-        'als only: cholesky (exact row solves) or cg (--cg-steps warm-started conjugate-gradient steps, faster; ' +
-          'default cholesky)',
-      ).choices(['cholesky', 'cg']),
-    )
-    .option('--seed <n>', `random seed (default ${d.seed})`, intOption(0, Number.MAX_SAFE_INTEGER))
-    .option('--threads <n>', 'worker threads, 0 = all cores (default THREADS)', intOption(0, 1024))
-    .addOption(
-      new Option(
-        '--feedback <kind>',
-        'explicit: predict ratings; implicit: confidence-weighted, for top-N lists (default explicit)',
-      ).choices(['explicit', 'implicit']),
-    )
-    .option('--alpha <x>', `implicit only: confidence 1 + alpha * rating (default ${di.alpha})`, numberOption(0, 1e6))
-    .option('--cg-steps <n>', `conjugate-gradient steps, implicit or --solver cg (default ${di.cgSteps})`, intOption(1, 1000))
+    .option('--config <file>', 'JSON file of parameters (e.g. from movierec tune); the flags below override it');
+  for (const spec of FLAG_SPECS) command.addOption(flagOption(spec));
+  command
     .option('--skip-invalid', 'skip and count malformed lines instead of stopping at the first')
     .option('--json', 'print the result as one JSON document on stdout')
     .action(async (flags: TrainFlags) => {
@@ -95,25 +91,8 @@ export function registerTrain(program: Command, getContext: () => CliContext): v
 }
 
 export function trainOptions(flags: Omit<TrainFlags, 'dataset'>): TrainOptions {
-  return {
-    factors: flags.factors,
-    regFactors: flags.reg,
-    regBias: flags.regBias,
-    iterations: flags.iters,
-    seed: flags.seed,
-    threads: flags.threads,
-    feedback: flags.feedback,
-    alpha: flags.alpha,
-    cgSteps: flags.cgSteps,
-    method: flags.method,
-    samples: flags.samples,
-    burnIn: flags.burnIn,
-    noiseStd: flags.noiseStd,
-    validationFraction: flags.validationFraction,
-    earlyStopping: flags.earlyStopping,
-    solver: flags.solver,
-    skipInvalid: flags.skipInvalid === true,
-  };
+  const params = Object.fromEntries(FLAG_PARAMS.map(([attribute, name]) => [name, flags[attribute]])) as Partial<TrainParams>;
+  return { ...params, skipInvalid: flags.skipInvalid === true };
 }
 
 /** The config file's parameters, overridden by every flag given on the command line. */
@@ -139,8 +118,8 @@ export async function runTraining(
   try {
     const result = await model.train(datasetPath, {
       ...options,
-      onIteration: (stats) => {
-        progress ??= trainingProgress(ctx, totalSteps(MyRecModel.resolvedParams(options)), json);
+      onIteration: (stats, steps) => {
+        progress ??= trainingProgress(ctx, steps, json);
         progress.onIteration(stats);
       },
     });

@@ -50,19 +50,11 @@ pub struct GibbsParams {
 }
 
 impl Default for GibbsParams {
+    /// The sampler settings of the default parameters.
     fn default() -> Self {
-        Self {
-            init_iterations: 5,
-            burn_in: crate::model::DEFAULT_BURN_IN,
-            samples: crate::model::DEFAULT_SAMPLES,
-            noise_std: DEFAULT_NOISE_STD,
-            hyperprior: HYPERPRIOR,
-        }
+        Self::of(&AlsParams::default())
     }
 }
-
-/// Rating noise of MovieLens (the test RMSE good models reach is about this).
-pub const DEFAULT_NOISE_STD: f64 = crate::model::DEFAULT_NOISE_STD as f64;
 
 impl GibbsParams {
     /// The sampler settings of `params` (`method: gibbs`): `iterations` ALS sweeps start the chain.
@@ -119,14 +111,19 @@ impl<'a> GibbsTrainer<'a> {
         gibbs: GibbsParams,
         probe: Vec<(u32, u32)>,
     ) -> Result<Self> {
+        // The ALS start validates `params`, so their errors come before those of the sampler's own settings.
+        let started = Instant::now();
+        let mut init = ExplicitTrainer::new(x, scale, params)?;
         if !(gibbs.noise_std.is_finite() && gibbs.noise_std >= 0.0) {
             return Err(CoreError::invalid(
                 "noiseStd",
                 format!("noise_std must be >= 0, got {}", gibbs.noise_std),
             ));
         }
-        if gibbs.samples == 0 || gibbs.init_iterations == 0 {
-            return Err(CoreError::invalid_input(
+        let empty = [("iterations", gibbs.init_iterations), ("samples", gibbs.samples)];
+        if let Some((field, _)) = empty.into_iter().find(|&(_, n)| n == 0) {
+            return Err(CoreError::invalid(
+                field,
                 "Gibbs sampling needs at least one initial iteration and one sample",
             ));
         }
@@ -138,8 +135,6 @@ impl<'a> GibbsTrainer<'a> {
                 "probe pair ({u}, {i}) outside the training matrix"
             )));
         }
-        let started = Instant::now();
-        let mut init = ExplicitTrainer::new(x, scale, params)?;
         let mut last = None;
         for _ in 0..gibbs.init_iterations {
             last = Some(init.step());

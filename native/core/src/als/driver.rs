@@ -8,7 +8,6 @@ use std::borrow::Cow;
 use super::bayes::{GibbsParams, GibbsTrainer};
 use super::explicit::ExplicitTrainer;
 use super::implicit::ImplicitTrainer;
-use super::params::validate_params;
 use super::trainer::{run, Holdout};
 use crate::dataset::split::split_random;
 use crate::dataset::{RatingScale, RatingTriples};
@@ -17,14 +16,14 @@ use crate::model::{AlsModel, AlsParams, Feedback, IterationStats, Method};
 use crate::Result;
 
 /// Trains the model `params` asks for on all of `x` (no holdout). `on_iteration` runs after every iteration or
-/// sweep; returning false cancels training (`CoreError::Cancelled`).
+/// sweep; returning false cancels training (`CoreError::Cancelled`). Every trainer validates `params` once as it
+/// starts ([`AlsParams::validate`]).
 pub fn train(
     x: &Interactions,
     scale: RatingScale,
     params: &AlsParams,
     on_iteration: &mut dyn FnMut(&IterationStats) -> bool,
 ) -> Result<AlsModel> {
-    validate_params(params)?;
     fit(x, scale, params, None, on_iteration)
 }
 
@@ -37,7 +36,6 @@ pub fn train_ratings(
     params: &AlsParams,
     on_iteration: &mut dyn FnMut(&IterationStats) -> bool,
 ) -> Result<AlsModel> {
-    validate_params(params)?;
     let (train, held_out) = if params.validation_fraction > 0.0 {
         let (train, held_out) = split_random(triples, params.validation_fraction as f64, params.seed)?;
         (Cow::Owned(train), Some(held_out))

@@ -11,7 +11,6 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::params::{validate_common, MAX_CG_STEPS};
 use super::start::{start_training, TrainingStart};
 use super::trainer::Trainer;
 use crate::dataset::RatingScale;
@@ -37,17 +36,10 @@ pub struct ExplicitTrainer<'a> {
 impl<'a> ExplicitTrainer<'a> {
     /// Validates `params`, fits the bias-only baseline, and draws the initial movie factors from `params.seed`.
     pub fn new(x: &'a Interactions, scale: RatingScale, params: &AlsParams) -> Result<Self> {
-        validate_common(params)?;
         if params.feedback != Feedback::Explicit {
             return Err(CoreError::invalid(
                 "feedback",
                 "implicit feedback is not supported by the explicit trainer",
-            ));
-        }
-        if params.solver == Solver::Cg && !(1..=MAX_CG_STEPS).contains(&params.cg_steps) {
-            return Err(CoreError::invalid(
-                "cgSteps",
-                format!("cgSteps must be in 1..={MAX_CG_STEPS}, got {}", params.cg_steps),
             ));
         }
         let TrainingStart { started, pool, model } = start_training(x, scale, params, INIT_STD)?;

@@ -11,7 +11,8 @@
 //! with weighted-lambda regularisation as in the explicit mode (Zhou et al. 2008; Spark MLlib does the same for
 //! implicit feedback): a row with `n` ratings gets `lambda = reg_factors * n`. On ml-1m and ml-latest-small
 //! (per-user 80/20 holdout, precision@10) it beat a plain lambda at its best setting, with higher catalogue coverage.
-//! The best `reg_factors` is larger than for explicit ratings: see [`super::implicit_defaults`].
+//! The best `reg_factors` is larger than for explicit ratings (its default is in `params/table.rs`, the measurements
+//! in docs/tuning.md).
 //! Linear confidence was chosen over `alpha * log(1 + r / eps)`: ratings span one decade (0.5..5), so the log form
 //! only compresses a range that is already narrow, and the linear one keeps a single parameter.
 //!
@@ -26,14 +27,13 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::params::validate_implicit;
 use super::start::{start_training, TrainingStart};
 use super::trainer::Trainer;
 use crate::dataset::RatingScale;
 use crate::interactions::{Csr, Interactions};
 use crate::linalg::cg_implicit::{solve_row_cg, CgStop, CgWorkspace, FactorGram, ImplicitSide};
-use crate::model::{AlsModel, AlsParams, IterationStats, Matrix};
-use crate::Result;
+use crate::model::{AlsModel, AlsParams, Feedback, IterationStats, Matrix};
+use crate::{CoreError, Result};
 
 /// Standard deviation of the initial movie factors: small, so the first user solve is led by the data.
 const INIT_STD: f32 = 0.01;
@@ -52,7 +52,12 @@ impl<'a> ImplicitTrainer<'a> {
     /// Validates `params` (which must say `Feedback::Implicit`), fits the bias-only baseline (kept for the
     /// non-personalised list and evaluation), and draws the initial movie factors from `params.seed`.
     pub fn new(x: &'a Interactions, scale: RatingScale, params: &AlsParams) -> Result<Self> {
-        validate_implicit(params)?;
+        if params.feedback != Feedback::Implicit {
+            return Err(CoreError::invalid(
+                "feedback",
+                "the implicit trainer needs feedback = implicit",
+            ));
+        }
         let TrainingStart { started, pool, model } = start_training(x, scale, params, INIT_STD)?;
         let extra: f64 = x.by_user.values.iter().map(|&r| (params.alpha * r) as f64).sum();
         let total_weight = x.n_users() as f64 * x.n_items() as f64 + extra;

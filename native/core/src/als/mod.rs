@@ -6,26 +6,21 @@
 //! - `baseline`: the bias-only model trained beside each of them; `start`: what every trainer starts from.
 //! - `trainer`: the [`Trainer`] interface they implement and the one [`run`] loop (progress, cancel, the validation
 //!   holdout, early stopping); `driver`: [`train`] and [`train_ratings`], the one dispatch on feedback and method.
-//! - `params`: the parameters' defaults and checks.
 //!
-//! The row solves they share with fold-in live in `crate::linalg`.
+//! Their parameters (defaults, ranges, checks) are `crate::params`; the row solves they share with fold-in live in
+//! `crate::linalg`.
 
 mod baseline;
 pub mod bayes;
 mod driver;
 mod explicit;
 pub mod implicit;
-mod params;
 mod start;
 mod trainer;
 
+pub use crate::params::{als_defaults, implicit_defaults};
 pub use bayes::{GibbsParams, GibbsTrainer};
 pub use driver::{train, train_ratings};
 pub use explicit::ExplicitTrainer;
 pub use implicit::ImplicitTrainer;
-pub(crate) use params::validate_common;
-pub use params::{
-    als_defaults, implicit_defaults, validate_params, DEFAULT_IMPLICIT_REG, MAX_ALPHA, MAX_CG_STEPS, MAX_FACTORS,
-    MAX_ITERATIONS, MAX_PRIOR_COUNT, MAX_SWEEPS, MAX_THREADS,
-};
 pub use trainer::{run, Holdout, Trainer};

@@ -20,12 +20,14 @@ pub(crate) struct TrainingStart {
     pub model: AlsModel,
 }
 
+/// Every trainer starts here, so this is where training validates its parameters, once.
 pub(crate) fn start_training(
     x: &Interactions,
     scale: RatingScale,
     params: &AlsParams,
     init_std: f32,
 ) -> Result<TrainingStart> {
+    params.validate()?;
     if x.nnz() == 0 {
         return Err(CoreError::invalid("ratings", "no ratings to train on"));
     }

@@ -7,7 +7,7 @@ use crate::model::{AlsModel, Matrix};
 
 /// Every invariant the rest of the core relies on; the message names the first broken one.
 pub(super) fn check_model(m: &AlsModel) -> std::result::Result<(), String> {
-    crate::als::validate_common(&m.params).map_err(|e| format!("params: {e}"))?;
+    m.params.validate_stored().map_err(|e| format!("params: {e}"))?;
     let (n_users, n_items, k) = (m.users.len(), m.items.len(), m.params.factors);
     let shape = |name: &str, x: &Matrix, rows: usize| {
         if x.rows != rows || x.cols != k || x.data.len() != rows * k {

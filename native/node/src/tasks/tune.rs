@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use movierec_core::als::{train, validate_params};
+use movierec_core::als::train;
 use movierec_core::dataset::split::kfold;
 use movierec_core::dataset::{Dataset, RatingTriples};
 use movierec_core::interactions::Interactions;
@@ -21,8 +21,7 @@ use movierec_core::CoreError;
 
 use crate::error::{or_throw, Failure, Result};
 use crate::tasks::data::non_negative_seed;
-use crate::tasks::train::JsAlsParams;
-use crate::threads;
+use crate::{params, threads};
 
 // ---- kfoldSplit ----
 
@@ -180,16 +179,16 @@ impl Task for FitTask {
     }
 }
 
-/// Trains on `train` in memory (nothing saved) and scores RMSE/MAE on `test`: one fit of cross-validation.
+/// Trains on `train` in memory (nothing saved) with `params` (every parameter, as `resolveParams` gives them) and
+/// scores RMSE/MAE on `test`: one fit of cross-validation.
 #[napi]
 pub fn fit_and_score(
     env: Env,
     train: &NativeDataset,
     test: &NativeDataset,
-    params: JsAlsParams,
+    #[napi(ts_arg_type = "Record<string, number | string>")] params: serde_json::Value,
 ) -> napi::Result<AsyncTask<FitTask>> {
-    let params = or_throw(&env, params.to_core())?;
-    or_throw(&env, validate_params(&params))?;
+    let params = or_throw(&env, params::complete(params))?;
     Ok(AsyncTask::new(FitTask {
         train: train.inner.clone(),
         test: test.inner.clone(),

@@ -1,0 +1,32 @@
+//! The training parameters, each defined once in the table of `table.rs`: its field, JSON name, `movierec train`
+//! flag, help, type and range, the modes it applies to, its default in each mode, and where a random search samples
+//! it. From the table come [`AlsParams`] and its defaults, [`AlsParams::validate`], the JSON forms ([`resolve`] for a
+//! partial object, [`CompleteParams`] for a complete one, `Serialize`/`Deserialize` for model.json) and
+//! [`parameter_spec`], which the addon exports and the TypeScript types, schemas and CLI flags are generated from.
+//!
+//! The modes ([`Mode`]) have their own defaults because they regularise differently:
+//! - Gibbs sampling (the default) samples its priors' precisions, so `regFactors`/`regBias`/`priorCount` only set the
+//!   starting ALS iterations and fold-in: with `priorCount` 1e6, `reg * (n + priorCount)` is about 5 for every row.
+//! - ALS uses weighted-lambda regularisation (Zhou et al. 2008) with a prior: a row with `n` ratings is regularised
+//!   as if it had `n + priorCount`, so a movie or user with a handful of ratings cannot take an extreme bias or
+//!   vector (with `priorCount` 0 one 5-star rating tops every list).
+//! - Implicit feedback needs about five times the explicit `regFactors`.
+//!
+//! The measurements behind each default are in docs/tuning.md.
+
+#[macro_use]
+mod define;
+mod resolve;
+mod spec;
+mod table;
+mod value;
+mod words;
+
+pub use resolve::{resolve, AsWritten, CompleteParams};
+pub use spec::{ParamDef, ParamSpec, PerMode};
+pub use table::{als_defaults, implicit_defaults, parameter_spec, AlsParams, PARAMS};
+pub use value::{as_written, integer, number, words, Kind, Mode, ParamType, ParamValue, Search};
+pub use words::{Feedback, Method, Solver};
+
+#[cfg(test)]
+mod tests;
