@@ -213,7 +213,9 @@ check_image_contents() {
 check_image_node() {
   local want have
   want=$(cut -d . -f 1 "$ROOT/.nvmrc")
-  have=$("$ENGINE" run --rm --entrypoint node "$MOVIEREC_IMAGE" -v 2>&1) || { echo "node -v in the image: $have"; return 1; }
+  # stderr apart: podman adds its own complaints there (no systemd for healthchecks).
+  have=$("$ENGINE" run --rm --entrypoint node "$MOVIEREC_IMAGE" -v 2>"$WORK/node-v.err") ||
+    { cat "$WORK/node-v.err"; echo "node -v failed in the image"; return 1; }
   case "$have" in
     "v$want".*) echo "node $have in the image (.nvmrc: $(cat "$ROOT/.nvmrc"))" ;;
     *) echo "node $have in the image, wanted $want.x (.nvmrc)"; return 1 ;;
