@@ -152,6 +152,7 @@ test('the document states what the service enforces: q needs a non-space charact
   const description = (doc.paths['/predict'].post as unknown as { description: string }).description;
   assert.match(description, /different lengths/);
   assert.match(description, /outside the model's scale/);
+  assert.match(description, /M given in both the query and the body with different values/);
 });
 
 test('a method a route does not declare answers 405 with Allow; OPTIONS answers 200 with Allow; HEAD works on GET', async () => {
