@@ -9,6 +9,13 @@
 # Layers go from least to most often changed (lock files, then sources, then build facts) so they cache.
 # No heredocs: buildah 1.28 (used by CI's container test) cannot parse them.
 
+# The Node.js release line: the major of .nvmrc (test/tooling/node-version.test.ts checks that they agree).
+ARG NODE_MAJOR=24
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The official node image, named once: the build stage copies its node and npm, the last two stages start from it.
+FROM node:${NODE_MAJOR}-bookworm-slim AS node-base
+
 # ---------------------------------------------------------------------------------------------------------------------
 # The cargo workspace reduced to its manifests (+ build scripts) and placeholder sources: what the dependency layer of
 # the build stage needs. Its output only changes when a manifest does, so that layer stays cached across code edits.
@@ -28,8 +35,8 @@ RUN find native -type f ! -name Cargo.toml ! -name build.rs -delete \
 
 # ---------------------------------------------------------------------------------------------------------------------
 FROM rust:1-bookworm AS build
-# napi-rs builds the addon with cargo and writes the JS loader with node: bring node 20 into the rust image.
-COPY --from=node:20-bookworm-slim /usr/local/ /usr/local/
+# napi-rs builds the addon with cargo and writes the JS loader with node: bring the image's node into the rust image.
+COPY --from=node-base /usr/local/ /usr/local/
 ENV CARGO_TERM_COLOR=never \
     CARGO_INCREMENTAL=0 \
     npm_config_update_notifier=false \
@@ -66,14 +73,14 @@ RUN cargo clean --release -p movierec-core -p movierec-node --target "$(rustc -v
     done
 
 # ---------------------------------------------------------------------------------------------------------------------
-FROM node:20-bookworm-slim AS prod-deps
+FROM node-base AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
 
 # ---------------------------------------------------------------------------------------------------------------------
-FROM node:20-bookworm-slim AS runtime
+FROM node-base AS runtime
 ENV NODE_ENV=production \
     PORT=5000 \
     HOST=0.0.0.0 \

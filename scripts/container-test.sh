@@ -146,17 +146,10 @@ pick_engine() {
   fi
   [ "$(id -u)" = 0 ] || { echo "no Docker engine, and podman (../shared/container) needs root"; return 1; }
   [ -x "$TOOLKIT/prepare" ] || { echo "no Docker engine and no $TOOLKIT/prepare"; return 1; }
-  # Workaround: prepare derives the Debian mirror from the host's apt sources and aborts (silently, under set -e)
-  # on a machine that has deb822 .sources files but no /etc/apt/sources.list. Give it the mirror explicitly.
-  if [ -z "${DEBIAN_MIRROR:-}" ] && [ ! -e /etc/apt/sources.list ]; then
-    local mirror
-    mirror=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-    if [ -n "$mirror" ]; then
-      export DEBIAN_MIRROR=$mirror
-      echo "(workaround: DEBIAN_MIRROR taken from /etc/apt/sources.list.d, since prepare cannot find it without /etc/apt/sources.list)"
-    fi
-  fi
-  if ! "$TOOLKIT/prepare" >"$LOGS/prepare.log" 2>&1; then
+  # The node:NN-* stand-ins are built from the Node of .nvmrc (the one .ci/run installed; fast when it is there).
+  local node_bin
+  node_bin=$(bash "$ROOT/scripts/install-node.sh" | tail -n 1) || { echo "scripts/install-node.sh failed"; return 1; }
+  if ! NODE_BIN=$node_bin/node "$TOOLKIT/prepare" >"$LOGS/prepare.log" 2>&1; then
     tail -n 20 "$LOGS/prepare.log"
     echo "$TOOLKIT/prepare failed (log above)"
     return 1
@@ -214,6 +207,19 @@ check_image_contents() {
     echo "no data/model/log, no dev deps, movierec on PATH; node_modules $(du -sm /app/node_modules | cut -f1) MB"
   ' 2>&1) || { echo "$out"; return 1; }
   echo "$out"
+}
+
+# The image runs the Node.js release line that .nvmrc pins.
+check_image_node() {
+  local want have
+  want=$(cut -d . -f 1 "$ROOT/.nvmrc")
+  # stderr apart: podman adds its own complaints there (no systemd for healthchecks).
+  have=$("$ENGINE" run --rm --entrypoint node "$MOVIEREC_IMAGE" -v 2>"$WORK/node-v.err") ||
+    { cat "$WORK/node-v.err"; echo "node -v failed in the image"; return 1; }
+  case "$have" in
+    "v$want".*) echo "node $have in the image (.nvmrc: $(cat "$ROOT/.nvmrc"))" ;;
+    *) echo "node $have in the image, wanted $want.x (.nvmrc)"; return 1 ;;
+  esac
 }
 
 # A data folder the container user cannot write: the entrypoint refuses with the fix instead of crashing later.
@@ -384,6 +390,7 @@ say "engine $ENGINE, service on $URL, data in $DATA (uid $MOVIEREC_UID)"
 must "build image" do_build
 check "OCI labels" check_labels || true
 check "image holds no data, no dev deps" check_image_contents || true
+check "node of .nvmrc in the image" check_image_node || true
 check "unwritable ./data: clear message" check_unwritable_data || true
 must "start on empty ./data, /readyz (demo)" start_app
 check "POST /predict" check_predict || true

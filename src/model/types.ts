@@ -119,7 +119,8 @@ export interface ModelInfo {
   history: IterationStats[];
   scale: RatingScale;
   evaluation?: EvaluationResult;
-  counts: { users: number; movies: number; factors: number };
+  /** Sizes of the saved model (model.json's counts; `ratings`: the training ratings). */
+  counts: { users: number; movies: number; factors: number; ratings: number };
 }
 
 /** Fold-in accuracy on users the model never saw (`MyRecModel.evaluateFoldIn`, `movierec evaluate --fold-in`). */

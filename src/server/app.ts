@@ -4,6 +4,7 @@
 // Middleware, outermost first: request id -> request log and metrics (on response finish) -> security headers ->
 // errors (everything below throws; this answers JSON) -> the web page (static/web.ts, `/` and its assets) ->
 // optional rate limit -> 404 -> routes (JSON body parser on the routes that take a body) -> 405.
+import { METHODS } from 'node:http';
 import Router, { type RouterMiddleware } from '@koa/router';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
@@ -58,7 +59,9 @@ export function createApp(deps: AppDeps): ServiceApp {
   };
 
   const routes = allRoutes(routeDeps);
-  const router = new Router();
+  // Every method Node's HTTP parser accepts counts as implemented, so allowedMethods answers an undeclared one on a
+  // known path (TRACE, PUT on a GET route, ...) with 405 and Allow, never 501; OPTIONS gets 200 with Allow.
+  const router = new Router({ methods: [...METHODS] });
   // Only routes that take a body parse one (JSON only; other types reach the handler unparsed and get a 415).
   const parseJson = bodyParser({
     enableTypes: ['json'],
@@ -88,7 +91,7 @@ export function createApp(deps: AppDeps): ServiceApp {
   // The web page (web/dist) at `/`; any other path goes on to the API.
   app.use(serveWeb());
   app.use(rateLimit(deps.settings.rateLimitPerSecond));
-  // After the router and allowedMethods have run, an empty 404/405/501 becomes a JSON error.
+  // After the router and allowedMethods have run, an empty 404/405 becomes a JSON error (the Allow header stays).
   app.use(async (ctx, next) => {
     await next();
     if (ctx.body !== undefined && ctx.body !== null) return;
@@ -97,7 +100,6 @@ export function createApp(deps: AppDeps): ServiceApp {
       const allowed = ctx.response.get('Allow');
       throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${ctx.method} is not allowed on ${ctx.path} (allowed: ${allowed})`);
     }
-    if (ctx.status === 501) throw new ApiError(501, 'NOT_IMPLEMENTED', `method ${ctx.method} is not supported`);
   });
   app.use(router.routes());
   app.use(router.allowedMethods());

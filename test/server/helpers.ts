@@ -1,6 +1,6 @@
 // Shared set-up of the service tests: a REAL model trained once per test file on ml-latest-small in a temporary
 // data folder, logging to that folder's log_file.log (so tests can assert what was logged), and the app settings.
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,6 +44,15 @@ export function copyDataDir(from: string): string {
   const dataDir = tempDataDir();
   cpSync(join(from, 'model'), join(dataDir, 'model'), { recursive: true });
   return dataDir;
+}
+
+/** Overwrites every file of the model folder with garbage of the same size (a torn or corrupted copy). */
+export function corruptModel(dataDir: string): void {
+  const dir = join(dataDir, 'model');
+  for (const name of readdirSync(dir)) {
+    const file = join(dir, name);
+    if (statSync(file).isFile()) writeFileSync(file, Buffer.alloc(statSync(file).size, 0x5a));
+  }
 }
 
 export function settings(dataDir: string, overrides: Partial<ServiceSettings> = {}): ServiceSettings {

@@ -3,7 +3,7 @@
 // (refused, not overwritten), and POST /api/reload under load (no request dropped) or with a corrupt model (refused,
 // the old model keeps answering).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
@@ -17,6 +17,7 @@ import {
   TEN_RATINGS,
   TRAIN_OPTIONS,
   copyDataDir,
+  corruptModel,
   listen,
   settings,
   tempDataDir,
@@ -39,15 +40,6 @@ function serviceFor(model: MyRecModel, dataDir: string) {
   const lifecycle = new ModelLifecycle(model, getLogger('service'));
   const app = createApp({ model, lifecycle, settings: settings(dataDir) });
   return { app, lifecycle, handler: app.callback() };
-}
-
-/** Overwrites every file of the model folder with garbage of the same size (a torn or corrupted copy). */
-function corruptModel(dataDir: string): void {
-  const dir = join(dataDir, 'model');
-  for (const name of readdirSync(dir)) {
-    const file = join(dir, name);
-    if (statSync(file).isFile()) writeFileSync(file, Buffer.alloc(statSync(file).size, 0x5a));
-  }
 }
 
 describe('no model and BOOTSTRAP=none', () => {

@@ -8,6 +8,21 @@ import { defineRoute, type AnyRouteSpec } from './spec.js';
 
 export const NOT_FROM_IMAGE = 'not running from an image';
 
+/** model.json's counts, as /api/info and POST /api/reload show them. */
+export const modelCounts = z.object({
+  users: z.number().int(),
+  movies: z.number().int(),
+  factors: z.number().int(),
+  ratings: z.number().int().describe('Training ratings'),
+});
+
+const historyEntry = z.object({
+  iteration: z.number().int().describe('ALS iteration or Gibbs sweep, from 1'),
+  trainRmse: z.number(),
+  validationRmse: z.number().optional().describe('RMSE on the validation holdout, when training kept one'),
+  elapsedSeconds: z.number(),
+});
+
 export const infoResponse = z.object({
   author: z.object({ name: z.string(), contact: z.string() }),
   version: z.string().describe('package.json version'),
@@ -30,10 +45,10 @@ export const infoResponse = z.object({
         movies: z.number().int(),
       }),
       scale: z.object({ min: z.number(), max: z.number(), step: z.number() }),
-      counts: z.object({ users: z.number().int(), movies: z.number().int(), factors: z.number().int() }),
+      counts: modelCounts,
       history: z
-        .array(z.object({ iteration: z.number().int(), trainRmse: z.number(), elapsedSeconds: z.number() }))
-        .describe('Training RMSE after each ALS iteration (the web page draws its training curve from it)'),
+        .array(historyEntry)
+        .describe('Training RMSE after each iteration or sweep (the web page draws its training curve from it)'),
       metrics: z.record(z.string(), z.unknown()).nullable().describe('The last evaluation, or null when none ran'),
     })
     .nullable()

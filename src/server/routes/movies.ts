@@ -8,12 +8,13 @@ import { defineRoute, type AnyRouteSpec } from './spec.js';
 export const MAX_SEARCH_LIMIT = 100;
 
 const searchQuery = z.object({
+  // The pattern (not only the trim) is what the document shows: an all-space q is refused, and says so.
   q: z
     .string({ error: 'is required, once (words of the title)' })
+    .regex(/\S/, { error: 'is required (words of the title, not only spaces)' })
     .trim()
-    .min(1, { error: 'is required (words of the title)' })
     .max(200, { error: 'must be at most 200 characters' })
-    .describe('Words of the title; case- and accent-insensitive'),
+    .describe('Words of the title (at least one non-space character); case- and accent-insensitive'),
   limit: intParam(1, MAX_SEARCH_LIMIT).default(20).describe(`How many results (1..${MAX_SEARCH_LIMIT}, default 20)`),
 });
 

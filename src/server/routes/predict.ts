@@ -24,13 +24,14 @@ const bodyM = z
 /** Unknown ids listed in the X-Unknown-Movie-Ids header, at most. */
 const MAX_HEADER_IDS = 100;
 
+const ratingsDescription = "Ratings on the model's scale, in the order of the movie ids and as many";
 export const pairBody = z
-  .tuple([z.array(movieId).describe('Movie ids'), z.array(rating).describe('Ratings, same order and length')])
+  .tuple([z.array(movieId).describe('Movie ids'), z.array(rating).describe(ratingsDescription)])
   .describe('The seed format: [[movieId, ...], [rating, ...]]');
 export const objectBody = z
   .strictObject({
     movies: z.array(movieId).describe('Movie ids'),
-    ratings: z.array(rating).describe('Ratings, same order and length'),
+    ratings: z.array(rating).describe(ratingsDescription),
     M: bodyM.optional().describe(`How many recommendations (1..${MAX_M}); the query parameter M also works`),
   })
   .describe('The same as an object');
@@ -141,8 +142,10 @@ export function predictRoutes(deps: RouteDeps): AnyRouteSpec[] {
         'Folds the ratings into the model as a new user and returns the best M movies not in the input, sorted by ' +
         'estimated rating (descending). Unknown movie ids are ignored and listed in the X-Unknown-Movie-Ids header. ' +
         'An empty list gives the non-personalised (popularity and bias) list; a movie given twice counts with its ' +
-        'last rating. M comes from the query or the body ' +
-        '(not both with different values).',
+        'last rating. M comes from the query or the body. ' +
+        'Refused with 400, beyond what the schema says: movie ids and ratings of different lengths (the i-th rating ' +
+        "is the i-th movie's), a rating outside the model's scale (`model.scale` of GET /api/info, e.g. 0.5..5), " +
+        'and M given in both the query and the body with different values.',
       query: predictQuery,
       body: { schema: predictBody, required: true, description: 'The user ratings' },
       responses: {

@@ -3,12 +3,13 @@
 import { z } from 'zod';
 import type { RouteDeps } from '../deps.js';
 import { errorResponse } from './common.js';
+import { modelCounts } from './info.js';
 import { defineRoute, type AnyRouteSpec } from './spec.js';
 
 export const reloadResponse = z.object({
   reloaded: z.literal(true),
   trainedAt: z.string().describe('Training date-time of the model now serving'),
-  counts: z.object({ users: z.number().int(), movies: z.number().int(), factors: z.number().int() }),
+  counts: modelCounts,
 });
 
 export function reloadRoutes(deps: RouteDeps): AnyRouteSpec[] {
