@@ -17,6 +17,11 @@ export interface StoreLocation {
   databaseUrl?: string;
 }
 
-export function openRatingStore(where: StoreLocation): Promise<RatingStore> {
-  return where.databaseUrl ? PostgresRatingStore.open(where.databaseUrl) : SqliteRatingStore.open(join(where.dataDir, SQLITE_FILE));
+export async function openRatingStore(where: StoreLocation): Promise<RatingStore> {
+  return where.databaseUrl ? PostgresRatingStore.open(where.databaseUrl) : openSqliteStore(where.dataDir);
+}
+
+/** The SQLite store of `dataDir`, opened synchronously (the migrations run before this returns). */
+export function openSqliteStore(dataDir: string): RatingStore {
+  return SqliteRatingStore.open(join(dataDir, SQLITE_FILE));
 }

@@ -1,6 +1,7 @@
 // What both back ends share around their SQL: a committed group's results, database rows to entries, and the
 // statements' text that does not differ between the two dialects.
-import type { RatingWrite, StoredEvents, StoredRating } from './types.js';
+import type { RatingEvents } from '../model/types.js';
+import type { RatingWrite, StoredRating } from './types.js';
 
 /** The entries a commit at `time` made of each group's writes. */
 export function committedAt(groups: readonly (readonly RatingWrite[])[], time: number): StoredRating[][] {
@@ -29,8 +30,8 @@ export const COLUMNS = 'user_id, movie_id, rating, updated_at';
 /** Entries per page of `entries()` unless told. */
 export const DEFAULT_CHUNK = 10_000;
 
-/** Every entry of a store as typed arrays (deletions as NaN), for training. */
-export async function readEvents(entries: AsyncGenerator<StoredRating[]>): Promise<StoredEvents> {
+/** Every entry of a store as typed arrays (deletions as NaN), for training (`MyRecModel.train`'s `events`). */
+export async function readEvents(entries: AsyncGenerator<StoredRating[]>): Promise<RatingEvents> {
   const users: number[] = [];
   const movies: number[] = [];
   const ratings: number[] = [];

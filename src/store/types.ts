@@ -27,16 +27,6 @@ export interface StoreCounts {
   deletions: number;
 }
 
-/** Every entry of the store as columns (for training: `mergeEvents` takes typed arrays). */
-export interface StoredEvents {
-  users: Uint32Array;
-  movies: Uint32Array;
-  /** NaN for a deletion. */
-  ratings: Float32Array;
-  /** The latest entry's time (ms since the epoch), null when the store is empty. */
-  lastEventTime: number | null;
-}
-
 export type StoreKind = 'sqlite' | 'postgres';
 
 /**

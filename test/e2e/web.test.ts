@@ -25,6 +25,7 @@ import { MyRecModel, splitDataset } from '../../src/model/index.js';
 import { createApp } from '../../src/server/app.js';
 import { ModelLifecycle } from '../../src/server/lifecycle.js';
 import type { ServiceSettings } from '../../src/server/deps.js';
+import { storeOf } from '../server/helpers.js';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const ML_LATEST_SMALL = resolve(REPO_ROOT, '..', 'shared', 'movielens', 'ml-latest-small', 'ratings.csv');
@@ -67,7 +68,7 @@ async function serve(
   dataDir: string,
   lifecycle?: ModelLifecycle,
 ): Promise<{ server: Server; url: string }> {
-  const app = createApp({ model, settings: settings(dataDir), lifecycle });
+  const app = createApp({ model, store: storeOf(dataDir), settings: settings(dataDir), lifecycle });
   const handle = app.callback();
   const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

@@ -1,5 +1,5 @@
 // The SQLite rating store: one file in DATA_DIR, in WAL mode. Writes go to a worker thread that owns the write
-// connection (writer.ts) and commits each group in one transaction; reads run here on a second connection (a
+// connection (writer.ts) and commits each group in one transaction (the migrations run here, at open); reads run here on a second connection (a
 // user's entries are one indexed range: a fraction of a millisecond). Several processes may open the same file
 // (replicas on one host's volume): WAL lets them read while one writes, and SQLite's lock orders their writes.
 import { mkdirSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { GroupCommit } from '../groupCommit.js';
 import { COLUMNS, DEFAULT_CHUNK, committedAt, toStoredRating, type RatingRow } from '../rows.js';
 import { StoreError, type RatingStore, type RatingWrite, type StoreCounts, type StoredRating } from '../types.js';
-import { openDatabase } from './connection.js';
+import { migrate, openDatabase } from './connection.js';
 import type { CommitRequest, WriterData, WriterReply } from './writer.js';
 
 /** The worker script beside this file (writer.js when built, writer.ts under tsx). */
@@ -51,25 +51,25 @@ export class SqliteRatingStore implements RatingStore {
     };
   }
 
-  /** Opens (creating) `file`: starts the writer, which applies the migrations, then opens the read connection. */
-  static async open(file: string): Promise<SqliteRatingStore> {
-    mkdirSync(dirname(file), { recursive: true });
-    const writer = new Worker(WRITER, { workerData: { file } satisfies WriterData });
-    await new Promise<void>((resolve, reject) => {
-      const onExit = (code: number) => reject(new StoreError(`the rating store's writer exited (${code}) while opening ${file}`));
-      writer.once('exit', onExit);
-      writer.once('error', reject);
-      writer.once('message', (reply: WriterReply) => {
-        writer.off('exit', onExit);
-        writer.off('error', reject);
-        if (reply.type === 'ready') resolve();
-        else reject(new StoreError(`cannot open the rating store ${file}: ${reply.type === 'failed' ? reply.message : reply.type}`));
-      });
-    }).catch(async (err: unknown) => {
-      await writer.terminate();
-      throw err;
-    });
-    return new SqliteRatingStore(file, writer, openDatabase(file, 'reader'));
+  /**
+   * Opens (creating) `file`: applies the migrations here, then starts the writer and opens the read connection.
+   * Synchronous: writes sent before the writer has opened the file wait in its message queue.
+   */
+  static open(file: string): SqliteRatingStore {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      const db = openDatabase(file, 'writer');
+      try {
+        migrate(db, file);
+      } finally {
+        db.close();
+      }
+      const reader = openDatabase(file, 'reader');
+      return new SqliteRatingStore(file, new Worker(WRITER, { workerData: { file } satisfies WriterData }), reader);
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(`cannot open the rating store ${file}: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   write(writes: readonly RatingWrite[]): Promise<StoredRating[]> {
@@ -143,6 +143,7 @@ export class SqliteRatingStore implements RatingStore {
   }
 
   private onReply(reply: WriterReply): void {
+    if (reply.type === 'failed') this.fail(new StoreError(`the rating store's writer cannot open ${this.location}: ${reply.message}`));
     if (reply.type !== 'committed' && reply.type !== 'error') return;
     const waiter = this.waiting.get(reply.id);
     this.waiting.delete(reply.id);

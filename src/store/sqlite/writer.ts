@@ -1,9 +1,10 @@
-// The SQLite writer: a worker thread that owns the write connection. It opens the file, runs the migrations, then
-// commits each batch it is sent in one transaction, so the fsync of a commit never blocks the service's event loop.
+// The SQLite writer: a worker thread that owns the write connection. It opens the file (already migrated by
+// store.ts), then commits each batch it is sent in one transaction, so the fsync of a commit never blocks the
+// service's event loop.
 // Messages: {id, groups} in; {id, time} (the commit time, ms since the epoch) or {id, error} out.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RatingWrite } from '../types.js';
-import { migrate, openDatabase } from './connection.js';
+import { openDatabase } from './connection.js';
 
 export interface WriterData {
   file: string;
@@ -13,7 +14,6 @@ export interface CommitRequest {
   groups: (readonly RatingWrite[])[];
 }
 export type WriterReply =
-  | { type: 'ready' }
   | { type: 'failed'; message: string }
   | { type: 'committed'; id: number; time: number }
   | { type: 'error'; id: number; message: string };
@@ -25,9 +25,7 @@ const reply = (message: WriterReply) => port.postMessage(message);
 
 function start() {
   try {
-    const db = openDatabase(file, 'writer');
-    migrate(db, file);
-    return db;
+    return openDatabase(file, 'writer');
   } catch (err) {
     reply({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
     return null;
@@ -36,6 +34,7 @@ function start() {
 
 const db = start();
 if (db) {
+  // Ready is implied: the first request is answered once the connection exists.
   const upsert = db.prepare(
     'INSERT INTO ratings (user_id, movie_id, rating, updated_at) VALUES (?, ?, ?, ?) ' +
       'ON CONFLICT (user_id, movie_id) DO UPDATE SET rating = excluded.rating, updated_at = excluded.updated_at',
@@ -59,5 +58,4 @@ if (db) {
       reply({ type: 'error', id: message.id, message: err instanceof Error ? err.message : String(err) });
     }
   });
-  reply({ type: 'ready' });
 }
