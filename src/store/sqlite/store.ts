@@ -116,6 +116,7 @@ export class SqliteRatingStore implements RatingStore {
     await this.commits.drain();
     if (!this.failure) {
       const exited = new Promise((ok) => this.writer.once('exit', ok));
+      this.writer.ref();
       this.writer.postMessage('close');
       await exited;
     }
