@@ -7,7 +7,12 @@ import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { shutdownLogger } from '../../../src/logger.js';
 import type { ServiceApp } from '../../../src/server/app.js';
-import { makeApp, trainedModel, type TrainedModel } from '../helpers.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../../src/server/app.js';
+import { openSqliteStore } from '../../../src/store/index.js';
+import { makeApp, settings, trainedModel, type TrainedModel } from '../helpers.js';
 
 let trained: TrainedModel;
 let app: ReturnType<ServiceApp['callback']>;
@@ -157,4 +162,22 @@ describe('bad input', () => {
     assert.equal(trained.model.movie(1076)?.ratingCount, 0);
     await put(7, 1076, { rating: 3 }).expect(200);
   });
+});
+
+test('a store that fails (here: closed) is a 503 STORE_UNAVAILABLE with Retry-After, for writes and reads alike', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'movierec-closed-store-'));
+  try {
+    const store = openSqliteStore(dir);
+    await store.close();
+    const broken = createApp({ model: trained.model, store, settings: settings(trained.dataDir) }).callback();
+    const write = await request(broken).put('/api/users/7/ratings/1').set('Content-Type', 'application/json').send('{"rating": 4}');
+    const read = await request(broken).get('/api/users/7/recommendations');
+    for (const res of [write, read]) {
+      assert.equal(res.status, 503);
+      assert.equal(res.body.error.code, 'STORE_UNAVAILABLE');
+      assert.equal(res.headers['retry-after'], '5');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
