@@ -7,7 +7,7 @@ import { dirname, extname, join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import { GroupCommit } from '../groupCommit.js';
-import { COLUMNS, DEFAULT_CHUNK, committedAt, toStoredRating, type RatingRow } from '../rows.js';
+import { COLUMNS, DEFAULT_CHUNK, committedAt } from '../rows.js';
 import { StoreError, type RatingStore, type RatingWrite, type StoreCounts, type StoredRating } from '../types.js';
 import { migrate, openDatabase } from './connection.js';
 import type { CommitRequest, WriterData, WriterReply } from './writer.js';
@@ -41,9 +41,9 @@ export class SqliteRatingStore implements RatingStore {
     // The writer keeps the process alive only while a commit is outstanding (the CLI exits when its work is done).
     writer.unref();
     this.statements = {
-      forUser: reader.prepare(`SELECT ${COLUMNS} FROM ratings WHERE user_id = ? ORDER BY movie_id`),
-      page: reader.prepare(
-        `SELECT ${COLUMNS} FROM ratings WHERE (user_id, movie_id) > (?, ?) ORDER BY user_id, movie_id LIMIT ?`,
+      forUser: asArrays(reader.prepare(`SELECT ${COLUMNS} FROM ratings WHERE user_id = ? ORDER BY movie_id`)),
+      page: asArrays(
+        reader.prepare(`SELECT ${COLUMNS} FROM ratings WHERE (user_id, movie_id) > (?, ?) ORDER BY user_id, movie_id LIMIT ?`),
       ),
       counts: reader.prepare('SELECT count(rating) AS ratings, count(*) - count(rating) AS deletions FROM ratings'),
       last: reader.prepare('SELECT max(updated_at) AS last FROM ratings'),
@@ -78,16 +78,16 @@ export class SqliteRatingStore implements RatingStore {
   }
 
   forUser(userId: number): Promise<StoredRating[]> {
-    return this.read(() => (this.statements.forUser.all(userId) as unknown as RatingRow[]).map(toStoredRating));
+    return this.read(() => (this.statements.forUser.all(userId) as unknown as ArrayRow[]).map(fromArrayRow));
   }
 
   async *entries(chunkSize = DEFAULT_CHUNK): AsyncGenerator<StoredRating[]> {
     let after: [number, number] = [-1, -1];
     for (;;) {
       const [user, movie] = after;
-      const rows = await this.read(() => this.statements.page.all(user, movie, chunkSize) as unknown as RatingRow[]);
+      const rows = await this.read(() => this.statements.page.all(user, movie, chunkSize) as unknown as ArrayRow[]);
       if (rows.length === 0) return;
-      const chunk = rows.map(toStoredRating);
+      const chunk = rows.map(fromArrayRow);
       const last = chunk[chunk.length - 1];
       after = [last.userId, last.movieId];
       yield chunk;
@@ -158,4 +158,20 @@ export class SqliteRatingStore implements RatingStore {
     for (const waiter of this.waiting.values()) waiter.reject(err);
     this.waiting.clear();
   }
+}
+
+/** A row of COLUMNS as an array: SQLite's integers and reals come back as numbers. */
+type ArrayRow = [userId: number, movieId: number, rating: number | null, time: number];
+
+/**
+ * Rows as arrays rather than objects: several times faster for node:sqlite to build, and a person's entries are read
+ * on every list request they make (docs/service.md, Live ratings, has the figures).
+ */
+function asArrays(statement: StatementSync): StatementSync {
+  statement.setReturnArrays(true);
+  return statement;
+}
+
+function fromArrayRow([userId, movieId, rating, time]: ArrayRow): StoredRating {
+  return { userId, movieId, rating, time };
 }
