@@ -25,6 +25,11 @@ const envSchema = z.object({
   ),
   THREADS: intInRange(0, 1024),
   MOVIELENS_BASE_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/ }).optional()),
+  // The rating store (src/store): PostgreSQL at this URL; unset, SQLite in DATA_DIR.
+  DATABASE_URL: z.preprocess(
+    unsetIfEmpty,
+    z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+  ),
   // The REST service (src/server).
   PORT: intInRange(1, 65535),
   HOST: z.preprocess(unsetIfEmpty, z.string().optional()),
@@ -79,6 +84,8 @@ export interface Config {
   threads: number;
   /** Folder URL the `download` command fetches archives from (ends with `/`). */
   movielensBaseUrl: string;
+  /** The rating store's PostgreSQL URL; undefined: SQLite in `dataDir`. */
+  databaseUrl: string | undefined;
   service: ServiceConfig;
 }
 
@@ -104,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     logLevel: e.LOG_LEVEL ?? 'info',
     threads: e.THREADS ?? 0,
     movielensBaseUrl: base.endsWith('/') ? base : `${base}/`,
+    databaseUrl: e.DATABASE_URL,
     service: {
       port: e.PORT ?? 5000,
       host: e.HOST ?? '0.0.0.0',

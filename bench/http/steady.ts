@@ -8,6 +8,8 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 export interface SteadyRequest {
+  /** Default POST. */
+  method?: string;
   path: string;
   headers: Record<string, string>;
   body: string;
@@ -101,7 +103,7 @@ export function steadyRate(opts: SteadyOptions): Promise<SteadyResult> {
           host: hostname,
           port,
           path: r.path,
-          method: 'POST',
+          method: r.method ?? 'POST',
           agent,
           headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) },
           timeout: opts.timeoutMs ?? 10_000,

@@ -39,6 +39,12 @@ export declare class NativeModel {
   recommendNewUsers(movieIds: Uint32Array, ratings: Float32Array, offsets: Uint32Array, m: Uint32Array): Promise<BatchRecommendations>
   /** Top `m` movies for a user of the training data (their training movies left out); null for an unknown user. */
   recommendKnownUser(userId: number, m: number): RecommendationList | null
+  /**
+   * The training ratings of `userId` (none for a user the model was not trained on) with the stored ones applied:
+   * `(movieIds[i], ratings[i])`, NaN deleting, for a movie given twice the later one counting. O(the user's
+   * ratings); the result is a new user's input (`recommendNewUser`, `recommendNewUsers`).
+   */
+  historyWith(userId: number, movieIds: Uint32Array, ratings: Float32Array): UserHistory
   /** The `m` movies closest to `movieId`; null for an unknown movie. */
   similar(movieId: number, m: number): SimilarList | null
   /** The non-personalised list (bias-based, with a minimum-support guard). */
@@ -175,6 +181,14 @@ export declare function loadModelSync(dir: string): NativeModel
 export declare const MAX_LIST_LENGTH: number
 
 /**
+ * `dataset` with the events `(users[i], movies[i], ratings[i])` applied: an event replaces the file's rating of its
+ * (user, movie) or adds one, a NaN rating deletes it; for a pair given twice the later counts. `lastEventTime`
+ * (ISO 8601) is recorded with the count in the model trained on the result. Rejects with `INVALID_INPUT` naming
+ * `events` or `events.ratings[i]` (columns of different lengths, a rating that is not a half star from 0.5 to 5).
+ */
+export declare function mergeEvents(dataset: NativeDataset, users: Uint32Array, movies: Uint32Array, ratings: Float32Array, lastEventTime?: string | undefined | null): Promise<NativeDataset>
+
+/**
  * Every training parameter: name, `movierec train` flag, help, type and range, the modes it applies to, its
  * default in each mode, and where `movierec tune` samples it. `src/model/params.generated.ts` is this, generated.
  */
@@ -294,4 +308,13 @@ export interface UserFailure {
   /** The input at fault (`M`, `ratings[3]`), when the error is about one. */
   field?: string
   message: string
+}
+
+/** A user's ratings as their list is folded in from: the training ratings with the stored ones applied. */
+export interface UserHistory {
+  /** Ascending, once each. */
+  movieIds: Uint32Array
+  ratings: Float32Array
+  /** Ratings the model was trained on for this user (0 for a user it does not know). */
+  training: number
 }

@@ -846,6 +846,7 @@ module.exports.kfoldSplit = nativeBinding.kfoldSplit
 module.exports.loadModel = nativeBinding.loadModel
 module.exports.loadModelSync = nativeBinding.loadModelSync
 module.exports.MAX_LIST_LENGTH = nativeBinding.MAX_LIST_LENGTH
+module.exports.mergeEvents = nativeBinding.mergeEvents
 module.exports.parameterSpec = nativeBinding.parameterSpec
 module.exports.readDataset = nativeBinding.readDataset
 module.exports.readDatasetSync = nativeBinding.readDatasetSync

@@ -12,6 +12,7 @@ import { DatasetError, InvalidInputError, ModelNotFoundError, MovieRecError } fr
 import { registerDemo } from './commands/demo.js';
 import { registerDownload } from './commands/download.js';
 import { registerEvaluate } from './commands/evaluate.js';
+import { registerEvents } from './commands/events.js';
 import { registerPredict } from './commands/predict.js';
 import { registerSplit } from './commands/split.js';
 import { registerTrain } from './commands/train.js';
@@ -40,7 +41,8 @@ export function buildProgram(io: CliIo, getContext: () => CliContext): Command {
     .addHelpText(
       'after',
       `
-Environment: DATA_DIR (default ./data), LOG_LEVEL (info), THREADS (0 = all cores), MOVIELENS_BASE_URL.
+Environment: DATA_DIR (default ./data), LOG_LEVEL (info), THREADS (0 = all cores), MOVIELENS_BASE_URL,
+DATABASE_URL (the rating store in PostgreSQL; default SQLite in DATA_DIR).
 Exit codes: 0 ok, 2 usage error or invalid input, 1 other failure (e.g. no model trained yet).
 
 Quick start:
@@ -58,6 +60,7 @@ Quick start:
   registerSplit(program, getContext);
   registerDownload(program, getContext);
   registerDemo(program, getContext);
+  registerEvents(program, getContext);
   return program;
 }
 

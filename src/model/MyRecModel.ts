@@ -24,6 +24,7 @@ import type {
   ModelInfo,
   MovieInfo,
   PredictResult,
+  RatingEvents,
   RatingScale,
   RatingsPair,
   Recommendation,
@@ -111,7 +112,8 @@ export class MyRecModel {
     return this.exclusive(async () => {
       const given = paramsOf(options);
       const params = resolveParams({ ...given, threads: given.threads ?? this.threads });
-      const dataset = await this.readDataset(datasetPath, options.skipInvalid ?? false);
+      const read = await this.readDataset(datasetPath, options.skipInvalid ?? false);
+      const dataset = options.events ? await withEvents(read, options.events) : read;
       const report = dataset.report;
       log().info(
         `training on ${report.path}: ${report.ratings} ratings, ${report.users} users, ${report.movies} movies; ` +
@@ -146,6 +148,7 @@ export class MyRecModel {
         params: { ...params },
         trainingSeconds: info.trainingSeconds,
         history: info.history,
+        ...(info.events ? { events: info.events } : {}),
       };
     });
   }
@@ -222,7 +225,41 @@ export class MyRecModel {
     const [ids, ratings] = checkRatingsPair(input);
     checkInt('M', M, 1, MAX_M);
     // The model current now: a reload meanwhile does not change what this request is scored on.
+    return this.recommendFoldedIn(this.requireLoaded(), ids, ratings, M);
+  }
+
+  /**
+   * Top M for a person who rated since training: their training ratings (none when the model does not know them)
+   * with `given` applied (a rating replaces the training one, a null rating deletes it, for a movie given twice the
+   * later counts), folded in and listed like a new user's (`recommend`), their rated movies left out.
+   */
+  async recommendForUserWith(
+    userId: number,
+    given: readonly { movieId: number; rating: number | null }[],
+    M: number = DEFAULT_M,
+  ): Promise<PredictResult> {
+    checkInt('userId', userId, 0, MAX_ID);
+    checkInt('M', M, 1, MAX_M);
     const loaded = this.requireLoaded();
+    const [ids, ratings] = givenColumns(given);
+    const history = callSync('other', () => loaded.handle.historyWith(userId, ids, ratings));
+    return this.recommendFoldedIn(loaded, history.movieIds, history.ratings, M);
+  }
+
+  /**
+   * A person's ratings as `recommendForUserWith` folds them in: their training ratings with `given` applied, by
+   * movie id.
+   */
+  ratingsOf(userId: number, given: readonly { movieId: number; rating: number | null }[]): { movieId: number; rating: number }[] {
+    checkInt('userId', userId, 0, MAX_ID);
+    const loaded = this.requireLoaded();
+    const [ids, ratings] = givenColumns(given);
+    const history = callSync('other', () => loaded.handle.historyWith(userId, ids, ratings));
+    return Array.from(history.movieIds, (movieId, i) => ({ movieId, rating: round4(history.ratings[i] ?? Number.NaN) }));
+  }
+
+  /** The new-user path every folded-in list takes: scored off the JS thread, batched (batcher.ts). */
+  private async recommendFoldedIn(loaded: Loaded, ids: Uint32Array, ratings: Float32Array, M: number): Promise<PredictResult> {
     const r = await this.batcher.submit(loaded.handle, ids, ratings, M);
     return toPredictResult(loaded, r.movieIds, r.scores, r.unknownIds, r.personalised);
   }
@@ -405,6 +442,11 @@ export function checkRatingsPair(input: unknown): [Uint32Array, Float32Array] {
   return [outIds, outRatings];
 }
 
+/** Ratings given since training as the addon takes them: a deletion (null) as NaN. */
+function givenColumns(given: readonly { movieId: number; rating: number | null }[]): [Uint32Array, Float32Array] {
+  return [Uint32Array.from(given, (g) => g.movieId), Float32Array.from(given, (g) => g.rating ?? Number.NaN)];
+}
+
 /** Progress steps a training reports: ALS iterations, or Gibbs sweeps (burn-in + samples). */
 export function totalSteps(p: Pick<TrainParams, 'method' | 'feedback' | 'iterations' | 'burnIn' | 'samples'>): number {
   return p.method === 'gibbs' && p.feedback === 'explicit' ? p.burnIn + p.samples : p.iterations;
@@ -412,8 +454,19 @@ export function totalSteps(p: Pick<TrainParams, 'method' | 'feedback' | 'iterati
 
 /** The training parameters among `options` (the others say how to read the data and follow the training). */
 function paramsOf(options: TrainOptions): Partial<TrainParams> {
-  const { skipInvalid: _skipInvalid, onIteration: _onIteration, ...params } = options;
+  const { skipInvalid: _skipInvalid, onIteration: _onIteration, events: _events, ...params } = options;
   return params;
+}
+
+/** The data set with the stored rating events applied, natively (the ratings never cross to JS). */
+async function withEvents(dataset: NativeDataset, events: RatingEvents): Promise<NativeDataset> {
+  const last = events.lastEventTime === null ? null : new Date(events.lastEventTime).toISOString();
+  const merged = await call('dataset', () => native.mergeEvents(dataset, events.users, events.movies, events.ratings, last));
+  log().info(
+    `merged ${events.users.length} stored rating events (latest ${last ?? 'none'}) into ${dataset.report.path}: ` +
+      `${dataset.report.ratings} -> ${merged.report.ratings} ratings`,
+  );
+  return merged;
 }
 
 /** Implicit models have no RMSE/MAE: the addon gives null, the typed result NaN (JSON still shows null). */

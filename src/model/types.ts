@@ -17,10 +17,36 @@ export type Solver = TrainParams['solver'];
  * to read the data set and follow the training. */
 export type TrainOptions = Partial<TrainParams> & {
   skipInvalid?: boolean;
+  /** Rating events merged into the data set before training (later wins); recorded in model.json. */
+  events?: RatingEvents;
   /** Called after every ALS iteration or Gibbs sweep (on the JS thread, from the native task), with the number of
    * steps the training takes. */
   onIteration?: (stats: IterationStats, totalSteps: number) => void;
 };
+
+/** Rating events (the service's stored ratings) as columns: event `i` is user `users[i]` rating `movies[i]`. */
+export interface RatingEvents {
+  users: Uint32Array;
+  movies: Uint32Array;
+  /** NaN for a deletion. */
+  ratings: Float32Array;
+  /** The latest event's time (ms since the epoch), null when there are none. */
+  lastEventTime: number | null;
+}
+
+/** model.json's record of the events a model was trained with (`train --with-events`). */
+export interface EventsInfo {
+  /** Events merged: ratings and deletions. */
+  count: number;
+  /** The file's ratings an event replaced. */
+  replaced: number;
+  /** Ratings the file did not have. */
+  added: number;
+  /** The file's ratings a deletion removed. */
+  deleted: number;
+  /** ISO 8601; absent when there were no events. */
+  lastEventTime?: string;
+}
 
 export interface IterationStats {
   /** ALS iteration or Gibbs sweep, 1-based. */
@@ -54,6 +80,8 @@ export interface TrainResult {
   params: TrainParams;
   trainingSeconds: number;
   history: IterationStats[];
+  /** The stored rating events trained with; absent when none were merged. */
+  events?: EventsInfo;
 }
 
 export interface RatingMetrics {
@@ -119,6 +147,8 @@ export interface ModelInfo {
   history: IterationStats[];
   scale: RatingScale;
   evaluation?: EvaluationResult;
+  /** The stored rating events merged into the training data, when there were (`train --with-events`). */
+  events?: EventsInfo;
   /** Sizes of the saved model (model.json's counts; `ratings`: the training ratings). */
   counts: { users: number; movies: number; factors: number; ratings: number };
 }

@@ -21,10 +21,13 @@ import { requestLog } from './middleware/requestLog.js';
 import { securityHeaders } from './middleware/securityHeaders.js';
 import { allRoutes } from './routes/index.js';
 import { serveWeb } from './static/web.js';
+import type { RatingStore } from '../store/index.js';
 import { parseOr400, type AnyRouteSpec } from './routes/spec.js';
 
 export interface AppDeps {
   model: RecModel;
+  /** The rating store (src/store): the ratings people give through the API. */
+  store: RatingStore;
   settings: ServiceSettings;
   /** Log4js logger factory (categories "http" and "service"); default log4js.getLogger. */
   getLogger?: (category: string) => Logger;
@@ -50,6 +53,7 @@ export function createApp(deps: AppDeps): ServiceApp {
   const metrics = createMetrics(deps.model);
   const routeDeps: RouteDeps = {
     model: deps.model,
+    store: deps.store,
     lifecycle,
     metrics,
     logger: serviceLogger,

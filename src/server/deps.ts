@@ -8,6 +8,7 @@ import type {
   RatingsPair,
   Recommendation,
 } from '../model/types.js';
+import type { RatingStore, StoredRating } from '../store/index.js';
 
 /** The part of MyRecModel (src/model) the service calls; MyRecModel satisfies it structurally. */
 export interface RecModel {
@@ -21,6 +22,10 @@ export interface RecModel {
   movie(id: number): MovieInfo | null;
   similar(id: number, M?: number): Recommendation[] | null;
   recommendForUser(userId: number, M?: number): PredictResult | null;
+  /** A list folded in from the user's training ratings with the ratings stored since applied (src/store). */
+  recommendForUserWith(userId: number, given: readonly StoredRating[], M?: number): Promise<PredictResult>;
+  /** The user's training ratings with the stored ones applied, by movie id. */
+  ratingsOf(userId: number, given: readonly StoredRating[]): { movieId: number; rating: number }[];
   /** The model folder (charts are read from it); absent in fakes without one. */
   readonly modelDir?: string;
 }
@@ -50,6 +55,7 @@ export interface BuildFacts {
 /** Everything a route handler may use; built once by createApp. */
 export interface RouteDeps {
   model: RecModel;
+  store: RatingStore;
   lifecycle: import('./lifecycle.js').ModelLifecycle;
   metrics: import('./metrics.js').ServiceMetrics;
   logger: import('log4js').Logger;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { configureLogger, getLogger, logFilePath, shutdownLogger } from '../logger.js';
 import { generateDemoDataset, MyRecModel } from '../model/index.js';
+import { openRatingStore } from '../store/index.js';
 import { createApp } from './app.js';
 import { bootstrapModel } from './bootstrap.js';
 import { ModelLifecycle } from './lifecycle.js';
@@ -33,8 +34,11 @@ async function main(): Promise<void> {
 
   const model = new MyRecModel({ dataDir: cfg.dataDir, threads: cfg.threads });
   const lifecycle = new ModelLifecycle(model, logger);
+  const store = await openRatingStore({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl });
+  logger.info(`rating store: ${store.kind} at ${store.location}`);
   const app = createApp({
     model,
+    store,
     lifecycle,
     getLogger,
     settings: {
@@ -66,6 +70,7 @@ async function main(): Promise<void> {
     graceMs: svc.shutdownGraceMs,
     logger,
     onClosed: async () => {
+      await store.close();
       logger.info('stopped');
       await shutdownLogger();
       process.exit(0);

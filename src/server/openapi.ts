@@ -83,6 +83,7 @@ export function buildOpenApiDocument(routes: readonly AnyRouteSpec[], version: s
     tags: [
       { name: 'recommendations', description: 'Recommendations and similar movies' },
       { name: 'movies', description: 'The catalogue' },
+      { name: 'ratings', description: "People's ratings, stored; their next list folds them in at once" },
       { name: 'operations', description: 'Health, metrics, logs, model reload, build information' },
     ],
     paths,

@@ -6,7 +6,9 @@
 // real app, in-process on a free port, with a real model trained on a split of ml-latest-small and evaluated on the
 // held-out part. It searches, rates three movies (keyboard and pointer), sees the recommendations change, changes and
 // removes a rating, reloads, shares the ratings as a link, opens similar movies and the model page, checks labels,
-// phone width and that no console error happened, and saves screenshots into test-artifacts/.
+// phone width and that no console error happened, and saves screenshots into test-artifacts/. A named person (a user
+// id on the page) rates through the API (PUT/DELETE/POST) and gets the API's list; another browser with the same id
+// sees the same ratings.
 //
 // Chromium missing: skipped locally with a message; under CI (CI=true) that is a failure, since .ci/run installs it
 // with scripts/install-chromium.sh.
@@ -25,6 +27,9 @@ import { MyRecModel, splitDataset } from '../../src/model/index.js';
 import { createApp } from '../../src/server/app.js';
 import { ModelLifecycle } from '../../src/server/lifecycle.js';
 import type { ServiceSettings } from '../../src/server/deps.js';
+import { storeOf } from '../server/helpers.js';
+import { MAX_BATCH } from '../../src/server/routes/ratings/schema.js';
+import { RATINGS_PER_BATCH } from '../../web/src/api.js';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const ML_LATEST_SMALL = resolve(REPO_ROOT, '..', 'shared', 'movielens', 'ml-latest-small', 'ratings.csv');
@@ -67,7 +72,7 @@ async function serve(
   dataDir: string,
   lifecycle?: ModelLifecycle,
 ): Promise<{ server: Server; url: string }> {
-  const app = createApp({ model, settings: settings(dataDir), lifecycle });
+  const app = createApp({ model, store: storeOf(dataDir), settings: settings(dataDir), lifecycle });
   const handle = app.callback();
   const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -291,6 +296,83 @@ describe('web page in headless Chromium', { skip }, () => {
     assert.deepEqual(problems, [], 'no console errors or warnings');
     await context.close();
     await fresh.close();
+  });
+
+  test('a named person: their ratings go to the API and their list comes from /api/users/:id/recommendations', async () => {
+    assert.equal(RATINGS_PER_BATCH, MAX_BATCH, "the page's batch of ratings is the service's largest");
+    const problems: string[] = [];
+    const context = await browser.newContext({ viewport: DESKTOP });
+    context.setDefaultTimeout(TIMEOUT_MS);
+    const page = await context.newPage();
+    watchConsole(page, problems);
+    const userId = 700001;
+    const stored = async () => {
+      const body = (await (await fetch(`${url}api/users/${userId}/ratings`)).json()) as { items: { movieId: number; rating: number; source: string }[] };
+      return body.items.map((r) => `${r.movieId}:${r.rating}:${r.source}`);
+    };
+    const apiList = async () => {
+      const res = await fetch(`${url}api/users/${userId}/recommendations?M=20`);
+      return res.ok ? ((await res.json()) as { items: { title: string }[] }).items.map((r) => r.title) : [];
+    };
+
+    // Anonymous first: the rating stays in the browser.
+    await page.goto(url);
+    await page.locator('#service-state', { hasText: 'Model ready' }).waitFor();
+    await page.locator('#identity-status', { hasText: 'Anonymous' }).waitFor();
+    await searchAndPick(page, 'toy story', 'Toy Story (1995)', 'keyboard');
+    await page.keyboard.press('End');
+    await page.locator('#recs-status', { hasText: 'Based on your 1 rating' }).waitFor();
+    assert.deepEqual(await stored(), [], 'an anonymous rating is not sent');
+
+    // A bad id is refused on the page; a good one takes the browser's rating along.
+    await page.getByLabel('Your user id').fill('seven');
+    await page.getByRole('button', { name: 'Use this id' }).click();
+    await page.locator('#identity-status', { hasText: 'A user id is a whole number' }).waitFor();
+    await page.getByLabel('Your user id').fill(String(userId));
+    await page.getByRole('button', { name: 'Use this id' }).click();
+    await page.locator('#identity-status', { hasText: `Rating as user ${userId}` }).waitFor();
+    await page.locator('#notice', { hasText: `Your 1 rating from this browser went to user ${userId}` }).waitFor();
+    assert.deepEqual(await stored(), ['1:5:stored']);
+
+    // Rating and removing go to the API; the list shown is the API's list for the person, without the rated movies.
+    await searchAndPick(page, 'heat', 'Heat (1995)', 'keyboard');
+    await page.keyboard.press('3');
+    await page.locator('#recs-status', { hasText: 'Based on your 2 ratings' }).waitFor();
+    assert.deepEqual(await stored(), ['1:5:stored', '6:3:stored']);
+    await page.getByRole('button', { name: 'Remove your rating for Toy Story (1995)' }).click();
+    await page.locator('#recs-status', { hasText: 'Based on your 1 rating' }).waitFor();
+    assert.deepEqual(await stored(), ['6:3:stored'], 'a removal is a DELETE');
+    const expected = await apiList();
+    assert.equal(expected.length, 20);
+    assert.ok(!expected.includes('Heat (1995)'), 'the rated movie is not in the list');
+    await page.waitForFunction(
+      (titles) => [...document.querySelectorAll('#recs-list .rec-title')].map((e) => e.textContent).join('|') === titles.join('|'),
+      expected,
+    );
+
+    // Another browser naming the same id sees the same ratings; after "Rate anonymously" it has none.
+    const other = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+    other.setDefaultTimeout(TIMEOUT_MS);
+    const phone = await other.newPage();
+    watchConsole(phone, problems);
+    await phone.goto(url);
+    await phone.locator('#service-state', { hasText: 'Model ready' }).waitFor();
+    await phone.getByLabel('Your user id').fill(String(userId));
+    await phone.getByRole('button', { name: 'Use this id' }).click();
+    await phone.locator('#rated-list .link-button', { hasText: 'Heat (1995)' }).waitFor();
+    assert.deepEqual(await ratedValues(phone), { 'Heat (1995)': 3 });
+    await phone.reload();
+    await phone.locator('#rated-list .link-button', { hasText: 'Heat (1995)' }).waitFor();
+    assert.equal(await phone.locator('#identity-status').textContent(), `Rating as user ${userId}: your ratings are kept by the service.`);
+    await phone.getByRole('button', { name: 'Rate anonymously' }).click();
+    await phone.locator('#recs-status', { hasText: 'Not personalised yet' }).waitFor();
+    assert.deepEqual(await ratedValues(phone), {});
+    assert.deepEqual(await stored(), ['6:3:stored'], 'forgetting the id keeps the ratings on the service');
+
+    assert.deepEqual(await unnamedControls(page), [], 'every visible control has an accessible name');
+    assert.deepEqual(problems, [], 'no console errors or warnings');
+    await context.close();
+    await other.close();
   });
 
   test('no model yet: the page says so and how to get one', async () => {

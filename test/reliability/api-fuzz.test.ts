@@ -62,7 +62,14 @@ const predictBody = fc.oneof(
   fc.record({ movies: idList, ratings: ratingList, M: mValue }, { requiredKeys: [] }),
   fc.record({ movies: fc.anything(), ratings: fc.anything(), M: fc.anything() }, { requiredKeys: [] }),
 );
-const bodyValue = fc.oneof(predictBody, fc.jsonValue(), fc.anything());
+// Near-valid bodies of the ratings routes: PUT {"rating"} and POST {"ratings": [{movieId, rating}]}.
+const ratingValue = fc.oneof(number, fc.constantFrom(0.5, 3, 4.5, 5, 4.25, null), nasty as fc.Arbitrary<unknown>);
+const ratingsBody = fc.oneof(
+  fc.record({ rating: ratingValue }, { requiredKeys: [] }),
+  fc.record({ ratings: fc.array(fc.record({ movieId: fc.oneof(idList, number), rating: ratingValue }), { maxLength: 6 }) }),
+  fc.record({ ratings: fc.anything(), extra: fc.anything() }, { requiredKeys: [] }),
+);
+const bodyValue = fc.oneof(predictBody, ratingsBody, fc.jsonValue(), fc.anything());
 
 interface GeneratedRequest {
   method: string;

@@ -70,7 +70,7 @@ function validator(schema: object): ValidateFunction {
  * Sends one request and checks its response against the document: `route` is the router path (`/api/movies/:id`),
  * `expected` the status this request must produce.
  */
-async function check(route: string, method: 'get' | 'post', req: request.Test, expected: number): Promise<request.Response> {
+async function check(route: string, method: 'get' | 'post' | 'put' | 'delete', req: request.Test, expected: number): Promise<request.Response> {
   const res = await req.buffer(true);
   // SVG is not text to superagent: its body arrives as bytes.
   const text = typeof res.text === 'string' ? res.text : Buffer.from(res.body as Buffer).toString('utf8');
@@ -117,6 +117,24 @@ test('a model with everything: every 2xx and input 4xx of every route', async ()
   await check('/api/users/:id/recommendations', 'get', r.get('/api/users/1/recommendations'), 200);
   await check('/api/users/:id/recommendations', 'get', r.get('/api/users/99999/recommendations'), 404);
   await check('/api/users/:id/recommendations', 'get', r.get('/api/users/-1/recommendations'), 400);
+  const rating = '/api/users/:id/ratings/:movieId';
+  await check(rating, 'put', json(r.put('/api/users/900001/ratings/1'), { rating: 4.5 }), 200);
+  await check(rating, 'put', json(r.put('/api/users/900001/ratings/1'), { rating: 4.25 }), 400);
+  await check(rating, 'put', json(r.put('/api/users/900001/ratings/99999999'), { rating: 4 }), 404);
+  await check(rating, 'put', r.put('/api/users/900001/ratings/1').set('Content-Type', 'text/plain').send('4'), 415);
+  await check(rating, 'delete', r.delete('/api/users/900001/ratings/2'), 200);
+  await check(rating, 'delete', r.delete('/api/users/900001/ratings/x'), 400);
+  await check(rating, 'delete', r.delete('/api/users/900001/ratings/99999999'), 404);
+  const ratings = '/api/users/:id/ratings';
+  await check(ratings, 'post', json(r.post('/api/users/1/ratings'), { ratings: [{ movieId: 1, rating: 1 }, { movieId: 2, rating: null }] }), 200);
+  await check(ratings, 'post', json(r.post('/api/users/1/ratings'), { ratings: [] }), 400);
+  await check(ratings, 'post', json(r.post('/api/users/1/ratings'), { ratings: [{ movieId: 99999999, rating: 1 }] }), 404);
+  await check(ratings, 'post', r.post('/api/users/1/ratings').set('Content-Type', 'text/plain').send('x'), 415);
+  const page = await check(ratings, 'get', r.get('/api/users/1/ratings?limit=5'), 200);
+  assert.equal(page.body.items.length, 5);
+  await check(ratings, 'get', r.get('/api/users/1/ratings?limit=0'), 400);
+  const listed = await check('/api/users/:id/recommendations', 'get', r.get('/api/users/900001/recommendations'), 200);
+  assert.equal(listed.body.storedRatings, 2, 'a new person with stored ratings has a list');
   const info = await check('/api/info', 'get', r.get('/api/info'), 200);
   assert.ok(info.body.model.metrics, 'the evaluation is in /api/info');
   assert.ok(info.body.model.history.some((h: { validationRmse?: number }) => h.validationRmse !== undefined));
@@ -141,6 +159,10 @@ test('no model: 503 where one is needed, 409 on reload, 404 for charts and a mis
   await check('/api/movies/:id', 'get', r.get('/api/movies/1'), 503);
   await check('/api/similar/:id', 'get', r.get('/api/similar/1'), 503);
   await check('/api/users/:id/recommendations', 'get', r.get('/api/users/1/recommendations'), 503);
+  await check('/api/users/:id/ratings/:movieId', 'put', json(r.put('/api/users/1/ratings/1'), { rating: 4 }), 503);
+  await check('/api/users/:id/ratings/:movieId', 'delete', r.delete('/api/users/1/ratings/1'), 503);
+  await check('/api/users/:id/ratings', 'post', json(r.post('/api/users/1/ratings'), { ratings: [{ movieId: 1, rating: 4 }] }), 503);
+  await check('/api/users/:id/ratings', 'get', r.get('/api/users/1/ratings'), 503);
   await check('/readyz', 'get', r.get('/readyz'), 503);
   assert.equal((await check('/api/info', 'get', r.get('/api/info'), 200)).body.model, null);
   await check('/api/model/charts/:name', 'get', r.get('/api/model/charts/training-curve.svg'), 404);
@@ -158,6 +180,8 @@ test('a corrupt model folder: 422 on reload', async () => {
 test('limits and failures: 413 over the body limit, 429 over the rate limit, 500 on an unexpected error', async () => {
   const small = request(makeApp(model, dataDir, { bodyLimitBytes: 64 }).callback());
   await check('/predict', 'post', json(small.post('/predict'), [Array.from({ length: 50 }, (_, i) => i + 1), []]), 413);
+  const many = { ratings: Array.from({ length: 10 }, (_, i) => ({ movieId: i + 1, rating: 4 })) };
+  await check('/api/users/:id/ratings', 'post', json(small.post('/api/users/1/ratings'), many), 413);
   const limited = request(makeApp(model, dataDir, { rateLimitPerSecond: 1 }).callback());
   await check('/api/movies/:id', 'get', limited.get('/api/movies/1'), 200);
   await check('/api/movies/:id', 'get', limited.get('/api/movies/1'), 429);

@@ -9,6 +9,7 @@ import { configureLogger, LOG_FILE_NAME } from '../../src/logger.js';
 import { MyRecModel } from '../../src/model/index.js';
 import { createApp, type AppDeps, type ServiceApp } from '../../src/server/app.js';
 import type { ServiceSettings } from '../../src/server/deps.js';
+import { openSqliteStore, type RatingStore } from '../../src/store/index.js';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const ML_LATEST_SMALL = resolve(REPO_ROOT, '..', 'shared', 'movielens', 'ml-latest-small', 'ratings.csv');
@@ -67,8 +68,17 @@ export function settings(dataDir: string, overrides: Partial<ServiceSettings> = 
   };
 }
 
+const stores = new Map<string, RatingStore>();
+
+/** The SQLite rating store of `dataDir`, one per folder for the whole test file (apps on one folder share it). */
+export function storeOf(dataDir: string): RatingStore {
+  let store = stores.get(dataDir);
+  if (!store) stores.set(dataDir, (store = openSqliteStore(dataDir)));
+  return store;
+}
+
 export function makeApp(model: AppDeps['model'], dataDir: string, overrides: Partial<ServiceSettings> = {}): ServiceApp {
-  return createApp({ model, settings: settings(dataDir, overrides) });
+  return createApp({ model, store: storeOf(dataDir), settings: settings(dataDir, overrides) });
 }
 
 /** The app on a real socket (127.0.0.1, random port), for concurrent load. */

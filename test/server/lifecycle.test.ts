@@ -20,6 +20,7 @@ import {
   corruptModel,
   listen,
   settings,
+  storeOf,
   tempDataDir,
   trainedModel,
   waitForLogLine,
@@ -38,7 +39,7 @@ after(async () => {
 
 function serviceFor(model: MyRecModel, dataDir: string) {
   const lifecycle = new ModelLifecycle(model, getLogger('service'));
-  const app = createApp({ model, lifecycle, settings: settings(dataDir) });
+  const app = createApp({ model, store: storeOf(dataDir), lifecycle, settings: settings(dataDir) });
   return { app, lifecycle, handler: app.callback() };
 }
 

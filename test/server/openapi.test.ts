@@ -8,6 +8,7 @@ import { METHODS } from 'node:http';
 import { after, before, test } from 'node:test';
 import { validate } from '@readme/openapi-parser';
 import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import request from 'supertest';
 import { shutdownLogger } from '../../src/logger.js';
 import type { ServiceApp } from '../../src/server/app.js';
@@ -134,6 +135,7 @@ function schemas(): [string, object][] {
 
 test('every schema in the document is valid JSON Schema 2020-12 (tuples as prefixItems, not an array under items)', () => {
   const ajv = new Ajv2020({ strict: true });
+  addFormats(ajv);
   const all = schemas();
   assert.ok(all.length > 50, `${all.length} schemas`);
   for (const [where, schema] of all) {

@@ -191,6 +191,46 @@ export async function recommend(
   };
 }
 
+/** Ratings per POST /api/users/:id/ratings: the service's MAX_BATCH (test/e2e/web.test.ts checks they agree). */
+export const RATINGS_PER_BATCH = 1000;
+
+const userPath = (userId: number) => `api/users/${userId}/ratings`;
+
+/** A named visitor's changes of ratings (null: removed): one PUT or DELETE, or batches of POST (all or none each). */
+export async function writeRatings(userId: number, writes: { movieId: number; rating: number | null }[]): Promise<void> {
+  const json = { 'content-type': 'application/json' };
+  const [only] = writes;
+  if (writes.length === 1 && only) {
+    const { movieId, rating } = only;
+    await request(`${userPath(userId)}/${movieId}`, rating === null ? { method: 'DELETE' } : { method: 'PUT', headers: json, body: JSON.stringify({ rating }) });
+    return;
+  }
+  for (let i = 0; i < writes.length; i += RATINGS_PER_BATCH) {
+    const ratings = writes.slice(i, i + RATINGS_PER_BATCH);
+    await request(userPath(userId), { method: 'POST', headers: json, body: JSON.stringify({ ratings }) });
+  }
+}
+
+/** Every rating the service holds for a user (training ones and those given since), page by page. */
+export async function userRatings(userId: number): Promise<(Movie & { rating: number })[]> {
+  const out: (Movie & { rating: number })[] = [];
+  let after: number | null = null;
+  do {
+    const page = record(await request(`${userPath(userId)}?limit=${RATINGS_PER_BATCH}${after === null ? '' : `&after=${after}`}`));
+    for (const item of list(page, ['items']).map(record)) {
+      out.push({ movieId: num(item.movieId), title: str(item.title), genres: [], rating: num(item.rating) });
+    }
+    after = typeof page.next === 'number' ? page.next : null;
+  } while (after !== null);
+  return out;
+}
+
+/** A named visitor's list: `/api/users/:id/recommendations` (their stored ratings folded in at once). */
+export async function userRecommendations(userId: number, count: number, signal?: AbortSignal): Promise<Recommendations> {
+  const body = record(await request(`api/users/${userId}/recommendations?M=${count}`, { signal }));
+  return { items: list(body, ['items']).map(scoredMovie), unknownIds: [], personalised: body.personalised === true };
+}
+
 /**
  * `/api/info`: `{author: {name, contact}, version, commit, imageBuiltAt (ISO or a sentence), startedAt, uptimeSeconds,
  * modelStatus, model: {trainedAt, trainingSeconds, params, dataset: {name, ratings, ...}, scale, counts, history?,

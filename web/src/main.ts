@@ -5,6 +5,7 @@ import { ApiError, DEFAULT_SCALE, type Scale, UnreachableError, getMovie, readin
 import { byId, h, replaceChildren } from './dom';
 import { createModelView } from './modelView';
 import { RatingStore, SHARE_PREFIX, decodeShare } from './ratings';
+import { setUpIdentityView } from './identityView';
 import { createRecommendView } from './recommend';
 import { setUpSearch } from './search';
 
@@ -93,6 +94,7 @@ async function checkService(): Promise<void> {
     const wasReady = state === 'ready';
     setState('ready');
     if (!wasReady) {
+      await identityView.sync();
       await importShared();
       recommendView.render();
       recommendView.refresh();
@@ -187,7 +189,8 @@ const search = setUpSearch({
   ratingOf: (movieId) => store.get(movieId)?.rating,
   onError: handleError,
 });
-const recommendView = createRecommendView({ store, scale: () => scale, onError: handleError, notify });
+const identityView = setUpIdentityView({ store, onError: handleError, notify });
+const recommendView = createRecommendView({ store, scale: () => scale, list: identityView.list, onError: handleError, notify });
 const modelView = createModelView({ onError: handleError });
 
 recommendView.render();

@@ -12,9 +12,17 @@ export const SHARE_PREFIX = 'r=';
 
 type Listener = (ratings: RatedMovie[]) => void;
 
+/** A change of one rating (null: removed), for a named visitor's copy on the service. */
+export interface RatingWrite {
+  movieId: number;
+  rating: number | null;
+}
+type WriteListener = (writes: RatingWrite[]) => void;
+
 export class RatingStore {
   private ratings = new Map<number, RatedMovie>();
   private listeners: Listener[] = [];
+  private writeListeners: WriteListener[] = [];
 
   constructor(private readonly storage: Storage | null = safeLocalStorage()) {
     this.ratings = new Map(readStored(this.storage).map((r) => [r.movieId, r]));
@@ -37,16 +45,27 @@ export class RatingStore {
     const previous = this.ratings.get(movie.movieId);
     // Keep the first-rated order: a changed rating stays where it was.
     this.ratings.set(movie.movieId, { ...previous, ...movie, title: movie.title || previous?.title || '', rating });
-    this.changed();
+    this.changed([{ movieId: movie.movieId, rating }]);
   }
 
   remove(movieId: number): void {
-    if (this.ratings.delete(movieId)) this.changed();
+    if (this.ratings.delete(movieId)) this.changed([{ movieId, rating: null }]);
   }
 
   replaceAll(ratings: RatedMovie[]): void {
+    const next = new Map(ratings.map((r) => [r.movieId, r]));
+    const writes: RatingWrite[] = [
+      ...[...this.ratings.keys()].filter((id) => !next.has(id)).map((movieId) => ({ movieId, rating: null })),
+      ...ratings.filter((r) => this.ratings.get(r.movieId)?.rating !== r.rating).map(({ movieId, rating }) => ({ movieId, rating })),
+    ];
+    this.ratings = next;
+    this.changed(writes);
+  }
+
+  /** The ratings as the service holds them (a named visitor's): a change of the view, not a write. */
+  load(ratings: RatedMovie[]): void {
     this.ratings = new Map(ratings.map((r) => [r.movieId, r]));
-    this.changed();
+    this.changed([]);
   }
 
   /** Fills in titles and genres learned later (shared links carry ids only) without notifying a change of ratings. */
@@ -62,7 +81,13 @@ export class RatingStore {
     this.listeners.push(listener);
   }
 
-  private changed(): void {
+  /** Called with each change of ratings (before the change listeners, so a list fetched after sees them). */
+  onWrite(listener: WriteListener): void {
+    this.writeListeners.push(listener);
+  }
+
+  private changed(writes: RatingWrite[]): void {
+    if (writes.length) for (const listener of this.writeListeners) listener(writes);
     this.save();
     for (const listener of this.listeners) listener(this.all());
   }
@@ -76,7 +101,7 @@ export class RatingStore {
   }
 }
 
-function safeLocalStorage(): Storage | null {
+export function safeLocalStorage(): Storage | null {
   try {
     return window.localStorage;
   } catch {

@@ -1,9 +1,9 @@
 // The "Recommend" view: the chosen movie (rate it, see similar movies), the visitor's ratings, and the top-M list that
 // follows every change of a rating.
 
-import { ApiError, type Movie, type Scale, type ScoredMovie, isAbort, recommend, similarMovies } from './api';
+import { ApiError, type Movie, type Recommendations, type Scale, type ScoredMovie, isAbort, similarMovies } from './api';
 import { byId, debounce, formatNumber, h, replaceChildren } from './dom';
-import { type RatingStore, encodeShare } from './ratings';
+import { type RatedMovie, type RatingStore, encodeShare } from './ratings';
 import { starDisplay, starInput } from './stars';
 
 const SIMILAR_COUNT = 10;
@@ -16,6 +16,8 @@ function plural(count: number, noun: string): string {
 export interface RecommendViewOptions {
   store: RatingStore;
   scale: () => Scale;
+  /** The list for these ratings (from the browser's ratings, or a named visitor's on the service). */
+  list: (ratings: RatedMovie[], count: number, signal: AbortSignal) => Promise<Recommendations>;
   /** A request failed: let the page decide between "unreachable", "no model" and a message. */
   onError: (error: unknown) => void;
   notify: (message: string, action?: { label: string; run: () => void }) => void;
@@ -258,7 +260,7 @@ export function createRecommendView(options: RecommendViewOptions): RecommendVie
     const ratings = store.all();
     recsList.setAttribute('aria-busy', 'true');
     try {
-      const result = await recommend(ratings, Number(recsCount.value), mine.signal);
+      const result = await options.list(ratings, Number(recsCount.value), mine.signal);
       if (recsController !== mine) return;
       renderRecs(result.items);
       const parts: string[] = [];

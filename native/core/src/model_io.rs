@@ -36,7 +36,7 @@ use crate::recommend::Recommender;
 use crate::{CoreError, Result};
 use check::check_model;
 use meta::{invalid, MovieEntry, META_FILE, MOVIES_FILE};
-pub use meta::{DatasetMeta, ModelCounts, ModelMeta, FORMAT_VERSION};
+pub use meta::{DatasetMeta, EventsMeta, ModelCounts, ModelMeta, FORMAT_VERSION};
 use npy::Element;
 use read::{matrix, read_array, read_catalogue, read_meta, read_vector, read_vector_in_place};
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use movierec_core::dataset::{Catalogue, Dataset};
+use movierec_core::model_io::EventsMeta;
 use napi::bindgen_prelude::{Float32Array, Uint32Array};
 use napi_derive::napi;
 
@@ -15,6 +16,8 @@ pub struct DatasetData {
     /// Titles and genres from the movies file beside the ratings, when there is one.
     pub catalogue: Option<Catalogue>,
     pub movies_file: Option<PathBuf>,
+    /// The stored rating events merged in (`mergeEvents`), recorded in the trained model's model.json.
+    pub events: Option<EventsMeta>,
 }
 
 /// A data set read by `readDataset` (immutable; cheap to pass around).

@@ -42,6 +42,16 @@ impl From<Recommendations> for RecommendationList {
     }
 }
 
+/// A user's ratings as their list is folded in from: the training ratings with the stored ones applied.
+#[napi(object)]
+pub struct UserHistory {
+    /// Ascending, once each.
+    pub movie_ids: Uint32Array,
+    pub ratings: Float32Array,
+    /// Ratings the model was trained on for this user (0 for a user it does not know).
+    pub training: u32,
+}
+
 /// Movies most similar to one movie; `scores` are cosine similarities of the factor vectors (-1..1).
 #[napi(object)]
 pub struct SimilarList {
@@ -121,6 +131,25 @@ impl NativeModel {
             .recommender
             .known_user(user_id, m as usize)
             .map(RecommendationList::from)
+    }
+
+    /// The training ratings of `userId` (none for a user the model was not trained on) with the stored ones applied:
+    /// `(movieIds[i], ratings[i])`, NaN deleting, for a movie given twice the later one counting. O(the user's
+    /// ratings); the result is a new user's input (`recommendNewUser`, `recommendNewUsers`).
+    #[napi]
+    pub fn history_with(
+        &self,
+        env: Env,
+        user_id: u32,
+        movie_ids: Uint32Array,
+        ratings: Float32Array,
+    ) -> napi::Result<UserHistory> {
+        let history = self.inner.recommender.history_with(user_id, &movie_ids, &ratings);
+        or_throw(&env, history).map(|h| UserHistory {
+            movie_ids: Uint32Array::new(h.movie_ids),
+            ratings: Float32Array::new(h.ratings),
+            training: h.training as u32,
+        })
     }
 
     /// The `m` movies closest to `movieId`; null for an unknown movie.

@@ -1,8 +1,9 @@
 // movierec train --dataset=PATH [--config FILE] [--factors N --reg X --reg-bias X --iters N --seed N --threads N]
 //   [--method gibbs|als --samples N --burn-in N --noise-std X --solver cholesky|cg] [--validation-fraction F --early-stopping N]
-//   [--feedback explicit|implicit --alpha X --cg-steps N] [--skip-invalid] [--json]
+//   [--feedback explicit|implicit --alpha X --cg-steps N] [--with-events | --no-with-events] [--skip-invalid] [--json]
 // The parameter flags, their help and ranges come from the parameters' spec (src/model/params.ts). --config reads
-// parameters from a JSON file (what `movierec tune` writes, or a hand-written one); flags override it.
+// parameters from a JSON file (what `movierec tune` writes, or a hand-written one); flags override it. The ratings
+// stored through the service's API are merged in (later wins) whenever the rating store has some (events.ts).
 
 import { Option, type Command } from 'commander';
 
@@ -10,12 +11,14 @@ import type { TrainOptions, TrainResult } from '../../model/index.js';
 import { PARAMETER_SPEC, readConfigFile, type Mode, type ParamName, type ParamSpec, type TrainParams } from '../../model/params.js';
 import { fmtInt, fmtNum, intOption, numberOption, type CliContext } from '../context.js';
 import { trainingProgress } from '../progress.js';
+import { describeEvents, eventsForTraining } from './events.js';
 
 /** Commander's options: the parameters under their flags' names (`reg`, `iters`), plus the command's own. */
 type TrainFlags = Record<string, unknown> & {
   dataset: string;
   config?: string;
   skipInvalid?: boolean;
+  withEvents?: boolean;
   json?: boolean;
 };
 
@@ -78,15 +81,21 @@ export function registerTrain(program: Command, getContext: () => CliContext): v
     .option('--config <file>', 'JSON file of parameters (e.g. from movierec tune); the flags below override it');
   for (const spec of FLAG_SPECS) command.addOption(flagOption(spec));
   command
+    .option('--with-events', 'merge the ratings stored through the API (later wins; default: when there are some)')
+    .option('--no-with-events', 'train on the file alone, even when the rating store has ratings')
     .option('--skip-invalid', 'skip and count malformed lines instead of stopping at the first')
     .option('--json', 'print the result as one JSON document on stdout')
     .action(async (flags: TrainFlags) => {
       const ctx = getContext();
       const json = flags.json === true;
       const options = await withConfigFile(ctx, flags.config, trainOptions(flags));
-      const result = await runTraining(ctx, flags.dataset, options, json);
+      const { events, reason } = await eventsForTraining(ctx, flags.withEvents);
+      const result = await runTraining(ctx, flags.dataset, { ...options, ...(events ? { events } : {}) }, json);
       if (json) ctx.printJson(result);
-      else printSummary(ctx, result);
+      else {
+        printSummary(ctx, result);
+        ctx.print(`Events       ${describeEvents(result.events, reason)}`);
+      }
     });
 }
 
@@ -140,6 +149,7 @@ function summaryFields(r: TrainResult) {
     params: r.params,
     trainingSeconds: r.trainingSeconds,
     finalTrainRmse: r.history.at(-1)?.trainRmse,
+    events: r.events,
     modelDir: r.modelDir,
   };
 }

@@ -50,6 +50,11 @@ function classify(
     return badRequest(withoutPaths(err.message), typeof field === 'string' ? field : undefined);
   }
   if (code === 'MODEL_NOT_FOUND') return lifecycle.notReadyError();
+  if (code === 'STORE_ERROR') {
+    return new ApiError(503, 'STORE_UNAVAILABLE', 'the rating store is unavailable; try again shortly', {
+      headers: { 'Retry-After': '5' },
+    });
+  }
   const http = (err ?? {}) as HttpLikeError;
   const status = Number(http.status ?? http.statusCode);
   if (!Number.isInteger(status) || status < 400 || status >= 500 || http.expose === false) return null;
@@ -77,6 +82,8 @@ export function errorHandler(opts: {
     } catch (err) {
       const requestId = String(ctx.state.requestId ?? '');
       const known = classify(err, opts.lifecycle, opts.bodyLimitBytes);
+      // The client learns only that the store is unavailable; why (a path, a server address) goes to the log.
+      if (known?.code === 'STORE_UNAVAILABLE') opts.logger.error(`${ctx.method} ${ctx.path}: ${String(err)} (request ${requestId})`);
       if (known) {
         ctx.status = known.status;
         ctx.set(known.headers);

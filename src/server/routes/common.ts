@@ -17,6 +17,13 @@ export const mQuery = intParam(1, MAX_M)
 
 export const idParam = intParam(0, MAX_ID);
 
+/** A movie id in a JSON body (a number, not a string to coerce). */
+export const movieIdValue = z
+  .number({ error: 'must be a number (an integer movie id)' })
+  .int({ error: 'must be an integer movie id' })
+  .min(0, { error: `must be a movie id from 0 to ${MAX_ID}` })
+  .max(MAX_ID, { error: `must be a movie id from 0 to ${MAX_ID}` });
+
 export const movieIdParam = z.object({ id: idParam.describe('Movie id (as in the data set)') });
 
 export const errorSchema = z

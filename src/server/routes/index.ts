@@ -7,6 +7,7 @@ import { infoRoutes } from './info.js';
 import { logRoutes } from './log.js';
 import { movieRoutes } from './movies.js';
 import { predictRoutes } from './predict.js';
+import { ratingRoutes } from './ratings/index.js';
 import { reloadRoutes } from './reload.js';
 import { similarRoutes } from './similar.js';
 import type { AnyRouteSpec } from './spec.js';
@@ -18,6 +19,7 @@ export function allRoutes(deps: RouteDeps): AnyRouteSpec[] {
     ...movieRoutes(deps),
     ...similarRoutes(deps),
     ...userRoutes(deps),
+    ...ratingRoutes(deps),
     ...infoRoutes(deps),
     ...chartRoutes(deps),
     ...logRoutes(deps),

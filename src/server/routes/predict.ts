@@ -6,14 +6,17 @@ import { z } from 'zod';
 import type { RatingScale, RatingsPair } from '../../model/types.js';
 import type { RouteDeps } from '../deps.js';
 import { ApiError, badRequest } from '../errors.js';
-import { DEFAULT_M, MAX_ID, MAX_M, errorResponse, intParam, notReadyResponse, recommendationSchema } from './common.js';
-import { defineRoute, describeIssues, fieldName, firstField, type AnyRouteSpec } from './spec.js';
+import {
+  DEFAULT_M,
+  MAX_M,
+  errorResponse,
+  intParam,
+  movieIdValue,
+  notReadyResponse,
+  recommendationSchema,
+} from './common.js';
+import { defineRoute, describeIssues, fieldName, firstField, jsonBody, type AnyRouteSpec } from './spec.js';
 
-const movieId = z
-  .number({ error: 'must be a number (an integer movie id)' })
-  .int({ error: 'must be an integer movie id' })
-  .min(0, { error: `must be a movie id from 0 to ${MAX_ID}` })
-  .max(MAX_ID, { error: `must be a movie id from 0 to ${MAX_ID}` });
 const rating = z.number({ error: 'must be a finite number (a rating)' });
 const bodyM = z
   .number({ error: `must be an integer from 1 to ${MAX_M}` })
@@ -26,11 +29,11 @@ const MAX_HEADER_IDS = 100;
 
 const ratingsDescription = "Ratings on the model's scale, in the order of the movie ids and as many";
 export const pairBody = z
-  .tuple([z.array(movieId).describe('Movie ids'), z.array(rating).describe(ratingsDescription)])
+  .tuple([z.array(movieIdValue).describe('Movie ids'), z.array(rating).describe(ratingsDescription)])
   .describe('The seed format: [[movieId, ...], [rating, ...]]');
 export const objectBody = z
   .strictObject({
-    movies: z.array(movieId).describe('Movie ids'),
+    movies: z.array(movieIdValue).describe('Movie ids'),
     ratings: z.array(rating).describe(ratingsDescription),
     M: bodyM.optional().describe(`How many recommendations (1..${MAX_M}); the query parameter M also works`),
   })
@@ -87,17 +90,7 @@ interface ParsedPredict {
 }
 
 function parseBody(ctx: RouterContext): ParsedPredict {
-  if (!ctx.request.is('application/json')) {
-    if (!ctx.request.type && !ctx.request.length) {
-      throw badRequest('a JSON body is required: [[movieId, ...], [rating, ...]] or {"movies": [...], "ratings": [...]}');
-    }
-    throw new ApiError(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      `content type must be application/json (got ${ctx.request.type || 'none'})`,
-    );
-  }
-  const body: unknown = (ctx.request as { body?: unknown }).body;
+  const body = jsonBody(ctx, '[[movieId, ...], [rating, ...]] or {"movies": [...], "ratings": [...]}');
   if (Array.isArray(body)) {
     const result = pairBody.safeParse(body);
     if (!result.success) throw bodyError(result.error, 'pair');

@@ -3,7 +3,7 @@
 // objects, so the document cannot describe a schema the code does not enforce.
 import type { RouterContext } from '@koa/router';
 import { z } from 'zod';
-import { badRequest } from '../errors.js';
+import { ApiError, badRequest } from '../errors.js';
 
 export interface ResponseSpec {
   description: string;
@@ -16,7 +16,7 @@ export interface ResponseSpec {
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
 export interface RouteSpec<P extends AnyObject = AnyObject, Q extends AnyObject = AnyObject> {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put' | 'delete';
   /** Koa router path, e.g. `/api/movies/:id`. */
   path: string;
   operationId: string;
@@ -73,6 +73,22 @@ export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where
   const result = schema.safeParse(value);
   if (!result.success) throw badRequest(describeIssues(result.error, where), firstField(result.error));
   return result.data;
+}
+
+/**
+ * The parsed JSON body of a route that takes one: 400 when there is none (`shape` says what to send), 415 when it
+ * is not JSON.
+ */
+export function jsonBody(ctx: RouterContext, shape: string): unknown {
+  if (!ctx.request.is('application/json')) {
+    if (!ctx.request.type && !ctx.request.length) throw badRequest(`a JSON body is required: ${shape}`, 'body');
+    throw new ApiError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `content type must be application/json (got ${ctx.request.type || 'none'})`,
+    );
+  }
+  return (ctx.request as { body?: unknown }).body;
 }
 
 /** `/api/movies/:id` -> `/api/movies/{id}` (OpenAPI path templating). */

@@ -321,14 +321,14 @@ fn dedup_keep_last(chunks: Vec<Vec<Record>>) -> RatingTriples {
     triples
 }
 
-struct DistinctStats {
-    users: u64,
-    movies: u64,
-    scale: RatingScale,
+pub(super) struct DistinctStats {
+    pub(super) users: u64,
+    pub(super) movies: u64,
+    pub(super) scale: RatingScale,
 }
 
 /// Distinct users and movies of sorted, deduplicated triples, and the rating scale they use.
-fn count_distinct(triples: &RatingTriples) -> DistinctStats {
+pub(super) fn count_distinct(triples: &RatingTriples) -> DistinctStats {
     let users = 1 + triples.users.windows(2).filter(|w| w[0] != w[1]).count() as u64;
     let max_movie = triples.movies.iter().copied().max().unwrap_or(0) as usize;
     let movies = if max_movie < (1 << 28) {

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::dataset::{RatingScale, RatingsLayout, ReadReport};
+use crate::dataset::{EventsMerge, RatingScale, RatingsLayout, ReadReport};
 use crate::model::{AlsModel, AlsParams, IterationStats};
 use crate::CoreError;
 
@@ -43,6 +43,33 @@ impl From<&ReadReport> for DatasetMeta {
     }
 }
 
+/// The rating events (the service's stored ratings) merged into the training data (`train --with-events`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventsMeta {
+    /// Events merged: ratings and deletions.
+    pub count: u64,
+    /// The file's ratings an event replaced, ratings the file did not have, the file's ratings deletions removed.
+    pub replaced: u64,
+    pub added: u64,
+    pub deleted: u64,
+    /// When the latest event was written (ISO 8601); absent when there was none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event_time: Option<String>,
+}
+
+impl EventsMeta {
+    pub fn new(merge: EventsMerge, last_event_time: Option<String>) -> Self {
+        Self {
+            count: merge.events,
+            replaced: merge.replaced,
+            added: merge.added,
+            deleted: merge.deleted,
+            last_event_time,
+        }
+    }
+}
+
 /// Sizes of the saved model, for the service's info without loading arrays.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -70,6 +97,9 @@ pub struct ModelMeta {
     pub history: Vec<IterationStats>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation: Option<Value>,
+    /// Present when stored rating events were merged into the training data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<EventsMeta>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
 }
@@ -90,6 +120,7 @@ impl ModelMeta {
             training_seconds,
             history: Vec::new(),
             evaluation: None,
+            events: None,
             extra: BTreeMap::new(),
         }
         .synced_with(model)

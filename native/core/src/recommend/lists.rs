@@ -94,16 +94,7 @@ impl Recommender {
     /// Checks a new user's request and folds them in (the errors of [`Self::new_user`]).
     pub(super) fn prepare_new_user(&self, movie_ids: &[u32], ratings: &[f32], m: usize) -> Result<NewUser> {
         let model = self.model();
-        if movie_ids.len() != ratings.len() {
-            return Err(CoreError::invalid(
-                "ratings",
-                format!(
-                    "{} movie ids but {} ratings: give one rating per movie",
-                    movie_ids.len(),
-                    ratings.len()
-                ),
-            ));
-        }
+        check_pairs(movie_ids, ratings)?;
         check_list_length(m)?;
         let scale = model.scale;
         if let Some((position, (id, r))) = movie_ids
@@ -254,6 +245,21 @@ pub fn min_support(model: &AlsModel) -> u32 {
     let (_, &mut median, _) = counts.select_nth_unstable(mid);
     let max = counts.iter().copied().max().unwrap_or(0);
     median.max(MIN_SUPPORT_FLOOR).min(max)
+}
+
+/// One rating per movie id.
+pub(super) fn check_pairs(movie_ids: &[u32], ratings: &[f32]) -> Result<()> {
+    if movie_ids.len() != ratings.len() {
+        return Err(CoreError::invalid(
+            "ratings",
+            format!(
+                "{} movie ids but {} ratings: give one rating per movie",
+                movie_ids.len(),
+                ratings.len()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// `M` must be in `1..=MAX_LIST_LENGTH`.

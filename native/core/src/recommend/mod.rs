@@ -14,9 +14,11 @@
 //! - `topk.rs`: [`TopK`], the one top-k selection; `scoring.rs` (+ `scoring/x86.rs`) streams every movie's score
 //!   into it, for one user or a batch.
 //! - `lists.rs`: the lists and their input checks; `batch.rs`: many new users in one pass over the movie factors.
+//! - `history.rs`: a user's training ratings merged with the ratings they gave since, for the new-user path.
 
 mod batch;
 mod foldin;
+mod history;
 mod lists;
 mod recommender;
 mod scoring;
@@ -25,6 +27,7 @@ mod topk;
 
 pub use batch::NewUserRequest;
 pub use foldin::UserVector;
+pub use history::History;
 pub use lists::{min_support, Recommendations, MIN_SUPPORT_FLOOR};
 pub use recommender::Recommender;
 pub use scoring::{scan_top_k, scan_top_k_batch, ScoreQuery};

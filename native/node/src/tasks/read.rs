@@ -34,6 +34,7 @@ fn read_dataset_run(path: &std::path::Path, skip_invalid: bool, threads: usize) 
             dataset,
             catalogue,
             movies_file,
+            events: None,
         })
     })
 }

@@ -69,12 +69,13 @@ fn train_run(t: &TrainTask) -> Result<LoadedModel> {
         let model = train_ratings(triples, scale, &t.params, &mut report)?;
         let training_seconds = started.elapsed().as_secs_f64();
         let trained_at = iso8601_utc(SystemTime::now());
-        let meta = ModelMeta::new(
+        let mut meta = ModelMeta::new(
             &model,
             DatasetMeta::from(&t.data.dataset.report),
             trained_at,
             training_seconds,
         );
+        meta.events = t.data.events.clone();
         save_model(&t.model_dir, &model, t.data.catalogue.as_ref(), &meta)?;
         drop(model);
         load_model(&t.model_dir)

@@ -55,6 +55,7 @@ fn part(source: &DatasetData, triples: RatingTriples, name: &str) -> DatasetData
         dataset: Dataset { triples, report },
         catalogue: source.catalogue.clone(),
         movies_file: source.movies_file.clone(),
+        events: source.events.clone(),
     }
 }
 
