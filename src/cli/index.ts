@@ -12,6 +12,7 @@ import { DatasetError, InvalidInputError, ModelNotFoundError, MovieRecError } fr
 import { registerDemo } from './commands/demo.js';
 import { registerDownload } from './commands/download.js';
 import { registerEvaluate } from './commands/evaluate.js';
+import { registerInterop } from './commands/interop.js';
 import { registerPredict } from './commands/predict.js';
 import { registerSplit } from './commands/split.js';
 import { registerTrain } from './commands/train.js';
@@ -58,6 +59,7 @@ Quick start:
   registerSplit(program, getContext);
   registerDownload(program, getContext);
   registerDemo(program, getContext);
+  registerInterop(program, getContext);
   return program;
 }
 

@@ -5,6 +5,7 @@
 //! JS error with its stable `code` and the `field` at fault.
 
 pub mod data;
+pub mod interop;
 pub mod model;
 pub mod read;
 pub mod recommend;
