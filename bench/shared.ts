@@ -62,7 +62,7 @@ export function ensureVenv(): string {
 /** The environment of the numpy-based references: OpenBLAS picks its own kernel (see .library env README: the
  * machine's OPENBLAS_CORETYPE override slows a current numpy), one BLAS thread (implicit threads itself). */
 export function pythonEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', PYTHONUNBUFFERED: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', PYTHONUNBUFFERED: '1' };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   return env;

@@ -123,6 +123,12 @@ export declare function evaluateFoldIn(model: NativeModel, dataset: NativeDatase
 export declare function evaluateModel(model: NativeModel, dataset: NativeDataset, k: number): Promise<Record<string, any>>
 
 /**
+ * Writes `model` to `file` as `implicit`'s `AlternatingLeastSquares.save` does (with the MovieLens ids of its rows;
+ * an explicit model's mean and biases as two more factor columns), through a temporary file renamed into place.
+ */
+export declare function exportImplicitModel(model: NativeModel, file: string): Promise<void>
+
+/**
  * Trains on `train` in memory (nothing saved) with `params` (every parameter, as `resolveParams` gives them) and
  * scores RMSE/MAE on `test`: one fit of cross-validation.
  */
@@ -149,6 +155,21 @@ export declare function generateDemo(outDir: string, options?: SynthOptions | un
 
 /** The worker threads tasks use now (the setting, or the number of cores when the setting is 0). */
 export declare function getThreads(): number
+
+/**
+ * Imports an archive saved by `implicit`'s `AlternatingLeastSquares.save` (rows numbered by its
+ * `movierec_*_ids` arrays, else by the ascending ids of `ratings`, else the row numbers are the ids), as
+ * `importSparkModel` does.
+ */
+export declare function importImplicitModel(file: string, ratings: NativeDataset | undefined | null, moviesFile: string | undefined | null, modelDir: string): Promise<NativeModel>
+
+/**
+ * Imports the Spark MLlib ALSModel folder `dir` (trained with `training`), with the ratings it was trained on when
+ * given (stored to leave seen movies out of known users' lists) and titles from `moviesFile` (else from the movies
+ * file beside the ratings), saves it atomically to `modelDir` and resolves to it, loaded back from disk.
+ * `INVALID_MODEL` names the file at fault.
+ */
+export declare function importSparkModel(dir: string, training: SparkTrainingOptions, ratings: NativeDataset | undefined | null, moviesFile: string | undefined | null, modelDir: string): Promise<NativeModel>
 
 /** One finished ALS iteration or Gibbs sweep. */
 export interface IterationProgress {
@@ -245,6 +266,18 @@ export interface SimilarList {
 }
 
 /**
+ * How a Spark model was trained: the ALS estimator's parameters, which Spark does not save with the model (each
+ * left out is Spark's default: regParam 0.1, implicitPrefs false, alpha 1.0, maxIter 10).
+ */
+export interface SparkTrainingOptions {
+  regParam?: number
+  implicitPrefs?: boolean
+  alpha?: number
+  maxIter?: number
+  seed?: number
+}
+
+/**
  * Splits a data set into `outDir/train/<ratings file>` and `outDir/test/<ratings file>`, in the layout it was read
  * in, each with a copy of the movies file, so both parts read back like any MovieLens folder.
  */
@@ -318,3 +351,10 @@ export interface UserHistory {
   /** Ratings the model was trained on for this user (0 for a user it does not know). */
   training: number
 }
+
+/**
+ * Writes the data set's ratings (as read: duplicates resolved, invalid lines skipped when asked) to `path` as
+ * `userId,movieId,rating,timestamp` CSV with a header (what another engine is fed, e.g. Spark by `train --engine
+ * spark`).
+ */
+export declare function writeRatingsCsv(dataset: NativeDataset, path: string): Promise<void>

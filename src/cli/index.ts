@@ -13,6 +13,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDownload } from './commands/download.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerEvents } from './commands/events.js';
+import { registerInterop } from './commands/interop.js';
 import { registerPredict } from './commands/predict.js';
 import { registerSplit } from './commands/split.js';
 import { registerTrain } from './commands/train.js';
@@ -61,6 +62,7 @@ Quick start:
   registerDownload(program, getContext);
   registerDemo(program, getContext);
   registerEvents(program, getContext);
+  registerInterop(program, getContext);
   return program;
 }
 

@@ -20,6 +20,8 @@ import type {
   DatasetInfo,
   EvaluationResult,
   FoldInEvaluationResult,
+  ImportOptions,
+  ImportResult,
   IterationStats,
   ModelInfo,
   MovieInfo,
@@ -28,6 +30,7 @@ import type {
   RatingScale,
   RatingsPair,
   Recommendation,
+  SparkImportOptions,
   TrainOptions,
   TrainResult,
   UserPrediction,
@@ -149,6 +152,75 @@ export class MyRecModel {
         trainingSeconds: info.trainingSeconds,
         history: info.history,
         ...(info.events ? { events: info.events } : {}),
+      };
+    });
+  }
+
+  // ---- other engines' models (docs/interop.md) ----
+
+  /** Imports a Spark MLlib ALSModel folder, saves it to `modelDir` like a trained model and swaps it in. */
+  async importSpark(dir: string, options: SparkImportOptions = {}): Promise<ImportResult> {
+    const { regParam, implicitPrefs, alpha, maxIter, seed } = options;
+    const training = { regParam, implicitPrefs, alpha, maxIter, seed };
+    return this.importModel(dir, options, (ratings, movies) =>
+      native.importSparkModel(path.resolve(dir), training, ratings, movies, this.modelDir),
+    );
+  }
+
+  /** Imports an archive saved by `implicit`'s `AlternatingLeastSquares.save`, as `importSpark` does. */
+  async importImplicit(file: string, options: ImportOptions = {}): Promise<ImportResult> {
+    return this.importModel(file, options, (ratings, movies) =>
+      native.importImplicitModel(path.resolve(file), ratings, movies, this.modelDir),
+    );
+  }
+
+  /** Writes the model (loading it first if needed) as `implicit`'s `AlternatingLeastSquares.save` does. */
+  async exportImplicit(file: string): Promise<{ file: string; users: number; movies: number; factors: number }> {
+    const loaded = await this.ensureLoaded();
+    const out = path.resolve(file);
+    await call('model', () => native.exportImplicitModel(loaded.handle, out));
+    const { users, movies, factors } = loaded.info.counts;
+    // An explicit model trained here carries its mean and biases as two more factor columns.
+    const withBiases = loaded.info.engine === 'movierec' && loaded.info.params.feedback === 'explicit';
+    log().info(`model exported to ${out} in implicit's format (${users} users, ${movies} movies)`);
+    return { file: out, users, movies, factors: factors + (withBiases ? 2 : 0) };
+  }
+
+  /** Reads a ratings file (any MovieLens layout) and writes its ratings as `userId,movieId,rating,timestamp` CSV. */
+  async writeRatingsCsv(datasetPath: string, outFile: string, opts: { skipInvalid?: boolean } = {}): Promise<DatasetInfo> {
+    const dataset = await this.readDataset(datasetPath, opts.skipInvalid ?? false);
+    await call('other', () => native.writeRatingsCsv(dataset, path.resolve(outFile)));
+    return datasetInfo(dataset.report);
+  }
+
+  private async importModel(
+    source: string,
+    options: ImportOptions,
+    run: (ratings: NativeDataset | null, movies: string | null) => Promise<NativeModel>,
+  ): Promise<ImportResult> {
+    if (typeof source !== 'string' || source.trim() === '') throw new InvalidInputError('a model path to import is required');
+    return this.exclusive(async () => {
+      const started = Date.now();
+      const ratings = options.ratings === undefined ? null : await this.readDataset(options.ratings, options.skipInvalid ?? false);
+      const movies = options.movies === undefined ? null : path.resolve(options.movies);
+      const handle = await call('model', () => run(ratings, movies));
+      const loaded = toLoaded(handle);
+      this.current = loaded;
+      const info = loaded.info;
+      const importedFrom = info.importedFrom as ImportResult['importedFrom'];
+      log().info(
+        `model imported from ${importedFrom.path} (${importedFrom.format}) to ${this.modelDir}: ${info.counts.users} users, ` +
+          `${info.counts.movies} movies, ${info.counts.factors} factors, ${info.counts.ratings} training ratings` +
+          (importedFrom.ratingsLeftOut > 0 ? `; ${importedFrom.ratingsLeftOut} ratings of users or movies it lacks left out` : ''),
+      );
+      return {
+        modelDir: this.modelDir,
+        engine: info.engine,
+        importedFrom,
+        dataset: info.dataset,
+        counts: info.counts,
+        scale: info.scale,
+        seconds: (Date.now() - started) / 1000,
       };
     });
   }

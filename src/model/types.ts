@@ -65,7 +65,8 @@ export interface RatingScale {
 
 export interface DatasetInfo {
   path: string;
-  layout: 'double-colon' | 'tab' | 'csv-header';
+  /** null: the model came without its ratings (an import without `--ratings`; `path` is what was imported). */
+  layout: 'double-colon' | 'tab' | 'csv-header' | null;
   sha256: string;
   ratings: number;
   users: number;
@@ -138,8 +139,54 @@ export interface MovieInfo {
 }
 
 /** Contents of data/model/model.json, as the service reports it. */
+/** The engine that trained a model (model.json's `engine`): how it estimates and folds in (docs/interop.md). */
+export type Engine = 'movierec' | 'spark' | 'implicit';
+
+/** Where an imported model came from (model.json's `importedFrom`). */
+export interface ImportedFrom {
+  path: string;
+  format: 'spark-als-model' | 'implicit-npz';
+  engineVersion?: string;
+  /** The engine's own parameters, as its files hold them (Spark: with those the import was told). */
+  params: Record<string, unknown>;
+  /** Ratings of `--ratings` whose user or movie the model has no factors for (left out). */
+  ratingsLeftOut: number;
+}
+
+/** What `importSpark` / `importImplicit` did. */
+export interface ImportResult {
+  modelDir: string;
+  engine: Engine;
+  importedFrom: ImportedFrom;
+  dataset: DatasetInfo;
+  counts: ModelInfo['counts'];
+  scale: RatingScale;
+  /** Seconds to read, check and save the model. */
+  seconds: number;
+}
+
+/** Where to read an import's ratings and titles from. */
+export interface ImportOptions {
+  /** The ratings the model was trained on (any MovieLens layout): stored to leave seen movies out of known users' lists. */
+  ratings?: string;
+  /** A movies file for titles (default: the one beside `ratings`). */
+  movies?: string;
+  skipInvalid?: boolean;
+}
+
+/** A Spark import's options: the ALS estimator's parameters, which Spark does not save with the model. */
+export interface SparkImportOptions extends ImportOptions {
+  regParam?: number;
+  implicitPrefs?: boolean;
+  alpha?: number;
+  maxIter?: number;
+  seed?: number;
+}
+
 export interface ModelInfo {
   formatVersion: number;
+  engine: Engine;
+  importedFrom?: ImportedFrom;
   trainedAt: string;
   params: Record<string, unknown>;
   dataset: DatasetInfo;

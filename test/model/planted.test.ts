@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { DEMO_TRAIN_OPTIONS } from '../../src/model/datasets';
 import { generateDemoDataset, MyRecModel, type Recommendation } from '../../src/model';
+import { clusterProbes } from '../helpers/planted';
 
 interface Truth {
   genre_names: string[];
@@ -80,20 +81,10 @@ describe('MyRecModel on the demo catalogue finds the planted structure', () => {
   });
 
   test('a new user who rated half of a planted cluster gets the other half at the top', async (t) => {
-    // Only 5-star ratings teach an explicit fold-in mostly "this user rates high" (the user bias); a person also says
-    // what they dislike: 1 star for the 8 most rated movies outside any cluster gives the factors a direction.
-    const clustered = new Set(truth.clusters.flat());
-    const disliked = [...counts.entries()]
-      .filter(([id]) => !clustered.has(id))
-      .sort((a, b) => b[1] - a[1] || b[0] - a[0])
-      .slice(0, 8)
-      .map(([id]) => id);
     let atTop = 0;
     let others = 0;
-    for (const [c, members] of truth.clusters.entries()) {
-      const rated = members.slice(0, Math.floor(members.length / 2));
-      const rest = members.slice(rated.length);
-      const r = await model.recommend([[...rated, ...disliked], [...rated.map(() => 5), ...disliked.map(() => 1)]], LIST);
+    for (const [c, { request, rest }] of clusterProbes(truth.clusters, counts).entries()) {
+      const r = await model.recommend(request, LIST);
       const positions = rest.map((m) => r.items.findIndex((i) => i.movieId === m)).filter((p) => p >= 0);
       assert.ok(
         positions.length + 1 >= rest.length,

@@ -27,10 +27,14 @@ mod sealed {
     impl Sealed for u32 {}
     impl Sealed for u64 {}
     impl Sealed for f32 {}
+    impl Sealed for f64 {}
+    impl Sealed for i64 {}
 }
 impl Plain for u32 {}
 impl Plain for u64 {}
 impl Plain for f32 {}
+impl Plain for f64 {}
+impl Plain for i64 {}
 
 /// A slice of `T` that is owned or borrowed from a mapped file. Reads go through `Deref<Target = [T]>`; a write
 /// through `DerefMut` first copies mapped numbers into an owned vector (like `Cow::to_mut`), so the file is never

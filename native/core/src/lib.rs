@@ -11,7 +11,8 @@
 //! - [`als`] (training: explicit and implicit ALS, Gibbs sampling, one run loop) beside [`recommend`] (serving:
 //!   fold-in, scoring, the one top-k, the lists); neither imports the other.
 //! - [`metrics`] (RMSE/MAE and ranking metrics beside baselines), [`model_io`] (`.npy` + `model.json` folders,
-//!   saved atomically and validated on load), [`synth`] (the deterministic MovieLens-shaped generator).
+//!   saved atomically and validated on load), [`synth`] (the deterministic MovieLens-shaped generator), [`foreign`]
+//!   (models trained by Spark or `implicit`, made into ours; the `movierec-interop` crate reads their files).
 //!
 //! Expected outcomes (an unknown movie, an empty history) are data; only real failures are [`CoreError`]s.
 
@@ -19,6 +20,7 @@ pub mod als;
 pub mod array_data;
 pub mod dataset;
 pub mod error;
+pub mod foreign;
 pub mod interactions;
 pub mod limits;
 pub mod linalg;

@@ -42,9 +42,34 @@ pub struct BiasBaseline {
     pub item_bias: Vec<f32>,
 }
 
+/// The engine that trained a model, and so how the model estimates and folds in a new user (model.json's `engine`).
+/// Models of other engines are imported (`foreign`); they have no global mean and no biases.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// Trained here: `mean + user bias + movie bias + user . movie`, explicit estimates clipped to the rating scale.
+    #[default]
+    Movierec,
+    /// Spark MLlib's `ALSModel`: `user . movie` alone, not clipped (what Spark's `transform` gives). Fold-in is
+    /// Spark's half-step: explicit without a bias and with `regParam * n`; implicit as this project's.
+    Spark,
+    /// `implicit`'s `AlternatingLeastSquares`: `user . movie`; fold-in as its `recalculate_user` (confidence
+    /// `alpha * rating`, a fixed `regularization`).
+    Implicit,
+}
+
+impl Engine {
+    /// Whether the model has a global mean and user and movie biases (only models trained here do).
+    pub fn has_biases(self) -> bool {
+        self == Engine::Movierec
+    }
+}
+
 /// Everything prediction, fold-in and evaluation need. Indices are dense (see `IdMap`).
 #[derive(Clone, Debug)]
 pub struct AlsModel {
+    /// What trained it (and so how it estimates and folds in).
+    pub engine: Engine,
     pub params: AlsParams,
     pub scale: RatingScale,
     pub global_mean: f32,
@@ -77,8 +102,18 @@ impl AlsModel {
             .sum();
         self.global_mean + self.user_bias[user] + self.item_bias[item] + dot
     }
-    /// Estimate clipped to the data set's rating scale.
+    /// Estimate as the model shows it (see [`Self::shown`]).
     pub fn predict(&self, user: usize, item: usize) -> f32 {
-        self.scale.clip(self.predict_raw(user, item))
+        self.shown(self.predict_raw(user, item))
+    }
+    /// An estimate as shown: an explicit model trained here clips it to the data set's rating scale; implicit
+    /// preferences (not ratings: clipping would flatten them) and imported engines' estimates (as their engine
+    /// computes them) are shown as they are.
+    pub fn shown(&self, estimate: f32) -> f32 {
+        if self.params.feedback == Feedback::Explicit && self.engine == Engine::Movierec {
+            self.scale.clip(estimate)
+        } else {
+            estimate
+        }
     }
 }

@@ -20,7 +20,7 @@
 
 mod check;
 mod meta;
-mod npy;
+pub mod npy;
 mod read;
 
 use std::fs::File;
@@ -36,7 +36,7 @@ use crate::recommend::Recommender;
 use crate::{CoreError, Result};
 use check::check_model;
 use meta::{invalid, MovieEntry, META_FILE, MOVIES_FILE};
-pub use meta::{DatasetMeta, EventsMeta, ModelCounts, ModelMeta, FORMAT_VERSION};
+pub use meta::{DatasetMeta, EventsMeta, ImportedFrom, ModelCounts, ModelMeta, FORMAT_VERSION};
 use npy::Element;
 use read::{matrix, read_array, read_catalogue, read_meta, read_vector, read_vector_in_place};
 
@@ -112,6 +112,7 @@ fn read_checked_model(dir: &Path, meta: &ModelMeta) -> Result<AlsModel> {
     );
     let arrays = arrays?;
     let model = AlsModel {
+        engine: meta.engine,
         params: meta.params.clone(),
         scale: meta.scale,
         global_mean: meta.global_mean,

@@ -24,7 +24,7 @@ mod words;
 
 pub use resolve::{resolve, AsWritten, CompleteParams};
 pub use spec::{ParamDef, ParamSpec, PerMode};
-pub use table::{als_defaults, implicit_defaults, parameter_spec, AlsParams, PARAMS};
+pub use table::{als_defaults, implicit_defaults, parameter_spec, AlsParams, MAX_SAFE_INTEGER, PARAMS};
 pub use value::{as_written, integer, number, words, Kind, Mode, ParamType, ParamValue, Search};
 pub use words::{Feedback, Method, Solver};
 

@@ -26,7 +26,7 @@ const LAYERS: &[&[&str]] = &[
     &["params"],
     &["model"],
     &["als", "recommend"],
-    &["metrics", "model_io", "synth"],
+    &["metrics", "model_io", "synth", "foreign"],
 ];
 
 /// Imports allowed to run up (or across) the layer order, as (importing file, imported file): at most one.

@@ -10,7 +10,7 @@ use movierec_core::dataset::split::{split_per_user, split_random, split_users};
 use movierec_core::dataset::{read_ratings, RatingScale, RatingTriples, ReadOptions};
 use movierec_core::interactions::{Csr, IdMap, Interactions};
 use movierec_core::metrics::{evaluate, evaluate_fold_in, evaluate_lists, rating_accuracy, RankingMetrics};
-use movierec_core::model::{AlsModel, AlsParams, BiasBaseline, Matrix};
+use movierec_core::model::{AlsModel, AlsParams, BiasBaseline, Engine, Matrix};
 use movierec_core::recommend::Recommender;
 use movierec_core::CoreError;
 use std::collections::BTreeMap;
@@ -29,6 +29,7 @@ fn train(scale: RatingScale, triples: &RatingTriples) -> Recommender {
 /// Training: user 1 rated movie 10, user 2 movie 50.
 fn hand_made_model() -> AlsModel {
     AlsModel {
+        engine: Engine::Movierec,
         params: AlsParams {
             factors: 1,
             ..movierec_core::als::als_defaults()

@@ -51,7 +51,7 @@ fn trained() -> &'static AlsModel {
 fn save(dir: &Path, model: &AlsModel) {
     let dataset = DatasetMeta {
         path: "synthetic".into(),
-        layout: RatingsLayout::CsvHeader,
+        layout: Some(RatingsLayout::CsvHeader),
         sha256: String::new(),
         ratings: model.user_items.nnz() as u64,
         users: model.users.len() as u64,

@@ -73,13 +73,33 @@ pub struct JsCatalogue {
     pub rating_counts: Uint32Array,
 }
 
+/// `value` with every integer beyond 32 bits as a float: napi gives such a serde integer to JS as a BigInt, which
+/// `JSON.stringify` refuses (a seed of Spark's, say); a float is exact up to 2^53 and a plain JS number.
+fn js_numbers(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Number(n)
+            if n.as_i64()
+                .is_some_and(|i| i32::try_from(i).is_err() && u32::try_from(i).is_err())
+                || n.as_u64().is_some_and(|u| u > u64::from(u32::MAX)) =>
+        {
+            n.as_f64().map_or(Value::Number(n), Value::from)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(js_numbers).collect()),
+        Value::Object(fields) => Value::Object(fields.into_iter().map(|(k, v)| (k, js_numbers(v))).collect()),
+        other => other,
+    }
+}
+
 #[napi]
 impl NativeModel {
     /// model.json of this model (format version, training date-time, parameters, data set, history, evaluation).
     #[napi(ts_return_type = "Record<string, any>")]
     pub fn meta(&self, env: Env) -> napi::Result<serde_json::Value> {
         // Through the text form, so f32 fields read as written (0.01, not 0.009999999776482582).
-        let value = serde_json::to_string(&self.inner.meta).and_then(|text| serde_json::from_str(&text));
+        let value = serde_json::to_string(&self.inner.meta)
+            .and_then(|text| serde_json::from_str(&text))
+            .map(js_numbers);
         or_throw(
             &env,
             value.map_err(|e| movierec_core::CoreError::invalid_input(format!("model.json: {e}"))),

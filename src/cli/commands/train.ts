@@ -1,4 +1,5 @@
-// movierec train --dataset=PATH [--config FILE] [--factors N --reg X --reg-bias X --iters N --seed N --threads N]
+// movierec train --dataset=PATH [--engine spark [--master URL] [--python EXE]] [--config FILE]
+//   [--factors N --reg X --reg-bias X --iters N --seed N --threads N]
 //   [--method gibbs|als --samples N --burn-in N --noise-std X --solver cholesky|cg] [--validation-fraction F --early-stopping N]
 //   [--feedback explicit|implicit --alpha X --cg-steps N] [--with-events | --no-with-events] [--skip-invalid] [--json]
 // The parameter flags, their help and ranges come from the parameters' spec (src/model/params.ts). --config reads
@@ -9,13 +10,19 @@ import { Option, type Command } from 'commander';
 
 import type { TrainOptions, TrainResult } from '../../model/index.js';
 import { PARAMETER_SPEC, readConfigFile, type Mode, type ParamName, type ParamSpec, type TrainParams } from '../../model/params.js';
+import { InvalidInputError } from '../../model/index.js';
 import { fmtInt, fmtNum, intOption, numberOption, type CliContext } from '../context.js';
+import { trainWithSpark } from '../spark.js';
+import { report as reportImport } from './interop.js';
 import { trainingProgress } from '../progress.js';
 import { describeEvents, eventsForTraining } from './events.js';
 
 /** Commander's options: the parameters under their flags' names (`reg`, `iters`), plus the command's own. */
 type TrainFlags = Record<string, unknown> & {
   dataset: string;
+  engine: 'movierec' | 'spark';
+  master: string;
+  python: string;
   config?: string;
   skipInvalid?: boolean;
   withEvents?: boolean;
@@ -78,7 +85,14 @@ export function registerTrain(program: Command, getContext: () => CliContext): v
     .command('train')
     .description('train a model on a MovieLens ratings file and save it to DATA_DIR/model')
     .requiredOption('-d, --dataset <path>', 'ratings file (ratings.dat, u.data or ratings.csv; layout detected)')
-    .option('--config <file>', 'JSON file of parameters (e.g. from movierec tune); the flags below override it');
+    .option('--config <file>', 'JSON file of parameters (e.g. from movierec tune); the flags below override it')
+    .addOption(
+      new Option('--engine <engine>', `movierec: train here; spark: Spark MLlib ALS on your Spark (spark/als_job.py), then imported`)
+        .choices(['movierec', 'spark'])
+        .default('movierec'),
+    )
+    .option('--master <url>', 'with --engine spark: the Spark master URL', 'local[*]')
+    .addOption(new Option('--python <exe>', 'with --engine spark: the Python that has pyspark').env('PYSPARK_PYTHON').default('python3'));
   for (const spec of FLAG_SPECS) command.addOption(flagOption(spec));
   command
     .option('--with-events', 'merge the ratings stored through the API (later wins; default: when there are some)')
@@ -89,6 +103,10 @@ export function registerTrain(program: Command, getContext: () => CliContext): v
       const ctx = getContext();
       const json = flags.json === true;
       const options = await withConfigFile(ctx, flags.config, trainOptions(flags));
+      if (flags.engine === 'spark') {
+        await trainOnSpark(ctx, flags, options, json);
+        return;
+      }
       const { events, reason } = await eventsForTraining(ctx, flags.withEvents);
       const result = await runTraining(ctx, flags.dataset, { ...options, ...(events ? { events } : {}) }, json);
       if (json) ctx.printJson(result);
@@ -112,6 +130,42 @@ async function withConfigFile(ctx: CliContext, file: string | undefined, fromFla
   const merged: TrainOptions = { ...fromFile, ...given, skipInvalid: fromFlags.skipInvalid };
   ctx.logger.info(`train: parameters from ${file}: ${JSON.stringify(fromFile)}; overridden by flags: ${JSON.stringify(given)}`);
   return merged;
+}
+
+/** The parameters Spark's ALS has (the others are this project's own). */
+const SPARK_PARAMS: readonly ParamName[] = ['factors', 'regFactors', 'iterations', 'seed', 'feedback', 'alpha', 'threads'];
+
+/** `--engine spark`: the job on the user's Spark with the parameters given (Spark's defaults for the others), imported. */
+async function trainOnSpark(ctx: CliContext, flags: TrainFlags, options: TrainOptions, json: boolean): Promise<void> {
+  const params: Partial<TrainParams> = options;
+  const foreign = (Object.keys(params) as ParamName[]).filter(
+    (name) => params[name] !== undefined && !SPARK_PARAMS.includes(name) && name !== ('skipInvalid' as ParamName),
+  );
+  if (foreign.length > 0) {
+    throw new InvalidInputError(`--engine spark trains Spark's ALS, which has no ${foreign.join(', ')}`, { field: foreign[0] });
+  }
+  const implicitPrefs = params.feedback === 'implicit';
+  const job = {
+    rank: params.factors,
+    regParam: params.regFactors,
+    maxIter: params.iterations,
+    seed: params.seed,
+    implicitPrefs,
+    alpha: implicitPrefs ? params.alpha : undefined,
+    master: flags.master,
+    python: flags.python,
+  };
+  if (ctx.interactive(json)) ctx.note(`training on Spark (${job.master}) with ${job.python} ...`);
+  const result = await trainWithSpark(ctx.model(options.threads), flags.dataset, job, {
+    skipInvalid: options.skipInvalid === true,
+    onLine: (line) => ctx.logger.debug(`spark: ${line}`),
+  });
+  ctx.logger.info(`train --engine spark: ${JSON.stringify(result.spark)}`);
+  if (json) ctx.printJson(result);
+  else {
+    ctx.print(`Spark        ${String(result.spark.sparkVersion)}, ${String(result.spark.seconds)} s: ${JSON.stringify(result.spark.params)}`);
+    reportImport(ctx, result, false);
+  }
 }
 
 /** Trains with the progress bar (shared with `demo`) and logs the summary. */

@@ -34,11 +34,14 @@ export const infoResponse = z.object({
   model: z
     .object({
       trainedAt: z.string(),
+      engine: z
+        .enum(['movierec', 'spark', 'implicit'])
+        .describe('The engine that trained the model: movierec, or an imported Spark or implicit model (docs/interop.md)'),
       trainingSeconds: z.number(),
       params: z.record(z.string(), z.unknown()),
       dataset: z.object({
         name: z.string().describe('Last two segments of the data set path'),
-        layout: z.string(),
+        layout: z.string().nullable().describe('null for a model imported without its ratings'),
         sha256: z.string(),
         ratings: z.number().int(),
         users: z.number().int(),
@@ -63,6 +66,7 @@ function modelSummary(info: ModelInfo): z.output<typeof infoResponse>['model'] {
   const evaluation = info.evaluation;
   return {
     trainedAt: info.trainedAt,
+    engine: info.engine,
     trainingSeconds: info.trainingSeconds,
     params: info.params,
     dataset: {

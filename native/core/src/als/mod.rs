@@ -19,6 +19,7 @@ mod start;
 mod trainer;
 
 pub use crate::params::{als_defaults, implicit_defaults};
+pub(crate) use baseline::fit_baseline;
 pub use bayes::{GibbsParams, GibbsTrainer};
 pub use driver::{train, train_ratings};
 pub use explicit::ExplicitTrainer;

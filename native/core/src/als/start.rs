@@ -9,7 +9,7 @@ use rand_distr::{Distribution, Normal};
 use super::baseline::fit_baseline;
 use crate::dataset::RatingScale;
 use crate::interactions::Interactions;
-use crate::model::{AlsModel, AlsParams, Feedback, Matrix};
+use crate::model::{AlsModel, AlsParams, Engine, Feedback, Matrix};
 use crate::{CoreError, Result};
 
 pub(crate) struct TrainingStart {
@@ -49,6 +49,7 @@ pub(crate) fn start_training(
         Feedback::Implicit => (0.0, vec![0.0; x.n_items()]),
     };
     let model = AlsModel {
+        engine: Engine::Movierec,
         params: params.clone(),
         scale,
         global_mean,

@@ -15,16 +15,41 @@ impl Interactions {
         }
         let users = IdMap::from_ids(triples.users.iter().copied());
         let items = IdMap::from_ids(triples.movies.iter().copied());
-        let user_idx: Vec<u32> = triples.users.par_iter().map(|&u| users.index_of(u).unwrap()).collect();
-        let item_idx: Vec<u32> = triples.movies.par_iter().map(|&m| items.index_of(m).unwrap()).collect();
-        let by_user = csr_from_coo(users.len(), &user_idx, &item_idx, &triples.ratings);
-        let by_item = csr_from_coo(items.len(), &item_idx, &user_idx, &triples.ratings);
-        Ok(Interactions {
+        Ok(Self::with_ids(users, items, triples).0)
+    }
+
+    /// Builds both orientations over given id maps (a model's, trained elsewhere): the ratings whose user or movie
+    /// the maps lack are left out, and their number returned beside the interactions.
+    pub fn with_ids(users: IdMap, items: IdMap, triples: &RatingTriples) -> (Self, u64) {
+        const MISSING: u32 = u32::MAX;
+        let mut user_idx: Vec<u32> = triples
+            .users
+            .par_iter()
+            .map(|&u| users.index_of(u).unwrap_or(MISSING))
+            .collect();
+        let mut item_idx: Vec<u32> = triples
+            .movies
+            .par_iter()
+            .map(|&m| items.index_of(m).unwrap_or(MISSING))
+            .collect();
+        let known = |k: usize| user_idx[k] != MISSING && item_idx[k] != MISSING;
+        let dropped = (0..triples.len()).filter(|&k| !known(k)).count();
+        let mut ratings = std::borrow::Cow::Borrowed(&triples.ratings[..]);
+        if dropped > 0 {
+            let keep: Vec<usize> = (0..triples.len()).filter(|&k| known(k)).collect();
+            ratings = keep.iter().map(|&k| triples.ratings[k]).collect::<Vec<f32>>().into();
+            user_idx = keep.iter().map(|&k| user_idx[k]).collect();
+            item_idx = keep.iter().map(|&k| item_idx[k]).collect();
+        }
+        let by_user = csr_from_coo(users.len(), &user_idx, &item_idx, &ratings);
+        let by_item = csr_from_coo(items.len(), &item_idx, &user_idx, &ratings);
+        let interactions = Interactions {
             users,
             items,
             by_user,
             by_item,
-        })
+        };
+        (interactions, dropped as u64)
     }
 }
 

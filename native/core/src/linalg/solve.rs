@@ -62,6 +62,8 @@ pub(crate) struct Workspace {
     /// The mixed-precision solver (f32 factor, f64 refinement; see `solve/mixed.rs`), unless the caller needs the
     /// f64 Cholesky factor itself ([`Workspace::keep_cholesky`]).
     mixed: Option<MixedSolver>,
+    /// Whether the bias is held at zero ([`Workspace::without_bias`]).
+    no_bias: bool,
 }
 
 impl Workspace {
@@ -84,7 +86,14 @@ impl Workspace {
             row_error: 0.0,
             penalty: Vec::new(),
             mixed: Some(MixedSolver::new(k)),
+            no_bias: false,
         }
+    }
+
+    /// Makes every following solve hold the bias at zero and solve the factors alone (a model without biases, such
+    /// as Spark's): the bias's equation becomes `b = 0` and its coupling to the factors is dropped.
+    pub(crate) fn without_bias(&mut self) {
+        self.no_bias = true;
     }
 
     /// Makes every following solve factor in f64 and keep the factor for [`Workspace::cholesky_upper`] (the Gibbs
@@ -231,6 +240,12 @@ fn solve_row_impl<const ISA: u8>(
     };
     for j in 0..d {
         ws.normal[j * stride + j] += penalty_of(&ws.penalty, j);
+    }
+    if ws.no_bias {
+        // Row 0 (the upper triangle's bias row) becomes the equation b = 0.
+        ws.normal[..d].fill(0.0);
+        ws.normal[0] = 1.0;
+        ws.rhs[0] = 0.0;
     }
     let min_penalty = (1..d).map(|j| penalty_of(&ws.penalty, j)).fold(f64::INFINITY, f64::min);
     if !solve_normal_equations::<ISA>(ws, d, min_penalty) {

@@ -65,6 +65,12 @@ pub(super) fn check_model(m: &AlsModel) -> std::result::Result<(), String> {
             return Err(format!("{name}: non-finite value {} at position {at}", values[at]));
         }
     }
+    if !m.engine.has_biases() && (m.global_mean != 0.0 || m.user_bias.iter().chain(&m.item_bias).any(|&b| b != 0.0)) {
+        return Err(format!(
+            "a {:?} model has no mean and no biases, but global mean {} or a user or movie bias is not zero",
+            m.engine, m.global_mean
+        ));
+    }
     let s = m.scale;
     if ![m.global_mean, m.baseline.global_mean, s.min, s.max, s.step]
         .iter()

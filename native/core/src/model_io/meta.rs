@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::dataset::{EventsMerge, RatingScale, RatingsLayout, ReadReport};
-use crate::model::{AlsModel, AlsParams, IterationStats};
+use crate::model::{AlsModel, AlsParams, Engine, IterationStats};
 use crate::CoreError;
 
 pub const FORMAT_VERSION: u32 = 1;
@@ -19,7 +19,8 @@ pub(super) const MOVIES_FILE: &str = "movies.json";
 #[serde(rename_all = "camelCase")]
 pub struct DatasetMeta {
     pub path: String,
-    pub layout: RatingsLayout,
+    /// None (null) when the model came without its ratings (an import without `--ratings`).
+    pub layout: Option<RatingsLayout>,
     pub sha256: String,
     pub ratings: u64,
     pub users: u64,
@@ -32,7 +33,7 @@ impl From<&ReadReport> for DatasetMeta {
     fn from(r: &ReadReport) -> Self {
         Self {
             path: r.path.clone(),
-            layout: r.layout,
+            layout: Some(r.layout),
             sha256: r.sha256.clone(),
             ratings: r.ratings,
             users: r.users,
@@ -70,6 +71,39 @@ impl EventsMeta {
     }
 }
 
+impl DatasetMeta {
+    /// The data set of a model imported without its ratings: `source` (what was imported), no ratings.
+    pub fn without_ratings(source: &Path, users: u64, movies: u64) -> Self {
+        Self {
+            path: source.display().to_string(),
+            layout: None,
+            sha256: String::new(),
+            ratings: 0,
+            users,
+            movies,
+            skipped_invalid: 0,
+            duplicates: 0,
+        }
+    }
+}
+
+/// Where an imported model came from (model.json's `importedFrom`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportedFrom {
+    /// The folder or file imported.
+    pub path: String,
+    /// Its format: `spark-als-model` or `implicit-npz`.
+    pub format: String,
+    /// The engine's version, when the files say (Spark's `sparkVersion`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_version: Option<String>,
+    /// The engine's own parameters, as its files hold them.
+    pub params: Value,
+    /// Ratings of `--ratings` whose user or movie the model has no factors for (left out).
+    pub ratings_left_out: u64,
+}
+
 /// Sizes of the saved model, for the service's info without loading arrays.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -85,6 +119,9 @@ pub struct ModelCounts {
 #[serde(rename_all = "camelCase")]
 pub struct ModelMeta {
     pub format_version: u32,
+    /// The engine that trained the model ("movierec" when absent: files written before imports existed).
+    #[serde(default)]
+    pub engine: Engine,
     /// When training finished, as given by the caller (ISO 8601).
     pub trained_at: String,
     pub params: AlsParams,
@@ -100,6 +137,9 @@ pub struct ModelMeta {
     /// Present when stored rating events were merged into the training data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<EventsMeta>,
+    /// Imported models only: where from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported_from: Option<ImportedFrom>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
 }
@@ -110,6 +150,7 @@ impl ModelMeta {
     pub fn new(model: &AlsModel, dataset: DatasetMeta, trained_at: impl Into<String>, training_seconds: f64) -> Self {
         Self {
             format_version: FORMAT_VERSION,
+            engine: model.engine,
             trained_at: trained_at.into(),
             params: model.params.clone(),
             dataset,
@@ -121,6 +162,7 @@ impl ModelMeta {
             history: Vec::new(),
             evaluation: None,
             events: None,
+            imported_from: None,
             extra: BTreeMap::new(),
         }
         .synced_with(model)
@@ -129,6 +171,7 @@ impl ModelMeta {
     pub(super) fn synced_with(&self, model: &AlsModel) -> Self {
         Self {
             format_version: FORMAT_VERSION,
+            engine: model.engine,
             params: model.params.clone(),
             counts: ModelCounts {
                 users: model.users.len() as u64,

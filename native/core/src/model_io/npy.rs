@@ -1,5 +1,5 @@
-//! The `.npy` format (version 1.0), just what model files need: little-endian `f4`, `u4`, `u8`, C order, 1-D or
-//! 2-D. Headers are padded so the data starts at a multiple of 64 bytes, as numpy itself writes them.
+//! The `.npy` format (version 1.0), just what model files and `.npz` archives of other engines need: little-endian
+//! `f4`, `f8`, `u4`, `u8`, `i8`, C order, 0-D (scalars), 1-D or 2-D. Headers are padded so the data starts at a multiple of 64 bytes, as numpy itself writes them.
 //! Reading accepts versions 1.0-3.0 (numpy writes 2.0 only for huge headers) and checks the data length exactly.
 
 use std::io::Write;
@@ -8,30 +8,35 @@ const MAGIC: &[u8; 6] = b"\x93NUMPY";
 const ALIGN: usize = 64;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Dtype {
+pub enum Dtype {
     F32,
+    F64,
     U32,
     U64,
+    I64,
 }
 
 impl Dtype {
-    fn descr(self) -> &'static str {
+    /// numpy's name of the type (`'descr'` in the header).
+    pub fn descr(self) -> &'static str {
         match self {
             Dtype::F32 => "<f4",
+            Dtype::F64 => "<f8",
             Dtype::U32 => "<u4",
             Dtype::U64 => "<u8",
+            Dtype::I64 => "<i8",
         }
     }
     fn size(self) -> usize {
         match self {
             Dtype::F32 | Dtype::U32 => 4,
-            Dtype::U64 => 8,
+            Dtype::F64 | Dtype::U64 | Dtype::I64 => 8,
         }
     }
 }
 
 /// Element types that map to a `Dtype`.
-pub(crate) trait Element: crate::array_data::Plain {
+pub trait Element: crate::array_data::Plain {
     const DTYPE: Dtype;
     fn write_le(values: &[Self], out: &mut dyn Write) -> std::io::Result<()>;
     fn read_le(bytes: &[u8]) -> Vec<Self>;
@@ -61,19 +66,19 @@ macro_rules! element {
     };
 }
 element!(f32, Dtype::F32);
+element!(f64, Dtype::F64);
 element!(u32, Dtype::U32);
 element!(u64, Dtype::U64);
+element!(i64, Dtype::I64);
 
-/// The header for an array of `dtype` and `shape` (one or two dimensions), padded to a multiple of 64 bytes.
-pub(crate) fn header(dtype: Dtype, shape: &[usize]) -> Vec<u8> {
+/// The header for an array of numpy type `descr` (`<f4`, `|b1`, `<U7`, ...) and `shape` (none for a scalar),
+/// padded to a multiple of 64 bytes.
+pub fn header(descr: &str, shape: &[usize]) -> Vec<u8> {
     let shape_text = match shape {
         [n] => format!("({n},)"),
         dims => format!("({})", dims.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")),
     };
-    let dict = format!(
-        "{{'descr': '{}', 'fortran_order': False, 'shape': {shape_text}, }}",
-        dtype.descr()
-    );
+    let dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
     // magic (6) + version (2) + header length (2) + dict + padding spaces + '\n'
     let unpadded = MAGIC.len() + 2 + 2 + dict.len() + 1;
     let header_len = dict.len() + 1 + (ALIGN - unpadded % ALIGN) % ALIGN;
@@ -88,22 +93,22 @@ pub(crate) fn header(dtype: Dtype, shape: &[usize]) -> Vec<u8> {
 }
 
 /// Writes a whole `.npy` file body (header and data) to `out`.
-pub(crate) fn write<T: Element>(out: &mut dyn Write, shape: &[usize], values: &[T]) -> std::io::Result<()> {
+pub fn write<T: Element>(out: &mut dyn Write, shape: &[usize], values: &[T]) -> std::io::Result<()> {
     debug_assert_eq!(shape.iter().product::<usize>(), values.len());
-    out.write_all(&header(T::DTYPE, shape))?;
+    out.write_all(&header(T::DTYPE.descr(), shape))?;
     T::write_le(values, out)
 }
 
 /// Parses a `.npy` file of element type `T`: returns its shape and values. The message of an error says what is
 /// wrong (the caller adds the file name).
-pub(crate) fn read<T: Element>(bytes: &[u8]) -> Result<(Vec<usize>, Vec<T>), String> {
+pub fn read<T: Element>(bytes: &[u8]) -> Result<(Vec<usize>, Vec<T>), String> {
     let layout = layout::<T>(bytes)?;
     Ok((layout.shape, T::read_le(&bytes[layout.data_start..])))
 }
 
 /// Where a `.npy` file's values are: its shape, and the byte at which its `count` values of `T` start (they run
 /// exactly to the end of the file).
-pub(crate) struct Layout {
+pub struct Layout {
     pub shape: Vec<usize>,
     pub data_start: usize,
     pub count: usize,
@@ -111,7 +116,7 @@ pub(crate) struct Layout {
 
 /// Checks a `.npy` file of element type `T` (magic, version, element type, order, shape, exact data length) and
 /// says where its values are.
-pub(crate) fn layout<T: Element>(bytes: &[u8]) -> Result<Layout, String> {
+pub fn layout<T: Element>(bytes: &[u8]) -> Result<Layout, String> {
     if bytes.len() < 10 || &bytes[..6] != MAGIC {
         return Err("not a .npy file (bad magic bytes)".into());
     }
@@ -185,7 +190,7 @@ mod tests {
     #[test]
     fn headers_are_aligned_and_round_trip() {
         for shape in [vec![0usize], vec![3], vec![2, 5], vec![123_456_789, 64]] {
-            let h = header(Dtype::F32, &shape);
+            let h = header(Dtype::F32.descr(), &shape);
             assert_eq!(h.len() % 64, 0, "{shape:?}");
             assert_eq!(*h.last().unwrap(), b'\n');
         }

@@ -15,7 +15,7 @@ const ALS: &[Mode] = &[Mode::Als];
 const IMPLICIT: &[Mode] = &[Mode::Implicit];
 
 /// The largest integer a JavaScript number holds exactly.
-const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 training_params! {
     factors: usize as "factors" {

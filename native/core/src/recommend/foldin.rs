@@ -4,7 +4,7 @@
 use crate::linalg::cg_implicit::{solve_row_cg, CgStop, CgWorkspace, FactorGram, ImplicitSide};
 use crate::linalg::row::FixedSide;
 use crate::linalg::solve::{solve_row, Workspace};
-use crate::model::AlsModel;
+use crate::model::{AlsModel, Engine};
 
 /// A user's bias and factors, as the user half-step solves them.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,7 +14,8 @@ pub struct UserVector {
 }
 
 /// Explicit feedback: the regularised least squares of the ALS user half-step (`linalg::solve`) against the movie
-/// factors and biases. Indices below `model.items.len()`, one rating per index.
+/// factors and biases (a model without biases: the factors alone, as Spark's half-step). Indices below
+/// `model.items.len()`, one rating per index.
 pub(super) fn fold_in_explicit(model: &AlsModel, item_indices: &[u32], ratings: &[f32]) -> UserVector {
     check_history(model, item_indices, ratings);
     let k = model.params.factors;
@@ -23,8 +24,12 @@ pub(super) fn fold_in_explicit(model: &AlsModel, item_indices: &[u32], ratings: 
         factors: &model.item_factors,
         bias: &model.item_bias,
     };
+    let mut workspace = Workspace::new(k);
+    if !model.engine.has_biases() {
+        workspace.without_bias();
+    }
     let bias = solve_row(
-        &mut Workspace::new(k),
+        &mut workspace,
         fixed,
         model.global_mean,
         item_indices,
@@ -47,11 +52,22 @@ pub(super) fn fold_in_implicit(
     check_history(model, item_indices, ratings);
     let k = model.params.factors;
     assert_eq!(gram.factors(), k, "fold_in_implicit: gram of another model");
+    let (reg, alpha) = (model.params.reg_factors, model.params.alpha);
+    let implicit_library: Vec<f32>;
+    let (reg_per_rating, alpha, ratings) = match model.engine {
+        // `implicit`'s rule (confidence `alpha * r`, a fixed lambda) in the shared kernel's form (confidence
+        // `1 + alpha' r'`, lambda `reg' * n`): alpha' = 1, r' = alpha * r - 1, reg' = lambda / n.
+        Engine::Implicit => {
+            implicit_library = ratings.iter().map(|&r| alpha * r - 1.0).collect();
+            (reg / item_indices.len().max(1) as f32, 1.0, implicit_library.as_slice())
+        }
+        Engine::Movierec | Engine::Spark => (reg, alpha, ratings),
+    };
     let side = ImplicitSide {
         factors: &model.item_factors,
         gram,
-        reg_per_rating: model.params.reg_factors,
-        alpha: model.params.alpha,
+        reg_per_rating,
+        alpha,
     };
     let mut factors = vec![0.0f32; k];
     if !item_indices.is_empty() {

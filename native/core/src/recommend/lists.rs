@@ -12,13 +12,13 @@ use super::topk::top_k;
 use crate::limits::MAX_LIST_LENGTH;
 use crate::linalg::isa::PORTABLE;
 use crate::linalg::lanes::dot;
-use crate::model::{AlsModel, Feedback};
+use crate::model::AlsModel;
 use crate::{CoreError, Result};
 
 /// The floor of the minimum-support guard of [`Recommender::popular`]; see [`min_support`].
 pub const MIN_SUPPORT_FLOOR: u32 = 20;
 
-/// A top-M list: raw movie ids with estimated ratings (clipped to the model's scale), best first. Which movies enter
+/// A top-M list: raw movie ids with estimated ratings (as [`AlsModel::shown`] shows them), best first. Which movies enter
 /// a personalised list is decided with a popularity term (`selection.rs`); they are shown by the unclipped
 /// estimate, ties by movie id, so several movies shown at the top of the scale keep a meaningful order.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -222,7 +222,7 @@ impl Recommender {
         let top = top_k(candidates, m.min(MAX_LIST_LENGTH));
         let (movie_ids, scores) = top
             .into_iter()
-            .map(|(i, s)| (model.items.raw_id(i as usize), model.scale.clip(s)))
+            .map(|(i, s)| (model.items.raw_id(i as usize), model.shown(s)))
             .unzip();
         Recommendations {
             movie_ids,
@@ -273,14 +273,9 @@ fn check_list_length(m: usize) -> Result<()> {
     Ok(())
 }
 
-/// Dense indices -> raw ids, scores as shown: estimates clipped to the scale (explicit models; implicit preferences
-/// are returned as they are: they are not ratings, and clipping would flatten them).
+/// Dense indices -> raw ids, scores as shown ([`AlsModel::shown`]).
 fn shown(model: &AlsModel, top: Vec<(u32, f32)>) -> (Vec<u32>, Vec<f32>) {
-    let shown = |s: f32| match model.params.feedback {
-        Feedback::Explicit => model.scale.clip(s),
-        Feedback::Implicit => s,
-    };
     top.into_iter()
-        .map(|(i, s)| (model.items.raw_id(i as usize), shown(s)))
+        .map(|(i, s)| (model.items.raw_id(i as usize), model.shown(s)))
         .unzip()
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use movierec_core::dataset::split::{copy_movies_file, split_random, split_users, write_ratings};
+use movierec_core::dataset::RatingsLayout;
 use movierec_core::synth::{self, SynthParams};
 use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Task};
@@ -251,4 +252,43 @@ fn generate_task(out_dir: String, options: Option<SynthOptions>) -> Result<Async
         threads: threads::configured(),
         failure: Failure::default(),
     }))
+}
+
+// ---- writeRatingsCsv ----
+
+pub struct WriteRatingsTask {
+    data: Arc<DatasetData>,
+    path: PathBuf,
+    failure: Failure,
+}
+
+#[napi]
+impl Task for WriteRatingsTask {
+    type Output = ();
+    type JsValue = ();
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let out = run_in_pool(threads::configured(), || {
+            write_ratings(&self.path, &self.data.dataset.triples, RatingsLayout::CsvHeader)
+        });
+        self.failure.capture(out)
+    }
+    fn resolve(&mut self, _env: Env, _output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(())
+    }
+    fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<Self::JsValue> {
+        Err(self.failure.take_js_error(&env, err))
+    }
+}
+
+/// Writes the data set's ratings (as read: duplicates resolved, invalid lines skipped when asked) to `path` as
+/// `userId,movieId,rating,timestamp` CSV with a header (what another engine is fed, e.g. Spark by `train --engine
+/// spark`).
+#[napi]
+pub fn write_ratings_csv(dataset: &NativeDataset, path: String) -> AsyncTask<WriteRatingsTask> {
+    AsyncTask::new(WriteRatingsTask {
+        data: dataset.inner.clone(),
+        path: path.into(),
+        failure: Failure::default(),
+    })
 }

@@ -6,6 +6,7 @@
 
 pub mod data;
 pub mod events;
+pub mod interop;
 pub mod model;
 pub mod read;
 pub mod recommend;
