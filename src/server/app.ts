@@ -32,6 +32,8 @@ export interface AppDeps {
   build?: BuildFacts;
   /** Share one with main.ts (bootstrap, SIGHUP); default: a new one. */
   lifecycle?: ModelLifecycle;
+  /** What GET /metrics answers; default: this app's registry (a cluster worker asks the primary for all workers). */
+  renderMetrics?: () => Promise<string>;
   startedAt?: Date;
 }
 
@@ -47,7 +49,7 @@ export function createApp(deps: AppDeps): ServiceApp {
   const httpLogger = getLogger('http');
   const serviceLogger = getLogger('service');
   const lifecycle = deps.lifecycle ?? new ModelLifecycle(deps.model, serviceLogger);
-  const metrics = createMetrics(deps.model);
+  const metrics = createMetrics(deps.model, deps.renderMetrics);
   const routeDeps: RouteDeps = {
     model: deps.model,
     lifecycle,

@@ -7,6 +7,7 @@ import type {
   RatingScale,
   RatingsPair,
   Recommendation,
+  VersionList,
 } from '../model/types.js';
 
 /** The part of MyRecModel (src/model) the service calls; MyRecModel satisfies it structurally. */
@@ -21,8 +22,13 @@ export interface RecModel {
   movie(id: number): MovieInfo | null;
   similar(id: number, M?: number): Recommendation[] | null;
   recommendForUser(userId: number, M?: number): PredictResult | null;
-  /** The model folder (charts are read from it); absent in fakes without one. */
-  readonly modelDir?: string;
+  /** Loads `version`, makes it the current one (the pointer every replica follows) and serves it. */
+  promote(version: string): Promise<ModelInfo>;
+  versions(): Promise<VersionList>;
+  /** The version served here, or null. */
+  servedVersion(): string | null;
+  /** The folder of the version served (charts are read from it), or null. */
+  servedDir(): string | null;
 }
 
 /** Service settings createApp reads (a subset of src/config.ts, so tests can pass a literal). */

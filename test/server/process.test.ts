@@ -1,16 +1,16 @@
 // The service as a process (src/server/main.ts under tsx): configuration errors exit 2 with a clear message;
 // SIGHUP reloads (a corrupt model is refused and the old one keeps serving); SIGTERM lets an in-flight request
-// finish, refuses new connections, flushes the log and exits 0.
+// finish, refuses new connections, flushes the log and exits 0. The same with WORKERS=1 (one process) and WORKERS=2
+// (a cluster primary turning the signals into orders to its workers).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, connect } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { shutdownLogger } from '../../src/logger.js';
-import { REPO_ROOT, TEN_RATINGS, copyDataDir, trainedModel, waitForLogLine, type TrainedModel } from './helpers.js';
-
-const MAIN = join(REPO_ROOT, 'src', 'server', 'main.ts');
+import { currentModelDir } from '../helpers/models.js';
+import { freePort, startService, waitReady } from './serviceProcess.js';
+import { TEN_RATINGS, copyDataDir, trainedModel, waitForLogLine, type TrainedModel } from './helpers.js';
 
 let trained: TrainedModel;
 
@@ -21,51 +21,6 @@ before(async () => {
 after(async () => {
   await shutdownLogger();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((ok) => server.close(ok));
-  return port;
-}
-
-interface Service {
-  child: ChildProcess;
-  url: string;
-  port: number;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startService(env: Record<string, string>): Service {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  child.stdout.resume();
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) =>
-    child.once('exit', (code, signal) => ok({ code, signal })),
-  );
-  const port = Number(env.PORT ?? 0);
-  return { child, port, url: `http://127.0.0.1:${port}`, stderr: () => stderr, exit };
-}
-
-async function waitReady(url: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function trainedAt(url: string): Promise<string> {
   const info = (await (await fetch(`${url}/api/info`)).json()) as { model: { trainedAt: string } };
@@ -87,18 +42,19 @@ describe('configuration', () => {
   });
 });
 
-describe('signals', () => {
+for (const workers of ['1', '2']) {
+  describe(`signals, WORKERS=${workers}`, () => {
   test('SIGHUP reloads; SIGTERM lets the in-flight request finish and exits 0', async () => {
     const dataDir = copyDataDir(trained.dataDir);
     const port = await freePort();
-    const svc = startService({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP: 'none', SHUTDOWN_GRACE_MS: '10000' });
+    const svc = startService({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP: 'none', SHUTDOWN_GRACE_MS: '10000', WORKERS: workers });
     try {
       await waitReady(svc.url);
       const logFile = join(dataDir, 'log_file.log');
       const first = await trainedAt(svc.url);
 
       // SIGHUP with a corrupt model: refused, the old one keeps serving.
-      const modelDir = join(dataDir, 'model');
+      const modelDir = currentModelDir(dataDir);
       const saved = readdirSync(modelDir).map((f) => [f, readFileSync(join(modelDir, f))] as const);
       for (const [f] of saved) if (statSync(join(modelDir, f)).isFile()) writeFileSync(join(modelDir, f), 'garbage');
       svc.child.kill('SIGHUP');
@@ -156,7 +112,7 @@ describe('signals', () => {
 
   test('SIGINT with no request in flight exits 0 at once', async () => {
     const port = await freePort();
-    const svc = startService({ DATA_DIR: copyDataDir(trained.dataDir), PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP: 'none' });
+    const svc = startService({ DATA_DIR: copyDataDir(trained.dataDir), PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP: 'none', WORKERS: workers });
     try {
       await waitReady(svc.url);
       const started = Date.now();
@@ -168,3 +124,4 @@ describe('signals', () => {
     }
   });
 });
+}
