@@ -365,7 +365,7 @@ restart_and_check_persistence() {
   served=$(http GET /api/info | model_trained_at) || return 1
   [ "$served" = "$trained" ] || { echo "after restart the service has the model of $served, wanted $trained"; return 1; }
   [ "$(wc -l <"$DATA/log_file.log")" -gt "$log_lines" ] || { echo "log_file.log did not grow after the restart"; return 1; }
-  echo "fresh container serves the model of $trained; models/ ($(ls "$DATA/models" | grep -c T) versions) and log_file.log ($log_lines -> $(wc -l <"$DATA/log_file.log") lines) kept on the host"
+  echo "fresh container serves the model of $trained; models/ ($(find "$DATA/models" -mindepth 1 -maxdepth 1 -name "*T*Z-*" | wc -l) versions) and log_file.log ($log_lines -> $(wc -l <"$DATA/log_file.log") lines) kept on the host"
 }
 
 # ---------------------------------------------------------------------------------------------------------- replicas
@@ -377,11 +377,15 @@ replica_version() {
   "$ENGINE" exec "$(replica_ctr "$1")" node -e \
     "fetch('http://127.0.0.1:5000/api/info').then(r=>r.json()).then(j=>console.log(j.model?j.model.version:'none'),()=>console.log('down'))" 2>/dev/null
 }
-# wait_both VERSION: until both replicas serve VERSION; prints the seconds from the call to the answer that showed it.
+# wait_both VERSION: until both replicas serve VERSION; prints the seconds from the call to the answers that showed it
+# (an upper bound: each probe is a `podman exec`, a few hundred ms; the two run at once).
 wait_both() {
-  local t=$EPOCHREALTIME deadline=$((SECONDS + 10)) a b
+  local t=$EPOCHREALTIME deadline=$((SECONDS + 10)) a b p1 p2
   while [ "$SECONDS" -lt "$deadline" ]; do
-    a=$(replica_version replica-1) b=$(replica_version replica-2)
+    replica_version replica-1 >"$WORK/probe-1" & p1=$!
+    replica_version replica-2 >"$WORK/probe-2" & p2=$!
+    wait "$p1" "$p2" || true
+    a=$(cat "$WORK/probe-1") b=$(cat "$WORK/probe-2")
     [ "$a" = "$1" ] && [ "$b" = "$1" ] && { since "$t"; return 0; }
   done
   echo "replicas serve '$a' and '$b', not $1, after 10 s"
