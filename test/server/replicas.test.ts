@@ -49,7 +49,9 @@ async function until(what: string, cond: () => Promise<boolean>, timeoutMs: numb
 /** A steady stream of POST /predict to each url until stopped; counts answers by status (and network errors). */
 function steadyLoad(urls: string[]) {
   const outcomes = new Map<string, number>();
-  const count = (k: string) => outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
+  const count = (k: string): void => {
+    outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
+  };
   const body = JSON.stringify(TEN_RATINGS);
   const pending = new Set<Promise<void>>();
   const timer = setInterval(() => {
