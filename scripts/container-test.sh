@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # scripts/container-test.sh: build the real Dockerfile and run the real docker-compose.yaml, then check the service
 # end to end: empty ./data (demo bootstrap), /readyz, /predict, /api/info, /api/log, training inside the container +
-# /api/reload, persistence across a fresh container, non-root, read-only root fs. Tears everything down on exit.
+# /api/reload, persistence across a fresh container, non-root, read-only root fs; then docker-compose.replicas.yaml on
+# the same data: nginx and 2 replicas, a promotion and a rollback under a steady 200 requests/s through the proxy (both
+# replicas follow within 2 s), one replica stopped (no request lost). Tears everything down on exit.
 #
 # Engine: `docker compose` (or legacy `docker-compose`) when a Docker engine answers; otherwise rootful podman +
 # podman-compose from ../shared/container (its `prepare` runs first; needs root).
 #
 # Settings (environment): CT_READY_TIMEOUT=600 (s to wait for /readyz, demo bootstrap included), CT_PORT (host port,
-# default: a free one; bound on 127.0.0.1 only), CT_KEEP=1 (leave the containers and the temp folder for debugging).
+# default: a free one; bound on 127.0.0.1 only), CT_IMAGE and CT_PROXY_IMAGE (image names, default
+# localhost/movie-recommender[-proxy]:container-test), CT_KEEP=1 (leave the containers and the temp folder for debugging).
 # Exit status: 0 when every check passed.
 set -Eeuo pipefail
 
@@ -57,7 +60,7 @@ must() { check "$@" || finish; }
 
 compose() { "${COMPOSE[@]}" -p "$PROJECT" -f "$ROOT/docker-compose.yaml" "$@"; }
 app_ctr() { "$ENGINE" ps -q --filter "label=$CTR_LABEL=$PROJECT" --filter status=running | head -n 1; }
-all_ctrs() { "$ENGINE" ps -aq --filter "label=$CTR_LABEL=$PROJECT"; }
+all_ctrs() { "$ENGINE" ps -aq --filter "label=$CTR_LABEL=$PROJECT"; "$ENGINE" ps -aq --filter "label=$CTR_LABEL=$PROJECT-r"; }
 
 # JSON from stdin; prints the value of a JS expression over it (bound to `j`); fails when the expression throws or
 # yields undefined/false. Used instead of jq, which is not everywhere.
@@ -110,9 +113,10 @@ teardown() {
   if [ -n "$ENGINE" ]; then
     [ "$FAILED" = 0 ] && [ "$rc" = 0 ] || show_logs
     compose down >/dev/null 2>&1 || true
+    compose_r down >/dev/null 2>&1 || true
     local id
     for id in $(all_ctrs); do "$ENGINE" rm -f "$id" >/dev/null 2>&1 || true; done
-    "$ENGINE" network rm "${PROJECT}_default" >/dev/null 2>&1 || true
+    "$ENGINE" network rm "${PROJECT}_default" "${PROJECT}-r_default" >/dev/null 2>&1 || true
     [ -z "$(all_ctrs)" ] && say "torn down: no container of $PROJECT left" || say "WARNING: containers of $PROJECT remain"
   fi
   # Keep the logs (build, compose, train) for a look after the run; test-artifacts/ is not committed.
@@ -351,7 +355,7 @@ train_and_reload() {
 
 restart_and_check_persistence() {
   local log_lines trained served
-  [ -f "$DATA/model/model.json" ] || { echo "no model/model.json in the host data folder"; return 1; }
+  [ -f "$DATA/models/current.json" ] || { echo "no models/current.json in the host data folder"; return 1; }
   [ -s "$DATA/log_file.log" ] || { echo "no data/log_file.log on the host"; return 1; }
   log_lines=$(wc -l <"$DATA/log_file.log")
   trained=$(cat "$WORK/trained-at")
@@ -361,7 +365,72 @@ restart_and_check_persistence() {
   served=$(http GET /api/info | model_trained_at) || return 1
   [ "$served" = "$trained" ] || { echo "after restart the service has the model of $served, wanted $trained"; return 1; }
   [ "$(wc -l <"$DATA/log_file.log")" -gt "$log_lines" ] || { echo "log_file.log did not grow after the restart"; return 1; }
-  echo "fresh container serves the model of $trained; model/ ($(ls "$DATA/model" | wc -l) files) and log_file.log ($log_lines -> $(wc -l <"$DATA/log_file.log") lines) kept on the host"
+  echo "fresh container serves the model of $trained; models/ ($(find "$DATA/models" -mindepth 1 -maxdepth 1 -name "*T*Z-*" | wc -l) versions) and log_file.log ($log_lines -> $(wc -l <"$DATA/log_file.log") lines) kept on the host"
+}
+
+# ---------------------------------------------------------------------------------------------------------- replicas
+# docker-compose.replicas.yaml on the same ./data: nginx (deploy/proxy) in front of replica-1 and replica-2.
+compose_r() { "${COMPOSE[@]}" -p "$PROJECT-r" -f "$ROOT/docker-compose.replicas.yaml" "$@"; }
+replica_ctr() { "$ENGINE" ps -q --filter "label=$CTR_LABEL=$PROJECT-r" --filter "label=com.docker.compose.service=$1" --filter status=running | head -n 1; }
+# The version a replica serves, asked inside its container (the replicas publish no port).
+replica_version() {
+  "$ENGINE" exec "$(replica_ctr "$1")" node -e \
+    "fetch('http://127.0.0.1:5000/api/info').then(r=>r.json()).then(j=>console.log(j.model?j.model.version:'none'),()=>console.log('down'))" 2>/dev/null
+}
+# wait_both VERSION: until both replicas serve VERSION; prints the seconds from the call to the answers that showed it
+# (an upper bound: each probe is a `podman exec`, a few hundred ms; the two run at once).
+wait_both() {
+  local t=$EPOCHREALTIME deadline=$((SECONDS + 10)) a b p1 p2
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    replica_version replica-1 >"$WORK/probe-1" & p1=$!
+    replica_version replica-2 >"$WORK/probe-2" & p2=$!
+    wait "$p1" "$p2" || true
+    a=$(cat "$WORK/probe-1") b=$(cat "$WORK/probe-2")
+    [ "$a" = "$1" ] && [ "$b" = "$1" ] && { since "$t"; return 0; }
+  done
+  echo "replicas serve '$a' and '$b', not $1, after 10 s"
+  return 1
+}
+
+start_replicas() {
+  compose down >"$LOGS/down-app.log" 2>&1 || true
+  compose_r build proxy >"$LOGS/build-proxy.log" 2>&1 || { tail -n 20 "$LOGS/build-proxy.log"; echo "proxy image build failed"; return 1; }
+  compose_r up -d >"$LOGS/up-replicas.log" 2>&1 || { tail -n 20 "$LOGS/up-replicas.log"; echo "compose up (replicas) failed"; return 1; }
+  local t=$EPOCHREALTIME deadline=$((SECONDS + READY_TIMEOUT))
+  until [ -n "$(replica_ctr replica-1)" ] && [ -n "$(replica_ctr replica-2)" ] && [ "$(replica_version replica-1)" != down ] &&
+    [ "$(replica_version replica-2)" != down ] && curl -fsS --max-time 3 -o /dev/null "$URL/readyz" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || { echo "the replicas and the proxy were not ready within $READY_TIMEOUT s"; return 1; }
+    sleep 1
+  done
+  echo "proxy and 2 replicas ready after $(since "$t")s, both serving $(replica_version replica-1)"
+}
+
+# Under a steady 200 requests/s through the proxy: promote the other version (POST /api/reload?version= through the
+# proxy: one replica promotes, the other follows), roll back (the CLI in replica-2), then stop replica-1. Every
+# replica follows each change within 2 s; the load loses no request.
+promote_rollback_stop_under_load() {
+  local versions current other t_promote t_rollback load_pid load
+  versions=$(http GET /api/models) || return 1
+  current=$(json 'j.current' <<<"$versions")
+  other=$(json 'j.versions.map((v) => v.version).find((v) => v !== j.current)' <<<"$versions") ||
+    { echo "fewer than 2 versions in ./data/models"; return 1; }
+  node "$ROOT/scripts/steady-load.mjs" "$URL" 200 14 >"$WORK/load.json" 2>"$LOGS/load.err" &
+  load_pid=$!
+  sleep 2
+  http POST "/api/reload?version=$other" >/dev/null || return 1
+  t_promote=$(wait_both "$other") || { echo "$t_promote"; return 1; }
+  "$ENGINE" exec "$(replica_ctr replica-2)" movierec models rollback >"$LOGS/rollback.log" 2>&1 ||
+    { tail -n 5 "$LOGS/rollback.log"; echo "movierec models rollback failed"; return 1; }
+  t_rollback=$(wait_both "$current") || { echo "$t_rollback"; return 1; }
+  sleep 2
+  "$ENGINE" stop -t 30 "$(replica_ctr replica-1)" >/dev/null || { echo "cannot stop replica-1"; return 1; }
+  wait "$load_pid" || { cat "$LOGS/load.err"; echo "the load generator failed"; return 1; }
+  load=$(cat "$WORK/load.json")
+  awk -v a="$t_promote" -v b="$t_rollback" 'BEGIN { exit !(a <= 2.0 && b <= 2.0) }' ||
+    { echo "followed in ${t_promote}s / ${t_rollback}s: more than 2 s"; return 1; }
+  json 'Object.keys(j.failed).length === 0 && j.sent >= 2600' <<<"$load" >/dev/null ||
+    { echo "load through the proxy: $load"; return 1; }
+  echo "both replicas on $other ${t_promote}s after the promotion and back on $current ${t_rollback}s after the rollback; replica-1 stopped; load: $load"
 }
 
 # ---------------------------------------------------------------------------------------------------------- main
@@ -379,7 +448,8 @@ else
   export MOVIEREC_UID MOVIEREC_GID
 fi
 chown "$MOVIEREC_UID:$MOVIEREC_GID" "$DATA"
-export MOVIEREC_DATA=$DATA MOVIEREC_PUBLISH=127.0.0.1:$PORT MOVIEREC_IMAGE=localhost/movie-recommender:container-test
+export MOVIEREC_DATA=$DATA MOVIEREC_PUBLISH=127.0.0.1:$PORT MOVIEREC_IMAGE=${CT_IMAGE:-localhost/movie-recommender:container-test}
+export MOVIEREC_PROXY_IMAGE=${CT_PROXY_IMAGE:-localhost/movie-recommender-proxy:container-test}
 export BOOTSTRAP=demo AUTHOR_NAME='Container Test' AUTHOR_CONTACT='container-test@example.invalid' LOG_LEVEL=info
 BUILD_DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 GIT_SHA=$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)
@@ -402,4 +472,6 @@ check "HEALTHCHECK" check_healthcheck || true
 check "train in container + POST /api/reload" train_and_reload || true
 check "fresh container: model + log persisted" restart_and_check_persistence || true
 check "process is not root after restart" check_nonroot || true
+must "replicas: proxy + 2 replicas on ./data" start_replicas
+check "replicas: promote, rollback, stop one, 200 req/s" promote_rollback_stop_under_load || true
 finish

@@ -1,11 +1,16 @@
 // Environment -> typed configuration, validated once. Every other module reads settings from here, never from
 // process.env, so a bad value fails at start-up with one clear message instead of somewhere deep in a request.
 
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'off'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** How a service notices that `models/current.json` moved: file events and a poll, the poll alone, or not at all. */
+export const MODEL_WATCH_MODES = ['fs', 'poll', 'off'] as const;
+export type ModelWatchMode = (typeof MODEL_WATCH_MODES)[number];
 
 /** The official GroupLens download folder; `download` appends `<name>.zip` (and `.zip.md5`). */
 export const DEFAULT_MOVIELENS_BASE_URL = 'https://files.grouplens.org/datasets/movielens/';
@@ -24,6 +29,7 @@ const envSchema = z.object({
     z.enum(LOG_LEVELS).optional(),
   ),
   THREADS: intInRange(0, 1024),
+  MODEL_VERSIONS_KEEP: intInRange(1, 1000),
   MOVIELENS_BASE_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/ }).optional()),
   // The rating store (src/store): PostgreSQL at this URL; unset, SQLite in DATA_DIR.
   DATABASE_URL: z.preprocess(
@@ -49,6 +55,12 @@ const envSchema = z.object({
   RATE_LIMIT: intInRange(0, 1_000_000),
   BUILD_INFO_PATH: z.preprocess(unsetIfEmpty, z.string().optional()),
   SHUTDOWN_GRACE_MS: intInRange(0, 600_000),
+  WORKERS: intInRange(1, 256),
+  MODEL_WATCH: z.preprocess(
+    (v) => (typeof unsetIfEmpty(v) === 'string' ? String(v).toLowerCase() : undefined),
+    z.enum(MODEL_WATCH_MODES).optional(),
+  ),
+  MODEL_POLL_MS: intInRange(100, 60_000),
 });
 
 /** `1mb`, `512kb`, `2048` -> bytes. */
@@ -74,6 +86,12 @@ export interface ServiceConfig {
   buildInfoPath: string;
   /** How long SIGTERM/SIGINT waits for in-flight requests before closing connections. */
   shutdownGraceMs: number;
+  /** Serving processes (node:cluster workers); 1 = one process, no cluster. */
+  workers: number;
+  /** How the service follows `models/current.json` (see src/server/versionWatch.ts). */
+  modelWatch: ModelWatchMode;
+  /** Interval of the pointer poll in milliseconds (beside file events in `fs` mode, alone in `poll` mode). */
+  modelPollMs: number;
 }
 
 export interface Config {
@@ -82,6 +100,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Worker threads for the native core; 0 = all cores. */
   threads: number;
+  /** Model versions kept in `models/` after a train or import (the current one and those being served are kept too). */
+  modelVersionsKeep: number;
   /** Folder URL the `download` command fetches archives from (ends with `/`). */
   movielensBaseUrl: string;
   /** The rating store's PostgreSQL URL; undefined: SQLite in `dataDir`. */
@@ -110,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     dataDir: path.resolve(cwd, e.DATA_DIR ?? './data'),
     logLevel: e.LOG_LEVEL ?? 'info',
     threads: e.THREADS ?? 0,
+    modelVersionsKeep: e.MODEL_VERSIONS_KEEP ?? 5,
     movielensBaseUrl: base.endsWith('/') ? base : `${base}/`,
     databaseUrl: e.DATABASE_URL,
     service: {
@@ -122,6 +143,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       rateLimitPerSecond: e.RATE_LIMIT ?? 0,
       buildInfoPath: path.resolve(cwd, e.BUILD_INFO_PATH ?? './build-info.json'),
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? 10_000,
+      workers: e.WORKERS ?? availableParallelism(),
+      modelWatch: e.MODEL_WATCH ?? 'fs',
+      modelPollMs: e.MODEL_POLL_MS ?? 1000,
     },
   };
 }

@@ -163,7 +163,8 @@ function ensureVenv(): string {
   return python;
 }
 
-function startPython(dataDir: string, port: number): ChildProcess {
+/** The reference serves the model folder of the version `modelDir` (the one the node service serves too). */
+function startPython(modelDir: string, port: number): ChildProcess {
   const gunicorn = join(VENV, 'bin', 'gunicorn');
   return spawn(
     gunicorn,
@@ -184,7 +185,7 @@ function startPython(dataDir: string, port: number): ChildProcess {
       join(ROOT, 'bench', 'http', 'reference'),
       'app:app',
     ],
-    { cwd: ROOT, env: { ...process.env, MODEL_DIR: join(dataDir, 'model') }, stdio: ['ignore', 'ignore', 'inherit'] },
+    { cwd: ROOT, env: { ...process.env, MODEL_DIR: modelDir }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
 }
 
@@ -347,7 +348,7 @@ async function main(): Promise<void> {
       const kind = target.split('-')[0];
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const child = kind === 'node' ? startNode(spec.dataDir, port) : startPython(spec.dataDir, port);
+      const child = kind === 'node' ? startNode(spec.dataDir, port) : startPython(model.servedDir()!, port);
       try {
         await waitReady(url, child);
         all.push(await measure(kind, spec, url, child.pid!, bodies, expected));

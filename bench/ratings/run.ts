@@ -36,21 +36,22 @@ const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const log = (message: string) => process.stderr.write(`[bench:ratings] ${message}\n`);
 const json = { 'content-type': 'application/json' };
 
-async function cachedModelDir(): Promise<string> {
+/** The cached DATA_DIR's model versions (trained once). */
+async function cachedModels(): Promise<string> {
   const dataDir = join(CACHE, 'ml1m');
-  if (!existsSync(join(dataDir, 'model', 'model.json'))) {
+  if (!existsSync(join(dataDir, 'models', 'current.json'))) {
     log('training the ml-1m model (ALS, 64 factors) once');
     mkdirSync(dataDir, { recursive: true });
     configureLogger({ dataDir, level: 'warn', consoleLevel: 'off' });
     await new MyRecModel({ dataDir }).train(join(ML_1M, 'ratings.dat'), { method: 'als', factors: 64 });
   }
-  return join(dataDir, 'model');
+  return join(dataDir, 'models');
 }
 
 /** A fresh DATA_DIR holding a copy of the model (and so a new, empty SQLite store). */
-function freshDataDir(modelDir: string): string {
+function freshDataDir(models: string): string {
   const dataDir = mkdtempSync(join(tmpdir(), 'movierec-bench-ratings-'));
-  cpSync(modelDir, join(dataDir, 'model'), { recursive: true });
+  cpSync(models, join(dataDir, 'models'), { recursive: true, filter: (src) => !src.includes('.serving') });
   return dataDir;
 }
 
@@ -208,9 +209,9 @@ async function withPostgresDatabase<T>(work: (url: string) => Promise<T>): Promi
 }
 
 async function main(): Promise<void> {
-  const modelDir = await cachedModelDir();
+  const models = await cachedModels();
   const results: Record<string, unknown> = { seconds: SECONDS, writeRate: WRITE_RATE, listRate: LIST_RATE, at: new Date().toISOString() };
-  const dataDir = freshDataDir(modelDir);
+  const dataDir = freshDataDir(models);
   const sqlite = await startReadyService({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
   try {
     results.sqlite = await writeBench('sqlite', sqlite, { dataDir }, 0);
@@ -221,7 +222,7 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
   }
   results.postgres = await withPostgresDatabase(async (url) => {
-    const pgDir = freshDataDir(modelDir);
+    const pgDir = freshDataDir(models);
     const svc = await startReadyService({ DATA_DIR: pgDir, DATABASE_URL: url, LOG_LEVEL: 'warn' });
     try {
       return await writeBench('postgres', svc, { dataDir: pgDir, databaseUrl: url }, 0);

@@ -14,6 +14,7 @@ import { registerDownload } from './commands/download.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerEvents } from './commands/events.js';
 import { registerInterop } from './commands/interop.js';
+import { registerModels } from './commands/models.js';
 import { registerPredict } from './commands/predict.js';
 import { registerSplit } from './commands/split.js';
 import { registerTrain } from './commands/train.js';
@@ -42,8 +43,8 @@ export function buildProgram(io: CliIo, getContext: () => CliContext): Command {
     .addHelpText(
       'after',
       `
-Environment: DATA_DIR (default ./data), LOG_LEVEL (info), THREADS (0 = all cores), MOVIELENS_BASE_URL,
-DATABASE_URL (the rating store in PostgreSQL; default SQLite in DATA_DIR).
+Environment: DATA_DIR (default ./data), LOG_LEVEL (info), THREADS (0 = all cores), MODEL_VERSIONS_KEEP (5),
+MOVIELENS_BASE_URL, DATABASE_URL (the rating store in PostgreSQL; default SQLite in DATA_DIR).
 Exit codes: 0 ok, 2 usage error or invalid input, 1 other failure (e.g. no model trained yet).
 
 Quick start:
@@ -51,13 +52,15 @@ Quick start:
   movierec download ml-latest-small               fetch a MovieLens release into DATA_DIR/datasets
   movierec train --dataset=data/datasets/ml-latest-small/ratings.csv
   movierec tune --dataset=PATH --grid 'factors=32,64'   cross-validate, then: movierec train --dataset=PATH --config data/tune/best-config.json
-  movierec predict --ratings '[[1,2,3],[5,4,3]]' -M 10`,
+  movierec predict --ratings '[[1,2,3],[5,4,3]]' -M 10
+  movierec models list                            the trained versions; models promote VERSION | models rollback`,
     );
 
   registerTrain(program, getContext);
   registerTune(program, getContext);
   registerEvaluate(program, getContext);
   registerPredict(program, getContext);
+  registerModels(program, getContext);
   registerSplit(program, getContext);
   registerDownload(program, getContext);
   registerDemo(program, getContext);

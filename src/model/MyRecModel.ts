@@ -1,8 +1,12 @@
 // MyRecModel: the product's API (see notes/model-contract.md). It owns the model's life: where it is saved, loading
 // it, swapping a new one in, typed errors, titles. The CLI and the service use it and nothing below it.
 //
-// The loaded model is an immutable native handle plus its indexed catalogue. `reload` and `train` build a new one
-// and swap the reference, so calls already running finish on the old one.
+// The loaded model is an immutable native handle plus its indexed catalogue. `reload`, `promote`, `rollback` and
+// `train` build a new one and swap the reference, so calls already running finish on the old one.
+//
+// Models are versions in DATA_DIR/models (versions.ts): `train` writes a new version through the atomic save, then moves
+// the current pointer to it; `reload` loads whatever the pointer names. No version is made current before it has been
+// loaded here, which validates it.
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +17,13 @@ import { native, type DatasetReport, type NativeDataset, type NativeModel } from
 import { RecommendBatcher, type BatcherStats } from './batcher.js';
 import { Catalogue } from './catalogue.js';
 import { writeMetricsChart, writeTrainingCurve } from './charts/index.js';
-import { fromNativeError, InvalidInputError, ModelNotFoundError, type ErrorContext } from './errors.js';
+import {
+  fromNativeError,
+  InvalidInputError,
+  ModelNotFoundError,
+  VersionNotFoundError,
+  type ErrorContext,
+} from './errors.js';
 import { DEFAULT_M, MAX_ID, MAX_K, MAX_M } from './limits.js';
 import { resolveParams, type TrainParams } from './params.js';
 import type {
@@ -34,7 +44,9 @@ import type {
   TrainOptions,
   TrainResult,
   UserPrediction,
+  VersionList,
 } from './types.js';
+import { ModelStore, newVersionId } from './versions.js';
 
 const log = () => getLogger('model');
 
@@ -43,20 +55,30 @@ interface Loaded {
   handle: NativeModel;
   info: ModelInfo;
   catalogue: Catalogue;
+  /** The version id and the folder it was loaded from. */
+  version: string;
+  dir: string;
 }
 
 export interface MyRecModelOptions {
-  /** Default config DATA_DIR; the model lives in `${dataDir}/model`. */
+  /** Default config DATA_DIR; the model versions live in `${dataDir}/models`. */
   dataDir?: string;
   /** Worker threads of the native tasks; default config THREADS (0 = all cores). */
   threads?: number;
+  /** Versions kept after a train; default config MODEL_VERSIONS_KEEP. */
+  keepVersions?: number;
+  /** Called after every swap, with the version now served (the service records it in its lease). */
+  onSwap?: (version: string, info: ModelInfo) => void;
 }
 
 export class MyRecModel {
   readonly dataDir: string;
-  readonly modelDir: string;
+  /** The versions and the current pointer of `dataDir`. */
+  readonly store: ModelStore;
   /** Worker threads of the native tasks (0 = all cores). */
   readonly threads: number;
+  readonly keepVersions: number;
+  private readonly onSwap: MyRecModelOptions['onSwap'];
   private current: Loaded | null = null;
   private readonly batcher = new RecommendBatcher();
   /** Serialises train/evaluate (both write model.json). */
@@ -64,11 +86,15 @@ export class MyRecModel {
 
   constructor(opts: MyRecModelOptions = {}) {
     this.dataDir = path.resolve(opts.dataDir ?? config().dataDir);
-    this.modelDir = path.join(this.dataDir, 'model');
+    this.store = new ModelStore(this.dataDir);
     const threads = opts.threads ?? config().threads;
     checkInt('threads', threads, 0, 1024);
     native.setThreads(threads);
     this.threads = threads;
+    const keep = opts.keepVersions ?? config().modelVersionsKeep;
+    checkInt('keepVersions', keep, 1, 1000);
+    this.keepVersions = keep;
+    this.onSwap = opts.onSwap;
   }
 
   /** The training defaults (Gibbs sampling, tuned on ml-1m): what `train` uses for every option left out. */
@@ -90,27 +116,82 @@ export class MyRecModel {
     return this.current?.info.scale ?? null;
   }
 
-  /** Loads the model in `modelDir` and swaps it in. ModelNotFoundError when there is none. */
+  /** The version being served, or null before the first load. */
+  servedVersion(): string | null {
+    return this.current?.version ?? null;
+  }
+
+  /** The folder of the version being served (its charts are read from there), or null. */
+  servedDir(): string | null {
+    return this.current?.dir ?? null;
+  }
+
+  /** Loads the current version and swaps it in. ModelNotFoundError when there is none. */
   async warmup(): Promise<ModelInfo> {
     return this.reload();
   }
 
-  /** Loads the newest model; on any failure the current one stays and the error is thrown. */
+  /** Loads the current version (the pointer's); on any failure the model served stays and the error is thrown. */
   async reload(): Promise<ModelInfo> {
-    const started = Date.now();
-    const handle = await call('model', () => native.loadModel(this.modelDir));
-    const loaded = toLoaded(handle);
-    this.current = loaded;
-    log().info(
-      `model loaded from ${this.modelDir} in ${Date.now() - started} ms: trained ${loaded.info.trainedAt}, ` +
-        `${loaded.info.counts.users} users, ${loaded.info.counts.movies} movies, ${loaded.info.counts.factors} factors`,
-    );
-    return loaded.info;
+    const current = await this.store.current();
+    if (!current) {
+      throw new ModelNotFoundError(
+        `no model at ${this.store.root} (nor at ${this.store.legacyDir}); train one (movierec train) first`,
+      );
+    }
+    return this.load(current.version, current.dir);
+  }
+
+  /**
+   * Makes `version` the current one and serves it: loads it (a damaged version is refused and the pointer stays),
+   * then moves the pointer, then swaps it in. InvalidInputError for a malformed id, VersionNotFoundError for an absent one.
+   */
+  async promote(version: string): Promise<ModelInfo> {
+    return this.exclusive(async () => {
+      await this.store.migrateLegacy();
+      if (!(await this.store.has(version))) {
+        throw new VersionNotFoundError(`no version ${version} in ${this.store.root} (movierec models list shows them)`, {
+          field: 'version',
+        });
+      }
+      const dir = this.store.versionDir(version);
+      const loaded = await this.loadVersion(version, dir);
+      await this.store.setCurrent(version);
+      this.swapIn(loaded);
+      log().info(`version ${version} promoted: now current`);
+      return loaded.info;
+    });
+  }
+
+  /** Goes back to the version that was current before this one (the pointer's history), loaded and checked first. */
+  async rollback(): Promise<{ version: string; info: ModelInfo }> {
+    return this.exclusive(async () => {
+      const target = await this.store.rollbackTarget();
+      const loaded = await this.loadVersion(target.version, this.store.versionDir(target.version));
+      await this.store.rollBackTo(target);
+      this.swapIn(loaded);
+      log().info(`rolled back to version ${target.version}`);
+      return { version: target.version, info: loaded.info };
+    });
+  }
+
+  /** The versions in the data folder, newest first, with the current one, the one served here and the services' leases. */
+  async versions(): Promise<VersionList> {
+    const [versions, current, leases] = await Promise.all([
+      this.store.list(),
+      this.store.current().catch(() => null),
+      this.store.liveLeases(),
+    ]);
+    return {
+      current: current?.version ?? null,
+      served: this.servedVersion(),
+      versions: versions.map((v) => ({ ...v, servedBy: leases.filter((l) => l.version === v.version).length })),
+    };
   }
 
   // ---- training and evaluation ----
 
-  /** Reads `datasetPath`, trains, saves atomically to `modelDir` and swaps the new model in. */
+  /** Reads `datasetPath`, trains, saves a new version atomically, makes it current and swaps it in. */
   async train(datasetPath: string, options: TrainOptions = {}): Promise<TrainResult> {
     return this.exclusive(async () => {
       const given = paramsOf(options);
@@ -136,17 +217,15 @@ export class MyRecModel {
           log().warn('onIteration callback failed', err);
         }
       };
-      const handle = await call('model', () => native.trainModel(dataset, params, this.modelDir, onIteration));
-      const loaded = toLoaded(handle);
-      this.current = loaded;
+      const loaded = await this.publishVersion((dir) => native.trainModel(dataset, params, dir, onIteration));
       const info = loaded.info;
       log().info(
-        `model saved to ${this.modelDir} in ${info.trainingSeconds.toFixed(2)} s of training; final train RMSE ` +
-          `${info.history.at(-1)?.trainRmse.toFixed(4) ?? 'n/a'}`,
+        `model version ${loaded.version} saved to ${loaded.dir} after ${info.trainingSeconds.toFixed(2)} s of ` +
+          `training; final train RMSE ${info.history.at(-1)?.trainRmse.toFixed(4) ?? 'n/a'}`,
       );
-      await writeTrainingCurve(this.modelDir, info);
       return {
-        modelDir: this.modelDir,
+        version: loaded.version,
+        modelDir: loaded.dir,
         dataset: info.dataset,
         params: { ...params },
         trainingSeconds: info.trainingSeconds,
@@ -158,19 +237,19 @@ export class MyRecModel {
 
   // ---- other engines' models (docs/interop.md) ----
 
-  /** Imports a Spark MLlib ALSModel folder, saves it to `modelDir` like a trained model and swaps it in. */
+  /** Imports a Spark MLlib ALSModel folder, saves it as a new version like a trained model and swaps it in. */
   async importSpark(dir: string, options: SparkImportOptions = {}): Promise<ImportResult> {
     const { regParam, implicitPrefs, alpha, maxIter, seed } = options;
     const training = { regParam, implicitPrefs, alpha, maxIter, seed };
-    return this.importModel(dir, options, (ratings, movies) =>
-      native.importSparkModel(path.resolve(dir), training, ratings, movies, this.modelDir),
+    return this.importModel(dir, options, (ratings, movies, out) =>
+      native.importSparkModel(path.resolve(dir), training, ratings, movies, out),
     );
   }
 
   /** Imports an archive saved by `implicit`'s `AlternatingLeastSquares.save`, as `importSpark` does. */
   async importImplicit(file: string, options: ImportOptions = {}): Promise<ImportResult> {
-    return this.importModel(file, options, (ratings, movies) =>
-      native.importImplicitModel(path.resolve(file), ratings, movies, this.modelDir),
+    return this.importModel(file, options, (ratings, movies, out) =>
+      native.importImplicitModel(path.resolve(file), ratings, movies, out),
     );
   }
 
@@ -196,25 +275,25 @@ export class MyRecModel {
   private async importModel(
     source: string,
     options: ImportOptions,
-    run: (ratings: NativeDataset | null, movies: string | null) => Promise<NativeModel>,
+    run: (ratings: NativeDataset | null, movies: string | null, dir: string) => Promise<NativeModel>,
   ): Promise<ImportResult> {
     if (typeof source !== 'string' || source.trim() === '') throw new InvalidInputError('a model path to import is required');
     return this.exclusive(async () => {
       const started = Date.now();
       const ratings = options.ratings === undefined ? null : await this.readDataset(options.ratings, options.skipInvalid ?? false);
       const movies = options.movies === undefined ? null : path.resolve(options.movies);
-      const handle = await call('model', () => run(ratings, movies));
-      const loaded = toLoaded(handle);
-      this.current = loaded;
+      const loaded = await this.publishVersion((dir) => run(ratings, movies, dir));
       const info = loaded.info;
       const importedFrom = info.importedFrom as ImportResult['importedFrom'];
       log().info(
-        `model imported from ${importedFrom.path} (${importedFrom.format}) to ${this.modelDir}: ${info.counts.users} users, ` +
+        `model imported from ${importedFrom.path} (${importedFrom.format}) as version ${loaded.version} in ${loaded.dir}: ` +
+          `${info.counts.users} users, ` +
           `${info.counts.movies} movies, ${info.counts.factors} factors, ${info.counts.ratings} training ratings` +
           (importedFrom.ratingsLeftOut > 0 ? `; ${importedFrom.ratingsLeftOut} ratings of users or movies it lacks left out` : ''),
       );
       return {
-        modelDir: this.modelDir,
+        version: loaded.version,
+        modelDir: loaded.dir,
         engine: info.engine,
         importedFrom,
         dataset: info.dataset,
@@ -243,7 +322,7 @@ export class MyRecModel {
         popularity: evaluation.popularity,
         evaluatedAt: new Date().toISOString(),
       };
-      if (await this.storeEvaluation(loaded, result)) await writeMetricsChart(this.modelDir, result);
+      if (await this.storeEvaluation(loaded, result)) await writeMetricsChart(loaded.dir, result);
       loaded.info = { ...loaded.info, evaluation: result };
       log().info(`evaluation on ${result.dataset.path}: ${JSON.stringify(result)}`);
       return result;
@@ -393,21 +472,73 @@ export class MyRecModel {
   // ---- internals ----
 
   /**
-   * Writes the evaluation into model.json, but only when the model on disk is still the one evaluated (another
-   * process may have trained a new one meanwhile; its model.json must not get this model's figures).
+   * Writes a new version with `write` (a native task that saves a model folder atomically to the folder it is given
+   * and resolves to it loaded back, so validated), adds its training curve, makes it current, swaps it in and prunes
+   * old versions. Training goes through here; so should every other way of making a model (imports).
+   */
+  private async publishVersion(write: (dir: string) => Promise<NativeModel>): Promise<Loaded> {
+    const version = newVersionId();
+    const dir = this.store.versionDir(version);
+    const loaded = toLoaded(await call('model', () => write(dir)), version, dir);
+    await writeTrainingCurve(dir, loaded.info);
+    await this.store.setCurrent(version);
+    this.swapIn(loaded);
+    await this.prune();
+    return loaded;
+  }
+
+  /** Removes old versions (keeping `keepVersions`, the current one and every one a running service serves). */
+  private async prune(): Promise<void> {
+    try {
+      const serving = (await this.store.liveLeases()).map((l) => l.version);
+      const removed = await this.store.prune(this.keepVersions, serving);
+      if (removed.length > 0) log().info(`removed ${removed.length} old model version(s): ${removed.join(', ')}`);
+    } catch (err) {
+      log().warn('pruning old model versions failed (they stay on disk)', err);
+    }
+  }
+
+  private async load(version: string, dir: string): Promise<ModelInfo> {
+    const started = Date.now();
+    const loaded = await this.loadVersion(version, dir);
+    this.swapIn(loaded);
+    const c = loaded.info.counts;
+    log().info(
+      `model version ${version} loaded from ${dir} in ${Date.now() - started} ms: trained ${loaded.info.trainedAt}, ` +
+        `${c.users} users, ${c.movies} movies, ${c.factors} factors`,
+    );
+    return loaded.info;
+  }
+
+  private async loadVersion(version: string, dir: string): Promise<Loaded> {
+    return toLoaded(await call('model', () => native.loadModel(dir)), version, dir);
+  }
+
+  private swapIn(loaded: Loaded): void {
+    this.current = loaded;
+    try {
+      this.onSwap?.(loaded.version, loaded.info);
+    } catch (err) {
+      log().warn('onSwap callback failed', err);
+    }
+  }
+
+  /**
+   * Writes the evaluation into model.json, but only when the model on disk is still the one evaluated (a legacy
+   * DATA_DIR/model may have been retrained by an older program meanwhile; its model.json must not get these figures).
    */
   private async storeEvaluation(loaded: Loaded, result: EvaluationResult): Promise<boolean> {
-    const onDisk = await readTrainedAt(path.join(this.modelDir, 'model.json'));
+    const onDisk = await readTrainedAt(path.join(loaded.dir, 'model.json'));
     if (onDisk !== loaded.info.trainedAt) {
       log().warn(
-        `evaluation not stored: the model in ${this.modelDir} (trained ${onDisk ?? 'n/a'}) is not the one evaluated ` +
+        `evaluation not stored: the model in ${loaded.dir} (trained ${onDisk ?? 'n/a'}) is not the one evaluated ` +
           `(trained ${loaded.info.trainedAt})`,
       );
       return false;
     }
     // Through JSON: NaN metrics (an implicit model's RMSE) become null, which JSON (and the addon) can hold.
     const json: unknown = JSON.parse(JSON.stringify(result));
-    callSync('model', () => native.storeEvaluation(this.modelDir, json));
+    callSync('model', () => native.storeEvaluation(loaded.dir, json));
     return true;
   }
 
@@ -432,7 +563,7 @@ export class MyRecModel {
 
   private requireLoaded(): Loaded {
     if (!this.current) {
-      throw new ModelNotFoundError(`no model loaded; train one (movierec train) or call warmup() (looked in ${this.modelDir})`);
+      throw new ModelNotFoundError(`no model loaded; train one (movierec train) or call warmup() (looked in ${this.store.root})`);
     }
     return this.current;
   }
@@ -559,12 +690,12 @@ export function datasetInfo(r: DatasetReport): DatasetInfo {
   };
 }
 
-function toLoaded(handle: NativeModel): Loaded {
+function toLoaded(handle: NativeModel, version: string, dir: string): Loaded {
   const info = handle.meta() as ModelInfo;
   const catalogue = new Catalogue(handle.catalogue());
   // Not awaited: the search index fills in slices between requests (search completes it itself if asked first).
   void catalogue.prepareSearch();
-  return { handle, info, catalogue };
+  return { handle, info, catalogue, version, dir };
 }
 
 /** Estimates as the API gives them: 4 decimals (float32 noise is not information). */

@@ -33,6 +33,13 @@ export class ModelNotFoundError extends MovieRecError {
   }
 }
 
+/** A model version that is not in `DATA_DIR/models` (or nothing to roll back to). */
+export class VersionNotFoundError extends MovieRecError {
+  constructor(message: string, options?: MovieRecErrorOptions) {
+    super('VERSION_NOT_FOUND', message, options);
+  }
+}
+
 /** A ratings or movies file that is missing, unreadable or malformed (the message names file and line). */
 export class DatasetError extends MovieRecError {
   constructor(message: string, options?: MovieRecErrorOptions) {

@@ -9,4 +9,5 @@ export {
   type DemoDatasetResult,
 } from './datasets.js';
 export * from './errors.js';
+export { ModelStore, LEASE_REFRESH_MS, VERSION_ID, isVersionId, type ModelRef, type Lease, type Pointer } from './versions.js';
 export type * from './types.js';

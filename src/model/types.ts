@@ -2,8 +2,9 @@
 // nothing below them (never src/native.ts directly).
 
 import type { TrainParams } from './params.js';
+import type { VersionSummary } from './versions.js';
 
-export type { TrainParams };
+export type { TrainParams, VersionSummary };
 
 /** `[[movieIds], [ratings]]`: the seed's input and output shape. */
 export type RatingsPair = [number[], number[]];
@@ -76,6 +77,9 @@ export interface DatasetInfo {
 }
 
 export interface TrainResult {
+  /** The version the training wrote (now the current one). */
+  version: string;
+  /** Its folder, `DATA_DIR/models/<version>`. */
   modelDir: string;
   dataset: DatasetInfo;
   params: TrainParams;
@@ -138,7 +142,6 @@ export interface MovieInfo {
   ratingCount: number;
 }
 
-/** Contents of data/model/model.json, as the service reports it. */
 /** The engine that trained a model (model.json's `engine`): how it estimates and folds in (docs/interop.md). */
 export type Engine = 'movierec' | 'spark' | 'implicit';
 
@@ -155,6 +158,8 @@ export interface ImportedFrom {
 
 /** What `importSpark` / `importImplicit` did. */
 export interface ImportResult {
+  /** The model version the import was saved as (now the current one). */
+  version: string;
   modelDir: string;
   engine: Engine;
   importedFrom: ImportedFrom;
@@ -183,6 +188,20 @@ export interface SparkImportOptions extends ImportOptions {
   seed?: number;
 }
 
+/** The model versions of a data folder (`MyRecModel.versions`). */
+export interface VersionList {
+  /** The version the pointer names (what every service serves once it has followed it), or null. */
+  current: string | null;
+  /** The version this process serves, or null. */
+  served: string | null;
+  /** Newest first. */
+  versions: (VersionSummary & {
+    /** Running services (processes) whose lease says they serve this version. */
+    servedBy: number;
+  })[];
+}
+
+/** Contents of a model folder's model.json, as the service reports it. */
 export interface ModelInfo {
   formatVersion: number;
   engine: Engine;

@@ -35,6 +35,8 @@ export interface AppDeps {
   build?: BuildFacts;
   /** Share one with main.ts (bootstrap, SIGHUP); default: a new one. */
   lifecycle?: ModelLifecycle;
+  /** What GET /metrics answers; default: this app's registry (a cluster worker asks the primary for all workers). */
+  renderMetrics?: () => Promise<string>;
   startedAt?: Date;
 }
 
@@ -50,7 +52,7 @@ export function createApp(deps: AppDeps): ServiceApp {
   const httpLogger = getLogger('http');
   const serviceLogger = getLogger('service');
   const lifecycle = deps.lifecycle ?? new ModelLifecycle(deps.model, serviceLogger);
-  const metrics = createMetrics(deps.model);
+  const metrics = createMetrics(deps.model, deps.renderMetrics);
   const routeDeps: RouteDeps = {
     model: deps.model,
     store: deps.store,

@@ -7,6 +7,7 @@ import type {
   RatingScale,
   RatingsPair,
   Recommendation,
+  VersionList,
 } from '../model/types.js';
 import type { RatingStore, StoredRating } from '../store/index.js';
 
@@ -26,8 +27,13 @@ export interface RecModel {
   recommendForUserWith(userId: number, given: readonly StoredRating[], M?: number): Promise<PredictResult>;
   /** The user's training ratings with the stored ones applied, by movie id. */
   ratingsOf(userId: number, given: readonly StoredRating[]): { movieId: number; rating: number }[];
-  /** The model folder (charts are read from it); absent in fakes without one. */
-  readonly modelDir?: string;
+  /** Loads `version`, makes it the current one (the pointer every replica follows) and serves it. */
+  promote(version: string): Promise<ModelInfo>;
+  versions(): Promise<VersionList>;
+  /** The version served here, or null. */
+  servedVersion(): string | null;
+  /** The folder of the version served (charts are read from it), or null. */
+  servedDir(): string | null;
 }
 
 /** Service settings createApp reads (a subset of src/config.ts, so tests can pass a literal). */

@@ -38,3 +38,8 @@ export function badRequest(message: string, field?: string): ApiError {
 export function notFound(message: string, code = 'NOT_FOUND'): ApiError {
   return new ApiError(404, code, message);
 }
+
+/** Strips anything that looks like a file-system path from a message before it goes to a client. */
+export function withoutPaths(message: string): string {
+  return message.replace(/(^|[\s'"`(=])(?:\.{1,2}\/|\/|[A-Za-z]:\\)[^\s'"`,):]*/g, '$1<path>');
+}

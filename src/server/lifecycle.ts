@@ -1,9 +1,11 @@
 // The service's view of the model's life: whether one is being bootstrapped, loaded, missing or refused, and the one
-// way to reload it (POST /api/reload and SIGHUP share it). MyRecModel does the atomic swap; this only coordinates.
+// way to reload it (POST /api/reload, SIGHUP and the version watch share it) or to promote a version (POST
+// /api/reload?version=). MyRecModel does the atomic swap and moves the pointer; this only coordinates and maps the
+// outcomes to HTTP errors.
 import type { Logger } from 'log4js';
 import type { ModelInfo } from '../model/types.js';
 import type { RecModel } from './deps.js';
-import { ApiError, HOW_TO_TRAIN } from './errors.js';
+import { ApiError, badRequest, HOW_TO_TRAIN, withoutPaths } from './errors.js';
 
 export type ModelStatus = 'starting' | 'bootstrapping' | 'ready' | 'no-model' | 'invalid-model' | 'bootstrap-failed';
 
@@ -16,6 +18,8 @@ export function errorCode(err: unknown): string | undefined {
 export class ModelLifecycle {
   private currentStatus: ModelStatus = 'starting';
   private detail = '';
+  /** Another process (the cluster's primary) is training the demo model: reloads are how this one gets it. */
+  private bootstrapElsewhere = false;
   private inFlightReload: Promise<ModelInfo> | null = null;
 
   constructor(
@@ -30,6 +34,18 @@ export class ModelLifecycle {
   setStatus(status: ModelStatus, detail = ''): void {
     this.currentStatus = status;
     this.detail = detail;
+    this.bootstrapElsewhere = false;
+  }
+
+  /** Says 'bootstrapping' until a reload finds the model another process is training. */
+  followBootstrap(): void {
+    this.setStatus('bootstrapping');
+    this.bootstrapElsewhere = true;
+  }
+
+  /** Whether this process is training the demo model itself (reloads must wait for it). */
+  get bootstrappingHere(): boolean {
+    return this.currentStatus === 'bootstrapping' && !this.bootstrapElsewhere && !this.model.isReady();
   }
 
   /** Why there is no model to serve, phrased for the client (no paths, says what to do). */
@@ -64,36 +80,54 @@ export class ModelLifecycle {
    * running, 422 when the files are corrupt or incompatible.
    */
   reload(): Promise<ModelInfo> {
-    if (this.currentStatus === 'bootstrapping' && !this.model.isReady()) {
+    if (this.bootstrappingHere) {
       return Promise.reject(new ApiError(409, 'BOOTSTRAPPING', 'the demo model is being trained; reload after it is ready'));
     }
     if (!this.inFlightReload) {
-      this.inFlightReload = this.reloadOnce().finally(() => {
+      this.inFlightReload = this.swap('reload', () => this.model.reload()).finally(() => {
         this.inFlightReload = null;
       });
     }
     return this.inFlightReload;
   }
 
-  private async reloadOnce(): Promise<ModelInfo> {
+  /**
+   * Loads `version`, makes it current (every replica follows) and serves it. Besides reload's errors: 400 for a
+   * malformed id, 404 for a version that is not in the data folder; a damaged version is refused (422) and the
+   * pointer does not move.
+   */
+  promote(version: string): Promise<ModelInfo> {
+    if (this.bootstrappingHere) {
+      return Promise.reject(new ApiError(409, 'BOOTSTRAPPING', 'the demo model is being trained; promote after it is ready'));
+    }
+    return this.swap(`promotion of version ${version}`, () => this.model.promote(version), `version ${version}`);
+  }
+
+  private async swap(what: string, load: () => Promise<ModelInfo>, subject = 'the model in the data folder'): Promise<ModelInfo> {
     const started = process.hrtime.bigint();
     try {
-      const info = await this.model.reload();
+      const info = await load();
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      this.logger.info(`model reloaded in ${ms.toFixed(0)} ms: trained at ${info.trainedAt}`);
+      this.logger.info(`model ${what === 'reload' ? 'reloaded' : `swapped (${what})`} in ${ms.toFixed(0)} ms: version ` +
+        `${this.model.servedVersion() ?? '?'}, trained at ${info.trainedAt}`);
       this.setStatus('ready');
       return info;
     } catch (err) {
       const code = errorCode(err);
       const keeping = this.model.isReady() ? 'keeping the current model' : 'still no model loaded';
       const reason = err instanceof Error ? err.message : String(err);
-      this.logger.error(`model reload refused (${code ?? 'unexpected'}): ${reason}; ${keeping}`);
+      this.logger.error(`model ${what} refused (${code ?? 'unexpected'}): ${reason}; ${keeping}`);
+      const field = (err as { field?: unknown }).field;
+      if (code === 'INVALID_INPUT') throw badRequest(withoutPaths(reason), typeof field === 'string' ? field : undefined);
+      if (code === 'VERSION_NOT_FOUND') {
+        throw new ApiError(404, 'VERSION_NOT_FOUND', `${withoutPaths(reason)}; ${keeping}`, { field: 'version' });
+      }
       if (code === 'MODEL_NOT_FOUND') {
         throw new ApiError(409, 'MODEL_NOT_FOUND', `no model to load in the data folder; ${keeping}; ${HOW_TO_TRAIN}`);
       }
       if (code === 'INVALID_MODEL' || code === 'IO_ERROR' || code === 'DATASET_ERROR') {
         if (!this.model.isReady()) this.setStatus('invalid-model', 'corrupt or incompatible files');
-        throw new ApiError(422, 'INVALID_MODEL', `the model in the data folder is corrupt or incompatible; ${keeping}`);
+        throw new ApiError(422, 'INVALID_MODEL', `${subject} is corrupt or incompatible; ${keeping}`);
       }
       throw err;
     }

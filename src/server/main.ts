@@ -1,15 +1,9 @@
-// The service process: configuration (validated, exit 2 with a clear message when wrong), logging, listen on
-// HOST:PORT, then load or bootstrap the model; SIGHUP reloads it, SIGTERM/SIGINT shut down gracefully.
-import { createServer } from 'node:http';
-import { join } from 'node:path';
+// The service's entry point: configuration (validated, exit 2 with a clear message when wrong), then one serving
+// process (WORKERS=1, serve.ts), or a cluster primary that forks WORKERS of them (cluster.ts); a forked worker lands
+// here too and serves.
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { configureLogger, getLogger, logFilePath, shutdownLogger } from '../logger.js';
-import { generateDemoDataset, MyRecModel } from '../model/index.js';
-import { openRatingStore } from '../store/index.js';
-import { createApp } from './app.js';
-import { bootstrapModel } from './bootstrap.js';
-import { ModelLifecycle } from './lifecycle.js';
-import { gracefulShutdown } from './shutdown.js';
+import { shutdownLogger } from '../logger.js';
+import { isClusterPrimaryFor, isClusterWorker, runPrimary, workerLink } from './cluster.js';
 
 function readConfig(): Config {
   try {
@@ -25,72 +19,13 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const cfg = readConfig();
-  const svc = cfg.service;
-  configureLogger({ dataDir: cfg.dataDir, level: cfg.logLevel });
-  const logger = getLogger('service');
-  process.on('unhandledRejection', (reason) => {
-    logger.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
-  });
-
-  const model = new MyRecModel({ dataDir: cfg.dataDir, threads: cfg.threads });
-  const lifecycle = new ModelLifecycle(model, logger);
-  const store = await openRatingStore({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl });
-  logger.info(`rating store: ${store.kind} at ${store.location}`);
-  const app = createApp({
-    model,
-    store,
-    lifecycle,
-    getLogger,
-    settings: {
-      authorName: svc.authorName,
-      authorContact: svc.authorContact,
-      bodyLimitBytes: svc.bodyLimitBytes,
-      rateLimitPerSecond: svc.rateLimitPerSecond,
-      logFile: logFilePath() ?? `${cfg.dataDir}/log_file.log`,
-      buildInfoPath: svc.buildInfoPath,
-    },
-  });
-  const handle = app.callback();
-  const server = createServer((req, res) => void handle(req, res));
-
-  await new Promise<void>((resolve) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      const hint = err.code === 'EADDRINUSE' ? ' (the port is in use: set PORT to another one)' : '';
-      logger.fatal(`cannot listen on ${svc.host}:${svc.port}: ${err.message}${hint}`);
-      process.stderr.write(`movierec service: cannot listen on ${svc.host}:${svc.port}: ${err.message}${hint}\n`);
-      void shutdownLogger().then(() => process.exit(1));
-    });
-    server.listen(svc.port, svc.host, resolve);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : svc.port;
-  logger.info(`listening on http://${svc.host}:${port} (data folder ${cfg.dataDir}, BOOTSTRAP=${svc.bootstrap})`);
-
-  const shutdown = gracefulShutdown(server, {
-    graceMs: svc.shutdownGraceMs,
-    logger,
-    onClosed: async () => {
-      await store.close();
-      logger.info('stopped');
-      await shutdownLogger();
-      process.exit(0);
-    },
-  });
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGHUP', () => {
-    logger.info('SIGHUP: reloading the model');
-    // The lifecycle logs the outcome; a refused model leaves the current one serving.
-    lifecycle.reload().catch(() => undefined);
-  });
-
-  await bootstrapModel({
-    model,
-    lifecycle,
-    mode: svc.bootstrap,
-    logger,
-    generateDemo: async () => (await generateDemoDataset(join(cfg.dataDir, 'datasets', 'demo'))).ratingsFile,
-  });
+  if (isClusterPrimaryFor(cfg)) {
+    await runPrimary(cfg);
+    return;
+  }
+  // Loaded here only: the primary does not need the addon (unless it trains the demo model).
+  const { runServer } = await import('./serve.js');
+  await runServer(cfg, isClusterWorker() ? workerLink() : undefined);
 }
 
 main().catch((err: unknown) => {

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { runCli } from '../helpers/cli';
 import { FIXTURE_BAD, FIXTURE_ML_LATEST, ML_LATEST_SMALL, REPO_ROOT, missing } from '../helpers/paths';
 import { tempDir } from '../helpers/tmp';
+import { currentModelDir } from '../helpers/models';
 
 const NO_STACK = /\n\s+at .*:\d+:\d+/;
 
@@ -89,7 +90,7 @@ describe('movierec train', () => {
       method: 'als', samples: 150, burnIn: 10, noiseStd: 0.8, validationFraction: 0, earlyStopping: 0, solver: 'cholesky',
     });
     assert.equal(out.history.length, 3);
-    assert.equal(out.modelDir, path.join(dataDir, 'model'));
+    assert.equal(out.modelDir, path.join(dataDir, 'models', out.version));
     assert.equal(r.stderr, '', 'no progress bar and no log lines on stderr with --json');
     const log = fs.readFileSync(path.join(dataDir, 'log_file.log'), 'utf8');
     assert.match(log, /command: movierec train --dataset=/);
@@ -109,7 +110,7 @@ describe('movierec train', () => {
     assert.equal(out.params.samples, 3);
     assert.equal(out.params.burnIn, 1);
     assert.equal(out.history.length, 4);
-    const json = JSON.parse(fs.readFileSync(path.join(dataDir, 'model', 'model.json'), 'utf8'));
+    const json = JSON.parse(fs.readFileSync(path.join(currentModelDir(dataDir), 'model.json'), 'utf8'));
     assert.equal(json.params.method, 'gibbs');
     const log = fs.readFileSync(path.join(dataDir, 'log_file.log'), 'utf8');
     assert.match(log, /sweep 1\/4[\s\S]*sweep 4\/4: train RMSE \d\.\d{4}/);
@@ -127,7 +128,7 @@ describe('movierec train', () => {
       const args = ['train', `--dataset=${FIXTURE_ML_LATEST}`, '--method', 'als', '--factors', '4', '--iters', '6'];
       const r = await runCli([...args, '--solver', solver, '--cg-steps', '3', '--json'], { dataDir });
       assert.equal(r.code, 0, r.stderr);
-      const json = JSON.parse(fs.readFileSync(path.join(dataDir, 'model', 'model.json'), 'utf8'));
+      const json = JSON.parse(fs.readFileSync(path.join(currentModelDir(dataDir), 'model.json'), 'utf8'));
       assert.equal(json.params.solver, solver);
       return JSON.parse(r.stdout).history.at(-1).trainRmse as number;
     };
@@ -146,7 +147,7 @@ describe('movierec train', () => {
     assert.equal(out.params.validationFraction, 0.1);
     assert.ok(out.history.length < 12, `unregularised ALS overfits and stops early (${out.history.length} iterations)`);
     for (const s of out.history) assert.ok(s.validationRmse > 0.5 && s.validationRmse < 3, JSON.stringify(s));
-    const json = JSON.parse(fs.readFileSync(path.join(dataDir, 'model', 'model.json'), 'utf8'));
+    const json = JSON.parse(fs.readFileSync(path.join(currentModelDir(dataDir), 'model.json'), 'utf8'));
     assert.equal(json.history.length, out.history.length);
     assert.equal(typeof json.history[0].validationRmse, 'number');
     const log = fs.readFileSync(path.join(dataDir, 'log_file.log'), 'utf8');
@@ -159,7 +160,8 @@ describe('movierec train', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Data set\s+.*ratings\.csv \(csv-header\)\n\s+50 ratings, 8 users/);
     assert.match(r.stdout, /Training\s+\d+\.\d\d s, final train RMSE \d\.\d{4}/);
-    assert.match(r.stdout, new RegExp(`Model\\s+saved to ${path.join(dataDir, 'model').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    const saved = currentModelDir(dataDir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(r.stdout, new RegExp(`Model\\s+version \\S+, now current \\(saved to ${saved}\\)`));
   });
 
   test('bad data: exit 2 naming file and line; --skip-invalid trains; missing file; no movies file warns', async (t) => {
@@ -253,7 +255,7 @@ describe('movierec predict / evaluate / split', () => {
     const json = await runCli(['evaluate', `--dataset=${split.testFile}`, '--json'], { dataDir });
     const e = JSON.parse(json.stdout);
     assert.ok(e.model.rating.rmse > 0 && e.biasOnly.rating.rmse > 0);
-    const stored = JSON.parse(fs.readFileSync(path.join(dataDir, 'model', 'model.json'), 'utf8'));
+    const stored = JSON.parse(fs.readFileSync(path.join(currentModelDir(dataDir), 'model.json'), 'utf8'));
     assert.deepEqual(stored.evaluation, e);
 
     const byUsers = path.join(dataDir, 'by-users');

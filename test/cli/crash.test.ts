@@ -13,6 +13,7 @@ import { native } from '../../src/native';
 import { runCli, spawnCli } from '../helpers/cli';
 import { FIXTURE_ML_LATEST, ML_1M } from '../helpers/paths';
 import { tempDir } from '../helpers/tmp';
+import { currentModelDir } from '../helpers/models';
 
 /** A data set big enough that training takes a while: ml-1m, or the synthetic demo set where it is absent. */
 let bigDataset: string;
@@ -49,7 +50,7 @@ function trainAndKill(dataDir: string, args: string[], pattern: RegExp, delayMs:
 async function trainSmall(dataDir: string): Promise<string> {
   const r = await runCli(['train', `--dataset=${FIXTURE_ML_LATEST}`, '--factors', '4', '--iters', '2', '--json'], { dataDir });
   assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(fs.readFileSync(path.join(dataDir, 'model', 'model.json'), 'utf8')).trainedAt;
+  return JSON.parse(fs.readFileSync(path.join(currentModelDir(dataDir), 'model.json'), 'utf8')).trainedAt;
 }
 
 async function warmupInfo(dataDir: string) {
@@ -88,7 +89,7 @@ describe('kill -9 during train', () => {
         assert.ok(Date.parse(info.trainedAt) > Date.parse(oldTrainedAt));
       }
       // Leftovers of an interrupted save never shadow the model folder.
-      assert.ok(fs.existsSync(path.join(dataDir, 'model', 'model.json')));
+      assert.ok(fs.existsSync(path.join(currentModelDir(dataDir), 'model.json')));
     }
     t.diagnostic(outcomes.join(', '));
   });

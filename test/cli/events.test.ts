@@ -12,6 +12,7 @@ import { MyRecModel } from '../../src/model/index.js';
 import { openSqliteStore, type RatingWrite } from '../../src/store/index.js';
 import { runCli } from '../helpers/cli';
 import { missing, ML_LATEST_SMALL } from '../helpers/paths';
+import { currentModelDir } from '../helpers/models.js';
 import { tempDir } from '../helpers/tmp';
 
 const FAST = ['--method', 'als', '--factors', '16', '--iters', '6', '--seed', '7'];
@@ -69,7 +70,7 @@ describe('movierec train with the stored ratings, and events export', { skip: mi
     });
     assert.equal(withEvents.dataset.ratings, plain.dataset.ratings + 1000 - 1);
     assert.equal(withEvents.dataset.users, plain.dataset.users + NEW_USERS.length);
-    const meta = JSON.parse(fs.readFileSync(path.join(dataDir, 'model', 'model.json'), 'utf8'));
+    const meta = JSON.parse(fs.readFileSync(path.join(currentModelDir(dataDir), 'model.json'), 'utf8'));
     assert.deepEqual(meta.events, withEvents.events, 'model.json records them');
     assert.equal(meta.counts.ratings, withEvents.dataset.ratings);
 

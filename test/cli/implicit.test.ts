@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { runCli } from '../helpers/cli';
 import { missing, ML_LATEST_SMALL } from '../helpers/paths';
 import { tempDir } from '../helpers/tmp';
+import { currentModelDir } from '../helpers/models';
 
 describe('movierec train --feedback implicit', { skip: missing(ML_LATEST_SMALL) }, () => {
   test('trains, predicts unclipped scores, and ranks better than popularity', async (t) => {
@@ -27,7 +28,7 @@ describe('movierec train --feedback implicit', { skip: missing(ML_LATEST_SMALL) 
     const trained = JSON.parse(tr.stdout);
     assert.equal(trained.params.feedback, 'implicit');
     assert.equal(trained.params.regFactors, 0.2, 'implicit defaults when --reg is not given');
-    const stored = JSON.parse(fs.readFileSync(path.join(dataDir, 'model', 'model.json'), 'utf8'));
+    const stored = JSON.parse(fs.readFileSync(path.join(currentModelDir(dataDir), 'model.json'), 'utf8'));
     assert.equal(stored.params.feedback, 'implicit');
 
     // Toy Story, Jumanji, Heat: all rated 5.

@@ -11,6 +11,7 @@ import { runCli } from '../helpers/cli';
 import { waitForLogLine } from '../helpers/log';
 import { FIXTURE_ML_LATEST, missing, ML_LATEST_SMALL } from '../helpers/paths';
 import { tempDir } from '../helpers/tmp';
+import { currentModelDir } from '../helpers/models';
 
 describe('movierec tune', { skip: missing(ML_LATEST_SMALL) }, () => {
   test('ranks a grid by mean RMSE over folds, writes the best configuration, and train --config uses it', async (t) => {
@@ -41,14 +42,14 @@ describe('movierec tune', { skip: missing(ML_LATEST_SMALL) }, () => {
     // The file trains as is; a flag overrides one of its values.
     const tr = await runCli(['train', `--dataset=${ML_LATEST_SMALL}`, '--config', file, '--iters', '5', '--json'], { dataDir, timeoutMs: 300_000 });
     assert.equal(tr.code, 0, tr.stderr);
-    const stored = JSON.parse(fs.readFileSync(path.join(dataDir, 'model', 'model.json'), 'utf8'));
+    const stored = JSON.parse(fs.readFileSync(path.join(currentModelDir(dataDir), 'model.json'), 'utf8'));
     assert.equal(stored.params.factors, best.factors);
     assert.equal(stored.params.regFactors, best.regFactors);
     assert.equal(stored.params.iterations, 5, '--iters overrides the file');
     assert.equal(stored.history.length, 5);
 
     // train wrote its curve: one path with a point per iteration.
-    const svg = fs.readFileSync(path.join(dataDir, 'model', 'training-curve.svg'), 'utf8');
+    const svg = fs.readFileSync(path.join(currentModelDir(dataDir), 'training-curve.svg'), 'utf8');
     assert.match(svg, /^<svg /);
     const d = /<path d="([^"]+)"/.exec(svg)?.[1] ?? '';
     assert.equal(d.split(/[ML]/).filter((s) => s.trim()).length, 5);
@@ -57,7 +58,7 @@ describe('movierec tune', { skip: missing(ML_LATEST_SMALL) }, () => {
     // evaluate writes the metrics chart beside it.
     const ev = await runCli(['evaluate', `--dataset=${ML_LATEST_SMALL}`, '--json'], { dataDir, timeoutMs: 300_000 });
     assert.equal(ev.code, 0, ev.stderr);
-    const metrics = fs.readFileSync(path.join(dataDir, 'model', 'metrics.svg'), 'utf8');
+    const metrics = fs.readFileSync(path.join(currentModelDir(dataDir), 'metrics.svg'), 'utf8');
     assert.ok(metrics.includes(`>${(JSON.parse(ev.stdout).model.rating.rmse as number).toFixed(4)}</text>`));
   });
 
@@ -102,6 +103,6 @@ describe('movierec tune', { skip: missing(ML_LATEST_SMALL) }, () => {
     const log = path.join(dataDir, 'log_file.log');
     await waitForLogLine(log, /c\.json: field "factors": Too small/);
     await waitForLogLine(log, /usage error: .*must be at least 2/);
-    assert.ok(!fs.existsSync(path.join(dataDir, 'model')), 'nothing was trained');
+    assert.ok(!fs.existsSync(path.join(dataDir, 'models')), 'nothing was trained');
   });
 });

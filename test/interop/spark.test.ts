@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { generateDemoDataset, MyRecModel } from '../../src/model';
+import { currentModelDir } from '../helpers/models.js';
 import { runCli } from '../helpers/cli';
 import { FIXTURE_ML_LATEST, missing, ML_LATEST_SMALL } from '../helpers/paths';
 import { clusterProbes } from '../helpers/planted';
@@ -125,7 +126,7 @@ describe('Spark MLlib models trained by pyspark, imported', { skip: missing(ML_L
       { rank: result.spark.params.rank, maxIter: result.spark.params.maxIter, regParam: result.spark.params.regParam },
       { rank: 4, maxIter: 3, regParam: 0.1 },
     );
-    const meta = JSON.parse(fs.readFileSync(path.join(dataDir, 'model', 'model.json'), 'utf8')) as {
+    const meta = JSON.parse(fs.readFileSync(path.join(currentModelDir(dataDir), 'model.json'), 'utf8')) as {
       engine: string;
       params: { factors: number; regFactors: number; priorCount: number };
       counts: { users: number; movies: number; ratings: number };

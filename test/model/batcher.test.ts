@@ -44,7 +44,7 @@ function pairs(r: PredictResult): [number, number][] {
 describe('MyRecModel.recommend batches concurrent requests', { skip }, () => {
   let root: string;
   let dataDir: string;
-  let otherModelDir: string;
+  let otherVersion: string;
   let model: MyRecModel;
   let movies: number[];
 
@@ -54,16 +54,16 @@ describe('MyRecModel.recommend batches concurrent requests', { skip }, () => {
     configureLogger({ dataDir, level: 'info', consoleLevel: 'off' });
     model = new MyRecModel({ dataDir });
     await model.train(ML_LATEST_SMALL, { factors: 16, iterations: 3, seed: 1 });
-    // A second model of another seed, to swap in during the reload test.
-    const other = new MyRecModel({ dataDir: path.join(root, 'other') });
-    await other.train(ML_LATEST_SMALL, { factors: 16, iterations: 3, seed: 2 });
-    otherModelDir = other.modelDir;
+    // A second version of another seed, to swap in during the reload test (training it made it current: `model`
+    // still serves the first).
+    const other = new MyRecModel({ dataDir });
+    otherVersion = (await other.train(ML_LATEST_SMALL, { factors: 16, iterations: 3, seed: 2 })).version;
     movies = (await model.recommend([[], []], 300)).items.map((i) => i.movieId);
   });
   after(() => fs.rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
 
   test('each of many concurrent requests gets the list it gets alone, in batches of more than one', async () => {
-    const handle = native.loadModelSync(model.modelDir);
+    const handle = native.loadModelSync(model.servedDir()!);
     const requests = users(movies, 300, 7);
     requests.push({ input: [[], []], M: 20 }, { input: [[999_999_999, movies[0]], [4, 5]], M: 5 });
     const before = model.batchStats();
@@ -81,7 +81,7 @@ describe('MyRecModel.recommend batches concurrent requests', { skip }, () => {
   });
 
   test("a request's bad input fails that request only", async () => {
-    const handle = native.loadModelSync(model.modelDir);
+    const handle = native.loadModelSync(model.servedDir()!);
     const good = users(movies, 40, 11);
     const calls = good.map((r) => model.recommend(r.input, r.M));
     // Outside the rating scale: refused by the core inside the batch. M = 0: refused before batching.
@@ -98,14 +98,11 @@ describe('MyRecModel.recommend batches concurrent requests', { skip }, () => {
   });
 
   test('a reload while batches are queued and running: each request is scored on the model current when it came in', async () => {
-    const oldHandle = native.loadModelSync(model.modelDir);
-    const newHandle = native.loadModelSync(otherModelDir);
+    const oldHandle = native.loadModelSync(model.servedDir()!);
+    const newHandle = native.loadModelSync(model.store.versionDir(otherVersion));
     const requests = users(movies, 200, 23);
     const early = requests.map((r) => model.recommend(r.input, r.M));
-    // The other model's files replace the served ones; the reload starts while the early requests wait.
-    for (const file of fs.readdirSync(otherModelDir)) {
-      fs.copyFileSync(path.join(otherModelDir, file), path.join(model.modelDir, file));
-    }
+    // The other version is current (its training moved the pointer): the reload starts while the early requests wait.
     const reloaded = model.reload();
     const during = requests.slice(0, 50).map((r) => model.recommend(r.input, r.M));
     await reloaded;

@@ -19,6 +19,7 @@ import {
 } from '../../src/model';
 import { FIXTURE_BAD, FIXTURE_ML_LATEST, missing, ML_LATEST_SMALL } from '../helpers/paths';
 import { tempDir } from '../helpers/tmp';
+import { currentModelDir, currentVersion } from '../helpers/models';
 
 function isSortedDesc(xs: number[]): boolean {
   return xs.every((x, i) => i === 0 || xs[i - 1] >= x);
@@ -40,7 +41,8 @@ describe('MyRecModel on the fixture', () => {
       onIteration: (s) => seen.push(s.iteration),
     });
     assert.deepEqual(seen, [1, 2, 3, 4]);
-    assert.equal(r.modelDir, path.join(dataDir, 'model'));
+    assert.equal(r.modelDir, path.join(dataDir, 'models', r.version));
+    assert.equal(currentVersion(dataDir), r.version);
     assert.equal(r.dataset.path, FIXTURE_ML_LATEST);
     assert.equal(r.dataset.ratings, 50);
     assert.equal(r.dataset.layout, 'csv-header');
@@ -54,7 +56,7 @@ describe('MyRecModel on the fixture', () => {
     assert.ok(info);
     assert.ok(!Number.isNaN(Date.parse(info.trainedAt)));
     assert.equal(info.counts.factors, 4);
-    const json = JSON.parse(fs.readFileSync(path.join(dataDir, 'model', 'model.json'), 'utf8'));
+    const json = JSON.parse(fs.readFileSync(path.join(r.modelDir, 'model.json'), 'utf8'));
     assert.equal(json.trainedAt, info.trainedAt);
     assert.deepEqual(model.ratingScale(), { min: 0.5, max: 5, step: 0.5 });
 
@@ -102,7 +104,7 @@ describe('MyRecModel on the fixture', () => {
     assert.equal(info.trainedAt, trainer.info()?.trainedAt);
     assert.deepEqual(await fresh.predict([[1], [5]], 5), await trainer.predict([[1], [5]], 5));
 
-    fs.writeFileSync(path.join(dataDir, 'model', 'model.json'), '{ broken');
+    fs.writeFileSync(path.join(currentModelDir(dataDir), 'model.json'), '{ broken');
     await assert.rejects(fresh.reload(), { code: 'INVALID_MODEL' });
     assert.equal(fresh.isReady(), true, 'the loaded model stays');
     assert.equal(fresh.info()?.trainedAt, info.trainedAt);
@@ -118,7 +120,7 @@ describe('MyRecModel on the fixture', () => {
     assert.ok(e.biasOnly.rating.rmse > 0);
     assert.equal(e.popularity.ranking.k, 5);
     assert.equal(e.dataset.path, FIXTURE_ML_LATEST);
-    const stored = JSON.parse(fs.readFileSync(path.join(dataDir, 'model', 'model.json'), 'utf8'));
+    const stored = JSON.parse(fs.readFileSync(path.join(currentModelDir(dataDir), 'model.json'), 'utf8'));
     assert.deepEqual(stored.evaluation, JSON.parse(JSON.stringify(e)));
     assert.deepEqual(model.info()?.evaluation, e);
   });

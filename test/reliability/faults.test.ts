@@ -1,5 +1,6 @@
 // Faults on the model folder: truncated or corrupted files are refused with a clear message at warmup and at reload
-// (the service keeps the model it had), and a full disk while saving gives a clear error with the old model intact.
+// (the service keeps the model it had), a damaged version is never promoted (the current pointer does not move), and a
+// full disk while saving gives a clear error with the old model intact and current.
 // kill -9 during training and around the save is covered by test/cli/crash.test.ts.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -8,7 +9,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { MyRecModel } from '../../src/model/index.js';
+import { newVersionId } from '../../src/model/versions.js';
 import { runCli } from '../helpers/cli.js';
+import { currentModelDir, currentVersion } from '../helpers/models.js';
 import { FIXTURE_ML_LATEST, ML_LATEST_SMALL, missing } from '../helpers/paths.js';
 import { logTo, makeApp, tempDataDir } from '../server/helpers.js';
 
@@ -23,7 +26,7 @@ after(() => rmSync(source, { recursive: true, force: true }));
 
 function copyModel(): string {
   const dir = tempDataDir('movierec-faults-');
-  cpSync(join(source, 'model'), join(dir, 'model'), { recursive: true });
+  cpSync(join(source, 'models'), join(dir, 'models'), { recursive: true });
   return dir;
 }
 
@@ -78,7 +81,7 @@ describe('corrupted model files', () => {
     test(`${c.name}: refused at warmup with a clear message`, async () => {
       const dataDir = copyModel();
       try {
-        c.apply(join(dataDir, 'model'));
+        c.apply(currentModelDir(dataDir));
         const model = new MyRecModel({ dataDir, threads: 1 });
         await assert.rejects(model.warmup(), (err: Error) => {
           assert.ok(err.message.length > 10, `unclear message: ${err.message}`);
@@ -100,7 +103,7 @@ describe('corrupted model files', () => {
         const body = [[1, 2], [5, 4]];
         const beforeAnswer = (await request(handler).post('/predict').send(body).expect(200)).body;
         const trainedAt = model.info()!.trainedAt;
-        c.apply(join(dataDir, 'model'));
+        c.apply(currentModelDir(dataDir));
         const res = await request(handler).post('/api/reload').expect(422);
         assert.equal(res.body.error.code, 'INVALID_MODEL');
         assert.match(res.body.error.message, /keeping the current model/);
@@ -108,6 +111,35 @@ describe('corrupted model files', () => {
         assert.deepEqual((await request(handler).post('/predict').send(body).expect(200)).body, beforeAnswer);
         assert.equal(model.info()!.trainedAt, trainedAt);
         await request(handler).get('/readyz').expect(200);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+
+    test(`${c.name} in another version: never promoted (CLI and POST /api/reload?version=); the pointer stays`, async () => {
+      const dataDir = copyModel();
+      try {
+        const current = currentVersion(dataDir);
+        const damaged = newVersionId();
+        cpSync(currentModelDir(dataDir), join(dataDir, 'models', damaged), { recursive: true });
+        c.apply(join(dataDir, 'models', damaged));
+        const pointer = readFileSync(join(dataDir, 'models', 'current.json'), 'utf8');
+
+        const run = await runCli(['models', 'promote', damaged], { dataDir });
+        assert.equal(run.code, 1, run.stderr);
+        assert.match(run.stderr, /movierec: error: .+/);
+        assert.doesNotMatch(run.stderr, /panicked/);
+
+        const model = new MyRecModel({ dataDir, threads: 1 });
+        await model.warmup();
+        const handler = makeApp(model, dataDir).callback();
+        const res = await request(handler).post(`/api/reload?version=${damaged}`).expect(422);
+        assert.equal(res.body.error.code, 'INVALID_MODEL');
+        assert.match(res.body.error.message, new RegExp(`version ${damaged} is corrupt or incompatible; keeping the current model`));
+        assert.equal(readFileSync(join(dataDir, 'models', 'current.json'), 'utf8'), pointer, 'the pointer is untouched');
+        assert.equal(model.servedVersion(), current);
+        const info = await request(handler).get('/api/info').expect(200);
+        assert.equal(info.body.model.version, current);
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
       }
@@ -134,15 +166,18 @@ describe('full disk while saving', () => {
     // The small model is ~5 KB; 64 factors on ml-latest-small needs ~3.5 MB of factors alone.
     if (!mountTmpfs(dataDir, '1m')) return t.skip('mount -t tmpfs is not permitted here (needs root / CAP_SYS_ADMIN)');
     try {
-      cpSync(join(source, 'model'), join(dataDir, 'model'), { recursive: true });
-      const oldJson = readFileSync(join(dataDir, 'model', 'model.json'), 'utf8');
+      cpSync(join(source, 'models'), join(dataDir, 'models'), { recursive: true });
+      const oldVersion = currentVersion(dataDir);
+      const oldJson = readFileSync(join(currentModelDir(dataDir), 'model.json'), 'utf8');
       const run = await runCli(['train', `--dataset=${ML_LATEST_SMALL}`, '--factors', '64', '--iters', '1'], { dataDir });
       assert.notEqual(run.code, 0, `train should fail on a full disk: ${run.stdout}`);
       assert.match(run.stderr, /no space|ENOSPC|disk|space left/i, `unclear error: ${run.stderr}`);
       assert.doesNotMatch(run.stderr, /panicked/);
-      assert.equal(readFileSync(join(dataDir, 'model', 'model.json'), 'utf8'), oldJson);
-      // The half-written temporary folder is removed, so the disk is not left full.
-      assert.deepEqual(readdirSync(dataDir).filter((n) => n.startsWith('model.tmp')), []);
+      assert.equal(currentVersion(dataDir), oldVersion, 'the pointer did not move');
+      assert.equal(readFileSync(join(currentModelDir(dataDir), 'model.json'), 'utf8'), oldJson);
+      // The half-written temporary folder is removed, so the disk is not left full; no new version appeared.
+      assert.deepEqual(readdirSync(join(dataDir, 'models')).filter((n) => n.includes('.tmp-')), []);
+      assert.deepEqual(readdirSync(join(dataDir, 'models')).filter((n) => /^\d{8}T/.test(n)), [oldVersion]);
       const model = new MyRecModel({ dataDir, threads: 1 });
       const info = await model.warmup();
       assert.equal(info.trainedAt, (JSON.parse(oldJson) as { trainedAt: string }).trainedAt);

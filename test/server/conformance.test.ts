@@ -145,6 +145,11 @@ test('a model with everything: every 2xx and input 4xx of every route', async ()
   await check('/api/log', 'get', r.get('/api/log?n=0'), 400);
   await check('/api/log/download', 'get', r.get('/api/log/download'), 200);
   await check('/api/reload', 'post', r.post('/api/reload'), 200);
+  const models = await check('/api/models', 'get', r.get('/api/models'), 200);
+  const current = models.body.current as string;
+  await check('/api/reload', 'post', r.post(`/api/reload?version=${current}`), 200);
+  await check('/api/reload', 'post', r.post('/api/reload?version=..%2Fmodel'), 400);
+  await check('/api/reload', 'post', r.post('/api/reload?version=20000101T000000.000Z-000000'), 404);
   await check('/healthz', 'get', r.get('/healthz'), 200);
   await check('/readyz', 'get', r.get('/readyz'), 200);
   await check('/metrics', 'get', r.get('/metrics'), 200);
@@ -168,6 +173,7 @@ test('no model: 503 where one is needed, 409 on reload, 404 for charts and a mis
   await check('/api/model/charts/:name', 'get', r.get('/api/model/charts/training-curve.svg'), 404);
   await check('/api/log/download', 'get', r.get('/api/log/download'), 404);
   await check('/api/reload', 'post', r.post('/api/reload'), 409);
+  assert.deepEqual((await check('/api/models', 'get', r.get('/api/models'), 200)).body.versions, []);
 });
 
 test('a corrupt model folder: 422 on reload', async () => {

@@ -10,6 +10,7 @@ import { MyRecModel } from '../../src/model/index.js';
 import { createApp, type AppDeps, type ServiceApp } from '../../src/server/app.js';
 import type { ServiceSettings } from '../../src/server/deps.js';
 import { openSqliteStore, type RatingStore } from '../../src/store/index.js';
+import { currentModelDir } from '../helpers/models.js';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const ML_LATEST_SMALL = resolve(REPO_ROOT, '..', 'shared', 'movielens', 'ml-latest-small', 'ratings.csv');
@@ -40,16 +41,16 @@ export async function trainedModel(seed: number = TRAIN_OPTIONS.seed): Promise<T
   return { dataDir, model, logFile };
 }
 
-/** Copies the model folder of `from` into a fresh data folder (for tests that corrupt or replace it). */
+/** Copies the model versions of `from` into a fresh data folder (for tests that corrupt or replace them). */
 export function copyDataDir(from: string): string {
   const dataDir = tempDataDir();
-  cpSync(join(from, 'model'), join(dataDir, 'model'), { recursive: true });
+  cpSync(join(from, 'models'), join(dataDir, 'models'), { recursive: true });
   return dataDir;
 }
 
-/** Overwrites every file of the model folder with garbage of the same size (a torn or corrupted copy). */
+/** Overwrites every file of the current version's folder with garbage of the same size (a torn or corrupted copy). */
 export function corruptModel(dataDir: string): void {
-  const dir = join(dataDir, 'model');
+  const dir = currentModelDir(dataDir);
   for (const name of readdirSync(dir)) {
     const file = join(dir, name);
     if (statSync(file).isFile()) writeFileSync(file, Buffer.alloc(statSync(file).size, 0x5a));

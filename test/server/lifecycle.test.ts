@@ -12,6 +12,7 @@ import { MyRecModel, generateDemoDataset } from '../../src/model/index.js';
 import { createApp } from '../../src/server/app.js';
 import { bootstrapModel } from '../../src/server/bootstrap.js';
 import { ModelLifecycle } from '../../src/server/lifecycle.js';
+import { currentModelDir } from '../helpers/models.js';
 import {
   ML_LATEST_SMALL,
   TEN_RATINGS,
@@ -119,7 +120,8 @@ describe('BOOTSTRAP=demo', () => {
   test('a corrupt model at start is refused and left alone (not overwritten by the demo)', async () => {
     const dataDir = copyDataDir(trained.dataDir);
     corruptModel(dataDir);
-    const snapshot = readdirSync(join(dataDir, 'model')).map((f) => readFileSync(join(dataDir, 'model', f)));
+    const modelDir = currentModelDir(dataDir);
+    const snapshot = readdirSync(modelDir).map((f) => readFileSync(join(modelDir, f)));
     const model = new MyRecModel({ dataDir, threads: 2 });
     const { lifecycle, handler } = serviceFor(model, dataDir);
     let demoCalled = false;
@@ -137,7 +139,7 @@ describe('BOOTSTRAP=demo', () => {
     const ready = await request(handler).get('/readyz').expect(503);
     assert.match(ready.body.error.message, /^the model in the data folder was refused/);
     assert.doesNotMatch(ready.body.error.message, /\/tmp\//, 'no path in the message');
-    const after = readdirSync(join(dataDir, 'model')).map((f) => readFileSync(join(dataDir, 'model', f)));
+    const after = readdirSync(modelDir).map((f) => readFileSync(join(modelDir, f)));
     assert.deepEqual(after, snapshot);
   });
 });

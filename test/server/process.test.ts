@@ -1,12 +1,14 @@
 // The service as a process (src/server/main.ts under tsx): configuration errors exit 2 with a clear message;
 // SIGHUP reloads (a corrupt model is refused and the old one keeps serving); SIGTERM lets an in-flight request
-// finish, refuses new connections, flushes the log and exits 0.
+// finish, refuses new connections, flushes the log and exits 0. The same with WORKERS=1 (one process) and WORKERS=2
+// (a cluster primary turning the signals into orders to its workers).
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { shutdownLogger } from '../../src/logger.js';
+import { currentModelDir } from '../helpers/models.js';
 import { freePort, startService, waitReady } from '../helpers/service.js';
 import { TEN_RATINGS, copyDataDir, trainedModel, waitForLogLine, type TrainedModel } from './helpers.js';
 
@@ -40,18 +42,19 @@ describe('configuration', () => {
   });
 });
 
-describe('signals', () => {
+for (const workers of ['1', '2']) {
+  describe(`signals, WORKERS=${workers}`, () => {
   test('SIGHUP reloads; SIGTERM lets the in-flight request finish and exits 0', async () => {
     const dataDir = copyDataDir(trained.dataDir);
     const port = await freePort();
-    const svc = startService({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP: 'none', SHUTDOWN_GRACE_MS: '10000' });
+    const svc = startService({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP: 'none', SHUTDOWN_GRACE_MS: '10000', WORKERS: workers });
     try {
       await waitReady(svc.url);
       const logFile = join(dataDir, 'log_file.log');
       const first = await trainedAt(svc.url);
 
       // SIGHUP with a corrupt model: refused, the old one keeps serving.
-      const modelDir = join(dataDir, 'model');
+      const modelDir = currentModelDir(dataDir);
       const saved = readdirSync(modelDir).map((f) => [f, readFileSync(join(modelDir, f))] as const);
       for (const [f] of saved) if (statSync(join(modelDir, f)).isFile()) writeFileSync(join(modelDir, f), 'garbage');
       svc.child.kill('SIGHUP');
@@ -109,7 +112,7 @@ describe('signals', () => {
 
   test('SIGINT with no request in flight exits 0 at once', async () => {
     const port = await freePort();
-    const svc = startService({ DATA_DIR: copyDataDir(trained.dataDir), PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP: 'none' });
+    const svc = startService({ DATA_DIR: copyDataDir(trained.dataDir), PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP: 'none', WORKERS: workers });
     try {
       await waitReady(svc.url);
       const started = Date.now();
@@ -121,3 +124,4 @@ describe('signals', () => {
     }
   });
 });
+}

@@ -63,6 +63,8 @@ export interface Evaluation {
 }
 
 export interface ModelSummary {
+  /** The model version served (`GET /api/models` lists them); empty from a service before versions. */
+  version: string;
   trainedAt: string;
   params: Record<string, unknown>;
   datasetPath: string;
@@ -233,7 +235,7 @@ export async function userRecommendations(userId: number, count: number, signal?
 
 /**
  * `/api/info`: `{author: {name, contact}, version, commit, imageBuiltAt (ISO or a sentence), startedAt, uptimeSeconds,
- * modelStatus, model: {trainedAt, trainingSeconds, params, dataset: {name, ratings, ...}, scale, counts, history?,
+ * modelStatus, model: {version, trainedAt, trainingSeconds, params, dataset: {name, ratings, ...}, scale, counts, history?,
  * metrics: {evaluatedAt, dataset, model, biasOnly, popularity} | null} | null}`.
  */
 export async function serviceInfo(): Promise<ServiceInfo> {
@@ -363,6 +365,7 @@ function modelSummary(o: Record<string, unknown>): ModelSummary {
   const counts = record(o.counts);
   const history = Array.isArray(o.history) ? o.history : [];
   return {
+    version: str(o.version),
     trainedAt: str(o.trainedAt),
     params: record(o.params),
     datasetPath: str(dataset.name ?? dataset.path),

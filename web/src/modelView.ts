@@ -69,6 +69,7 @@ export function createModelView(options: ModelViewOptions): { load(): Promise<vo
     replaceChildren(
       modelBox,
       facts([
+        ['Version', model.version ? h('code', {}, model.version) : '–'],
         ['Trained', formatDateTime(model.trainedAt)],
         ['Training time', model.trainingSeconds === undefined ? '–' : formatDuration(model.trainingSeconds)],
         ['Data set', model.datasetPath ? h('code', {}, model.datasetPath) : '–'],

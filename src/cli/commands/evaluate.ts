@@ -18,7 +18,7 @@ interface EvaluateFlags {
 export function registerEvaluate(program: Command, getContext: () => CliContext): void {
   program
     .command('evaluate')
-    .description('evaluate the model in DATA_DIR/model on a ratings file, beside the bias-only and popularity baselines')
+    .description('evaluate the current model version of DATA_DIR on a ratings file, beside the bias-only and popularity baselines')
     .requiredOption('-d, --dataset <path>', 'ratings file to evaluate on (e.g. the test part of `movierec split`)')
     .option('-k <n>', 'list length of the ranking metrics', intOption(1, MAX_K), 10)
     .option('--fold-in', 'the users in the file are new users: predict each one\'s held-out ratings from the rest')

@@ -32,7 +32,7 @@ function withSourceOptions(command: Command): Command {
 }
 
 export function registerInterop(program: Command, getContext: () => CliContext): void {
-  const imports = program.command('import').description("import another engine's model into DATA_DIR/model (docs/interop.md)");
+  const imports = program.command('import').description("import another engine's model as a new model version in DATA_DIR/models (docs/interop.md)");
   withSourceOptions(
     imports
       .command('spark')

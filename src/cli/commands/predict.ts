@@ -16,7 +16,7 @@ interface PredictFlags {
 export function registerPredict(program: Command, getContext: () => CliContext): void {
   program
     .command('predict')
-    .description('recommend movies for new users from their ratings, with the model in DATA_DIR/model')
+    .description('recommend movies for new users from their ratings, with the current model version of DATA_DIR')
     .option('-d, --dataset <path>', 'ratings file: each of its users is taken as a new user')
     .option('-r, --ratings <json>', "one user's ratings as '[[movieIds],[ratings]]'")
     .option('-M, --top <n>', 'number of movies to recommend', intOption(1, MAX_M), DEFAULT_M)

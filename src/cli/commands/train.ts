@@ -83,7 +83,7 @@ const FLAG_PARAMS = FLAG_SPECS.map((spec) => [flagOption(spec).attributeName(), 
 export function registerTrain(program: Command, getContext: () => CliContext): void {
   const command = program
     .command('train')
-    .description('train a model on a MovieLens ratings file and save it to DATA_DIR/model')
+    .description('train a model on a MovieLens ratings file, save it as a new version in DATA_DIR/models and make it current')
     .requiredOption('-d, --dataset <path>', 'ratings file (ratings.dat, u.data or ratings.csv; layout detected)')
     .option('--config <file>', 'JSON file of parameters (e.g. from movierec tune); the flags below override it')
     .addOption(
@@ -204,6 +204,7 @@ function summaryFields(r: TrainResult) {
     trainingSeconds: r.trainingSeconds,
     finalTrainRmse: r.history.at(-1)?.trainRmse,
     events: r.events,
+    version: r.version,
     modelDir: r.modelDir,
   };
 }
@@ -221,7 +222,7 @@ export function printSummary(ctx: CliContext, r: TrainResult): void {
       `iterations ${p.iterations}, seed ${p.seed}, threads ${p.threads === 0 ? 'all' : p.threads}`,
   );
   ctx.print(`Training     ${r.trainingSeconds.toFixed(2)} s, final train RMSE ${fmtNum(last?.trainRmse)}`);
-  ctx.print(`Model        saved to ${r.modelDir}`);
+  ctx.print(`Model        version ${r.version}, now current (saved to ${r.modelDir})`);
 }
 
 /** What trained the model, in the words of the flags: `gibbs (10 burn-in + 150 samples)`, `als`, `als, implicit`. */

@@ -4,7 +4,7 @@
 // the client.
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'log4js';
-import { ApiError, badRequest } from '../errors.js';
+import { ApiError, badRequest, withoutPaths } from '../errors.js';
 import { errorCode, type ModelLifecycle } from '../lifecycle.js';
 
 export interface ErrorBody {
@@ -32,10 +32,6 @@ const CODES_BY_STATUS: Record<number, string> = {
   501: 'NOT_IMPLEMENTED',
 };
 
-/** Strips anything that looks like a file-system path from a message before it goes to a client. */
-export function withoutPaths(message: string): string {
-  return message.replace(/(^|[\s'"`(=])(?:\.{1,2}\/|\/|[A-Za-z]:\\)[^\s'"`,):]*/g, '$1<path>');
-}
 
 /** Maps a thrown value to the client-facing status, code and message; null when it is unexpected (500). */
 function classify(

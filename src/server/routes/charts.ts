@@ -33,7 +33,7 @@ export function chartRoutes(deps: RouteDeps): AnyRouteSpec[] {
         404: errorResponse('That chart has not been written (no model, or no evaluation yet)'),
       },
       handler: async (ctx, { params }) => {
-        const dir = deps.model.modelDir;
+        const dir = deps.model.servedDir();
         if (!dir) throw notFound(`no model folder, so no ${params.name}`, 'CHART_NOT_FOUND');
         let svg: string;
         try {

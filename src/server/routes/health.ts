@@ -45,11 +45,15 @@ export function healthRoutes(deps: RouteDeps): AnyRouteSpec[] {
       tag: 'operations',
       summary: 'Prometheus metrics',
       responses: {
-        200: { description: 'Prometheus text exposition format', contentType: 'text/plain', schema: z.string() },
+        200: {
+          description: 'Prometheus text exposition format; with WORKERS > 1, every worker aggregated',
+          contentType: 'text/plain',
+          schema: z.string(),
+        },
       },
       handler: async (ctx) => {
         ctx.type = deps.metrics.registry.contentType;
-        ctx.body = await deps.metrics.registry.metrics();
+        ctx.body = await deps.metrics.render();
       },
     }),
   ];

@@ -5,6 +5,7 @@ import { chartRoutes } from './charts.js';
 import { healthRoutes } from './health.js';
 import { infoRoutes } from './info.js';
 import { logRoutes } from './log.js';
+import { modelRoutes } from './models.js';
 import { movieRoutes } from './movies.js';
 import { predictRoutes } from './predict.js';
 import { ratingRoutes } from './ratings/index.js';
@@ -23,6 +24,7 @@ export function allRoutes(deps: RouteDeps): AnyRouteSpec[] {
     ...infoRoutes(deps),
     ...chartRoutes(deps),
     ...logRoutes(deps),
+    ...modelRoutes(deps),
     ...reloadRoutes(deps),
     ...healthRoutes(deps),
   ];

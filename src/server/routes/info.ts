@@ -1,6 +1,6 @@
 // GET /api/info: who runs this (author from configuration), which build (version, commit, image build time), which
-// model (training time, parameters, data set, metrics from model.json) and for how long (uptime). No file paths: the
-// data set is named by its last two path segments.
+// model (its version, training time, parameters, data set, metrics from model.json) and for how long (uptime). No file
+// paths: the data set is named by its last two path segments.
 import { z } from 'zod';
 import type { ModelInfo } from '../../model/types.js';
 import type { RouteDeps } from '../deps.js';
@@ -33,6 +33,7 @@ export const infoResponse = z.object({
   modelStatus: z.enum(['starting', 'bootstrapping', 'ready', 'no-model', 'invalid-model', 'bootstrap-failed']),
   model: z
     .object({
+      version: z.string().describe('The model version served by this process (GET /api/models lists them all)'),
       trainedAt: z.string(),
       engine: z
         .enum(['movierec', 'spark', 'implicit'])
@@ -58,13 +59,15 @@ export const infoResponse = z.object({
     .describe('The deployed model, or null when none is loaded'),
 });
 
-function datasetName(path: string): string {
+/** The last two segments of a data set path (no full paths leave the service). */
+export function datasetName(path: string): string {
   return path.split(/[\\/]+/).filter(Boolean).slice(-2).join('/');
 }
 
-function modelSummary(info: ModelInfo): z.output<typeof infoResponse>['model'] {
+function modelSummary(version: string, info: ModelInfo): z.output<typeof infoResponse>['model'] {
   const evaluation = info.evaluation;
   return {
+    version,
     trainedAt: info.trainedAt,
     engine: info.engine,
     trainingSeconds: info.trainingSeconds,
@@ -111,7 +114,7 @@ export function infoRoutes(deps: RouteDeps): AnyRouteSpec[] {
           startedAt: deps.startedAt.toISOString(),
           uptimeSeconds: Math.round((Date.now() - deps.startedAt.getTime()) / 100) / 10,
           modelStatus: deps.lifecycle.status,
-          model: info ? modelSummary(info) : null,
+          model: info ? modelSummary(deps.model.servedVersion() ?? '', info) : null,
         } satisfies z.output<typeof infoResponse>;
       },
     }),
