@@ -1,6 +1,6 @@
 // npm run bench:http: autocannon against POST /predict with 10-rating users, on the ml-1m model and on a synthetic
 // model with 59,047 movies and 64 factors, for this service and for a minimal Python reference (Flask + numpy doing
-// the same fold-in, gunicorn with one worker per core), and the ratios.
+// the same fold-in, gunicorn with one worker per core and one BLAS thread per worker), and the ratios.
 //   (a) throughput: 50 connections for 30 s: requests/s, p50/p99 latency, errors, RSS before and after;
 //   (b) latency at a fixed 1,000 requests/s for 30 s: p50/p99, from each request's due time (steady.ts: an open
 //       loop sending one request every millisecond; autocannon's overallRate sends each second's requests in one
@@ -9,7 +9,8 @@
 // Models, data and the Python virtual environment are cached under bench/.cache and bench/.venv (gitignored).
 // Environment: BENCH_SECONDS (default 30), BENCH_TARGETS (comma list of node-ml1m,node-synth,python-ml1m,
 // python-synth; default all), BENCH_PY_WORKER_CLASS and BENCH_PY_THREADS (gunicorn worker class and threads per
-// worker, default gthread and 4), BENCH_SYNTH_ITERATIONS (ALS iterations of the synthetic model, default 3: serving cost
+// worker, default gthread and 4), BENCH_PY_ENV (`honest`, the default: the reference's BLAS environment set as below;
+// `as-found`: the machine's environment as it is, to see what it costs), BENCH_SYNTH_ITERATIONS (ALS iterations of the synthetic model, default 3: serving cost
 // does not depend on them).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ const SYNTH_ITERATIONS = Number(process.env.BENCH_SYNTH_ITERATIONS ?? 3);
 const CORES = cpus().length;
 const PY_WORKER_CLASS = process.env.BENCH_PY_WORKER_CLASS ?? 'gthread';
 const PY_THREADS = Number(process.env.BENCH_PY_THREADS ?? 4);
+const PY_ENV = process.env.BENCH_PY_ENV ?? 'honest';
 const TARGETS = (process.env.BENCH_TARGETS ?? 'node-ml1m,node-synth,python-ml1m,python-synth').split(',');
 
 interface ModelSpec {
@@ -155,12 +157,26 @@ function ensureVenv(): string {
     execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
   }
   try {
-    execFileSync(python, ['-c', 'import flask, gunicorn, numpy'], { stdio: 'ignore' });
+    execFileSync(python, ['-c', 'import flask, gunicorn, numpy, threadpoolctl'], { stdio: 'ignore' });
   } catch {
     log('installing the Python reference requirements (bench/http/reference/requirements.txt) into bench/.venv');
     execFileSync(python, ['-m', 'pip', 'install', '--quiet', '-r', requirements], { stdio: 'inherit' });
   }
   return python;
+}
+
+/**
+ * The reference's environment. Honest: one BLAS thread per gunicorn worker (two workers with a thread per core each
+ * compete for the same cores, and OpenBLAS threads spin while they wait), and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE
+ * unset for this process alone (some machines set them for older OpenBLAS builds; they force a slower kernel on a
+ * current numpy). GET /readyz says which kernel and thread count numpy then has.
+ */
+function pythonEnv(modelDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, MODEL_DIR: modelDir };
+  if (PY_ENV === 'as-found') return env;
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return { ...env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 }
 
 /** The reference serves the model folder of the version `modelDir` (the one the node service serves too). */
@@ -185,7 +201,7 @@ function startPython(modelDir: string, port: number): ChildProcess {
       join(ROOT, 'bench', 'http', 'reference'),
       'app:app',
     ],
-    { cwd: ROOT, env: { ...process.env, MODEL_DIR: modelDir }, stdio: ['ignore', 'ignore', 'inherit'] },
+    { cwd: ROOT, env: pythonEnv(modelDir), stdio: ['ignore', 'ignore', 'inherit'] },
   );
 }
 
@@ -209,6 +225,8 @@ function cpuSeconds(pid: number): number {
 
 /** The machine's 1-minute load average, sampled after each run (other work on the machine skews latencies). */
 const loads: number[] = [];
+/** What the reference's numpy computes with, as its /readyz reports it (one entry per BLAS library). */
+let referenceBlas = 'not run';
 
 interface Figures {
   target: string;
@@ -351,6 +369,13 @@ async function main(): Promise<void> {
       const child = kind === 'node' ? startNode(spec.dataDir, port) : startPython(model.servedDir()!, port);
       try {
         await waitReady(url, child);
+        if (kind === 'python') {
+          const { blas } = (await (await fetch(`${url}/readyz`)).json()) as {
+            blas: { library: string; kernel: string | null; threads: number }[];
+          };
+          referenceBlas = blas.map((b) => `${b.library} ${b.kernel ?? '?'} kernel, ${b.threads} thread(s)`).join('; ');
+          log(`python reference BLAS (threadpoolctl, one worker): ${referenceBlas}`);
+        }
         all.push(await measure(kind, spec, url, child.pid!, bodies, expected));
       } finally {
         await stop(child);
@@ -363,7 +388,7 @@ async function main(): Promise<void> {
     ...MODELS.map((m) => `- ${m.name}: ${m.label}`),
     '- node: this service (node dist/src/server/main.js, LOG_LEVEL=info: one log line per request)',
     `- python: bench/http/reference (Flask + numpy fold-in under gunicorn, ${CORES} ${PY_WORKER_CLASS} workers` +
-      `${PY_WORKER_CLASS === 'gthread' ? ` x ${PY_THREADS} threads` : ''})`,
+      `${PY_WORKER_CLASS === 'gthread' ? ` x ${PY_THREADS} threads` : ''}; environment ${PY_ENV}: ${referenceBlas})`,
     `- load average of the machine (1 min) during the runs: ${loads.map((l) => l.toFixed(1)).join(', ')}`,
     '',
     table(all),

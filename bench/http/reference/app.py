@@ -1,13 +1,14 @@
 """Minimal Python reference for `npm run bench:http`: POST /predict with the same fold-in as movierec.
 
-Flask + numpy, served by gunicorn (one worker per core). It loads the same model folder (MODEL_DIR: the .npy arrays,
+Flask + numpy, served by gunicorn (one worker per core, one BLAS thread per worker: bench/http/run.ts sets the
+environment, and GET /readyz reports the BLAS library, kernel and thread count threadpoolctl sees). It loads the same model folder (MODEL_DIR: the .npy arrays,
 movies.json and model.json that movierec writes) and answers the seed's call: `[[movieId, ...], [rating, ...]]` in,
 `[[title, ...], [estimatedRating, ...]]` out, the best M (query parameter, default 20) not in the input.
 
-The fold-in is the ALS user half-step of native/core/src/als/solve.rs: minimise
+The fold-in is the ALS user half-step of native/core/src/linalg/solve.rs: minimise
     sum_j (r_j - mean - b_j - b - q_j.p)^2 + reg_bias * n' * b^2 + reg_factors * n' * |p|^2, n' = n + priorCount
 over the user's bias b and factors p, i.e. the (k+1)x(k+1) normal equations with features [1, q_j], solved here with
-numpy.linalg.solve. As in native/core/src/topn.rs, an explicit model's list is selected by the estimate plus
+numpy.linalg.solve. As in native/core/src/recommend/selection.rs, an explicit model's list is selected by the estimate plus
 POPULARITY_WEIGHT * ln(1 + training ratings of the movie) and shown by the estimate, descending. Unknown ids are
 ignored; with no known movie the list is mean + movie bias (the reference does not
 reproduce movierec's minimum-support filter of the non-personalised list: the benchmark always sends known movies).
@@ -18,6 +19,7 @@ import os
 
 import numpy as np
 from flask import Flask, jsonify, request
+from threadpoolctl import threadpool_info
 
 MODEL_DIR = os.environ["MODEL_DIR"]
 
@@ -31,7 +33,7 @@ with open(os.path.join(MODEL_DIR, "model.json"), encoding="utf-8") as f:
 ITEM_FACTORS = _load("item_factors.npy").astype(np.float32)
 ITEM_BIAS = _load("item_bias.npy").astype(np.float32)
 ITEM_IDS = _load("item_ids.npy")
-# topn::POPULARITY_WEIGHT: which movies enter an explicit model's personalised list (not how they are shown).
+# recommend::selection::POPULARITY_WEIGHT: which movies enter an explicit model's personalised list (not how they are shown).
 POPULARITY_WEIGHT = 0.3
 SELECTION_BIAS = ITEM_BIAS
 if META["params"].get("feedback", "explicit") == "explicit":
@@ -55,6 +57,13 @@ if os.path.exists(movies_path):
     TITLES = [by_id.get(int(raw), str(raw)) for raw in ITEM_IDS]
 K = ITEM_FACTORS.shape[1]
 
+# What numpy computes with: a reference slowed by a forced OpenBLAS kernel or by BLAS threads competing with the other
+# worker would not be an honest one, so the benchmark prints this beside its figures.
+BLAS = [
+    {"library": i["internal_api"], "kernel": i.get("architecture"), "threads": i["num_threads"]}
+    for i in threadpool_info()
+]
+
 app = Flask(__name__)
 
 
@@ -72,7 +81,7 @@ def fold_in(cols, ratings):
 
 @app.get("/readyz")
 def readyz():
-    return jsonify({"status": "ready"})
+    return jsonify({"status": "ready", "blas": BLAS})
 
 
 @app.post("/predict")
