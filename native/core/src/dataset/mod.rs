@@ -2,8 +2,9 @@
 //!
 //! Owned by the reader work: `layout.rs` (detect from content), `ratings.rs` (streaming parallel parse,
 //! duplicate handling), `movies.rs` (movies.dat / u.item / movies.csv), `split.rs` (random, per-user, k-fold, write),
-//! `triples.rs` (the ratings in memory and their scale).
+//! `triples.rs` (the ratings in memory and their scale), `features.rs` (movie and user side information).
 
+pub mod features;
 pub mod layout;
 pub mod movies;
 pub mod ratings;
