@@ -8,7 +8,7 @@
 //! user_items_indptr.npy <u8 (users + 1,), user_items_indices.npy <u4 (ratings,), user_items_values.npy <f4:
 //!                   the training ratings as CSR (row = user index, column = movie index)
 //! baseline_user_bias.npy, baseline_item_bias.npy <f4: the bias-only model
-//! movies.json       [{"id", "title", "genres"}] (only when a catalogue was given)
+//! movies.json       [{"id", "title", "genres", "year"?}] (only when a catalogue was given)
 //! model.json        ModelMeta (camelCase), formatVersion 1
 //! ```
 //!
@@ -231,6 +231,7 @@ fn write_model_files(dir: &Path, model: &AlsModel, catalogue: Option<&Catalogue>
                 id: c.ids[i],
                 title: c.titles[i].clone(),
                 genres: c.genres[i].clone(),
+                year: c.years[i],
             })
             .collect();
         write_file(&dir.join(MOVIES_FILE), |w| {

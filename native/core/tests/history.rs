@@ -21,7 +21,7 @@ fn recommender() -> &'static Recommender {
             iterations: 3,
             ..als_defaults()
         };
-        Recommender::new(train_ratings(&data.triples, data.report.scale, &params, &mut |_| true).unwrap())
+        Recommender::new(train_ratings(&data.triples, None, data.report.scale, &params, &mut |_| true).unwrap())
     })
 }
 

@@ -8,9 +8,10 @@ use std::borrow::Cow;
 use super::bayes::{GibbsParams, GibbsTrainer};
 use super::explicit::ExplicitTrainer;
 use super::implicit::ImplicitTrainer;
+use super::side::SideInfo;
 use super::trainer::{run, Holdout};
 use crate::dataset::split::split_random;
-use crate::dataset::{RatingScale, RatingTriples};
+use crate::dataset::{Catalogue, RatingScale, RatingTriples};
 use crate::interactions::Interactions;
 use crate::model::{AlsModel, AlsParams, Feedback, IterationStats, Method};
 use crate::Result;
@@ -24,14 +25,28 @@ pub fn train(
     params: &AlsParams,
     on_iteration: &mut dyn FnMut(&IterationStats) -> bool,
 ) -> Result<AlsModel> {
-    fit(x, scale, params, None, on_iteration)
+    train_with(x, SideInfo::default(), scale, params, on_iteration)
 }
 
-/// Trains the model `params` asks for on `triples`, holding out `params.validation_fraction` of them (seeded by
-/// `params.seed`) when it is above 0: every reported [`IterationStats`] then carries the validation RMSE.
-/// `on_iteration` returning false cancels training (`CoreError::Cancelled`).
+/// [`train`] with the side information of `x`'s movies and users.
+pub fn train_with(
+    x: &Interactions,
+    side: SideInfo,
+    scale: RatingScale,
+    params: &AlsParams,
+    on_iteration: &mut dyn FnMut(&IterationStats) -> bool,
+) -> Result<AlsModel> {
+    fit(x, side, scale, params, None, on_iteration)
+}
+
+/// Trains the model `params` asks for on `triples` and the `catalogue` of their movies file (when there is one),
+/// holding out `params.validation_fraction` of the ratings (seeded by `params.seed`) when it is above 0: every
+/// reported [`IterationStats`] then carries the validation RMSE. An explicit model also knows the catalogue's movies
+/// without ratings (cold movies, placed by their features). `on_iteration` returning false cancels training
+/// (`CoreError::Cancelled`).
 pub fn train_ratings(
     triples: &RatingTriples,
+    catalogue: Option<&Catalogue>,
     scale: RatingScale,
     params: &AlsParams,
     on_iteration: &mut dyn FnMut(&IterationStats) -> bool,
@@ -43,14 +58,16 @@ pub fn train_ratings(
         (Cow::Borrowed(triples), None)
     };
     let x = Interactions::from_triples(&train)?;
+    let side = SideInfo::of(&x, catalogue, None);
     let holdout = held_out.map(|h| Holdout::of(&x, &h));
-    fit(&x, scale, params, holdout.as_ref(), on_iteration)
+    fit(&x, side, scale, params, holdout.as_ref(), on_iteration)
 }
 
 /// The trainer `params` asks for, run by the one loop. Gibbs sampling averages its predictions of the holdout
 /// pairs over the samples, so it is given them up front.
 fn fit(
     x: &Interactions,
+    side: SideInfo,
     scale: RatingScale,
     params: &AlsParams,
     holdout: Option<&Holdout>,
@@ -61,7 +78,7 @@ fn fit(
         (Feedback::Explicit, Method::Als) => run(ExplicitTrainer::new(x, scale, params)?, holdout, on_iteration),
         (Feedback::Explicit, Method::Gibbs) => {
             let probe = holdout.map_or_else(Vec::new, |h| h.pairs.clone());
-            let trainer = GibbsTrainer::new(x, scale, params, GibbsParams::of(params), probe)?;
+            let trainer = GibbsTrainer::new(x, scale, params, GibbsParams::of(params), side, probe)?;
             run(trainer, holdout, on_iteration)
         }
     }

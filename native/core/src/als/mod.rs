@@ -15,13 +15,15 @@ pub mod bayes;
 mod driver;
 mod explicit;
 pub mod implicit;
+mod side;
 mod start;
 mod trainer;
 
 pub use crate::params::{als_defaults, implicit_defaults};
 pub(crate) use baseline::fit_baseline;
 pub use bayes::{GibbsParams, GibbsTrainer};
-pub use driver::{train, train_ratings};
+pub use driver::{train, train_ratings, train_with};
 pub use explicit::ExplicitTrainer;
 pub use implicit::ImplicitTrainer;
+pub use side::SideInfo;
 pub use trainer::{run, Holdout, Trainer};

@@ -2,9 +2,11 @@
 //!
 //! Owned by the reader work: `layout.rs` (detect from content), `ratings.rs` (streaming parallel parse,
 //! duplicate handling), `movies.rs` (movies.dat / u.item / movies.csv), `split.rs` (random, per-user, k-fold, write),
-//! `triples.rs` (the ratings in memory and their scale), `events.rs` (rating events merged into a read data set).
+//! `triples.rs` (the ratings in memory and their scale), `events.rs` (rating events merged into a read data set),
+//! `features.rs` (movie and user side information).
 
 pub mod events;
+pub mod features;
 pub mod layout;
 pub mod movies;
 pub mod ratings;

@@ -6,6 +6,9 @@
 //!
 //! Encoding: each file is read as UTF-8 when it is valid UTF-8, else as latin-1 (every byte is a character), which
 //! is right for every release. `(no genres listed)` and ml-100k's `unknown` genre become an empty genre list.
+//!
+//! The release year comes from the title's trailing `(1995)` (movies.dat, movies.csv), and for u.item from its
+//! release date (`01-Jan-1995`), else from the title too; a movie without either has none.
 
 mod csv;
 
@@ -22,6 +25,8 @@ pub struct Catalogue {
     pub titles: Vec<String>,
     /// Genres of each movie (empty when the file gives none).
     pub genres: Vec<Vec<String>>,
+    /// Release year of each movie, when the file gives one.
+    pub years: Vec<Option<u16>>,
 }
 
 impl Catalogue {
@@ -42,22 +47,76 @@ impl Catalogue {
         self.index_of(id).map(|i| self.genres[i].as_slice())
     }
 
+    /// Adds a movie after the last one (ids must come in ascending order).
+    pub fn push(&mut self, id: u32, title: String, genres: Vec<String>, year: Option<u16>) {
+        debug_assert!(self.ids.last().is_none_or(|&last| last < id), "catalogue ids ascending");
+        self.ids.push(id);
+        self.titles.push(title);
+        self.genres.push(genres);
+        self.years.push(year);
+    }
+
     /// Sorts by id; when an id repeats, its last entry in file order wins (as for ratings).
-    fn from_entries(mut entries: Vec<(u32, String, Vec<String>)>) -> Self {
-        entries.sort_by_key(|e| e.0); // stable: file order among equal ids
+    fn from_entries(mut entries: Vec<Entry>) -> Self {
+        entries.sort_by_key(|e| e.id); // stable: file order among equal ids
         let mut out = Catalogue::default();
-        for (id, title, genres) in entries {
-            if out.ids.last() == Some(&id) {
+        for e in entries {
+            if out.ids.last() == Some(&e.id) {
                 out.ids.pop();
                 out.titles.pop();
                 out.genres.pop();
+                out.years.pop();
             }
-            out.ids.push(id);
-            out.titles.push(title);
-            out.genres.push(genres);
+            out.push(e.id, e.title, e.genres, e.year);
         }
         out
     }
+}
+
+/// One line of a movies file.
+struct Entry {
+    id: u32,
+    title: String,
+    genres: Vec<String>,
+    year: Option<u16>,
+}
+
+impl Entry {
+    /// A movie whose year is the one its title ends with.
+    fn titled(id: u32, title: &str, genres: Vec<String>) -> Self {
+        let title = title.trim().to_string();
+        Self {
+            id,
+            year: year_in_title(&title),
+            title,
+            genres,
+        }
+    }
+}
+
+/// The year a MovieLens title ends with: `Toy Story (1995)` -> 1995 (also `(1995 )`, `(2006-2007)`: the first).
+pub fn year_in_title(title: &str) -> Option<u16> {
+    let inner = title.trim_end().strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    year_at_start(inner[open + 1..].trim())
+}
+
+/// A plausible year (1800..=2200) made of the first four characters of `text`, when they are digits.
+fn year_at_start(text: &str) -> Option<u16> {
+    let digits = text.get(..4)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|y| (1800..=2200).contains(y))
+}
+
+/// The year of a u.item release date `01-Jan-1995`.
+fn year_of_release_date(date: &str) -> Option<u16> {
+    let date = date.trim();
+    date.len()
+        .checked_sub(4)
+        .and_then(|at| date.get(at..))
+        .and_then(year_at_start)
 }
 
 /// The movies file names we know, in the order tried when the ratings layout does not decide.
@@ -149,7 +208,7 @@ pub fn read_movies(path: &Path) -> Result<Catalogue> {
 }
 
 /// UTF-8 when valid (ml-10m, movies.csv), else latin-1 (ml-1m, ml-100k), where each byte is the code point.
-fn decode(bytes: &[u8]) -> String {
+pub(super) fn decode(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => text.to_string(),
@@ -157,7 +216,7 @@ fn decode(bytes: &[u8]) -> String {
     }
 }
 
-fn parse_error(path: &Path, line: usize, message: String) -> CoreError {
+pub(super) fn parse_error(path: &Path, line: usize, message: String) -> CoreError {
     CoreError::Parse {
         path: path.to_path_buf(),
         line: line as u64,
@@ -166,7 +225,7 @@ fn parse_error(path: &Path, line: usize, message: String) -> CoreError {
 }
 
 /// Non-blank lines with their 1-based numbers, CR removed.
-fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+pub(super) fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.split('\n')
         .enumerate()
         .map(|(i, line)| (i + 1, line.strip_suffix('\r').unwrap_or(line)))
@@ -187,7 +246,7 @@ fn movie_id(path: &Path, line: usize, field: &str) -> Result<u32> {
 }
 
 /// `id::title::genres`; a title never contains `::`, but splitting at the first and last separators would cope.
-fn parse_movies_dat(path: &Path, text: &str) -> Result<Vec<(u32, String, Vec<String>)>> {
+fn parse_movies_dat(path: &Path, text: &str) -> Result<Vec<Entry>> {
     let mut entries = Vec::new();
     for (number, line) in numbered_lines(text) {
         let (Some(first), Some(last)) = (line.find("::"), line.rfind("::")) else {
@@ -202,18 +261,14 @@ fn parse_movies_dat(path: &Path, text: &str) -> Result<Vec<(u32, String, Vec<Str
             ));
         }
         let id = movie_id(path, number, &line[..first])?;
-        entries.push((
-            id,
-            line[first + 2..last].trim().to_string(),
-            genre_list(&line[last + 2..]),
-        ));
+        entries.push(Entry::titled(id, &line[first + 2..last], genre_list(&line[last + 2..])));
     }
     Ok(entries)
 }
 
 /// `movieId,title,genres` with RFC 4180 quoting. An unquoted title with commas (not valid CSV, but seen in
 /// hand-edited files) is recovered as everything between the first and the last field.
-fn parse_movies_csv(path: &Path, text: &str) -> Result<Vec<(u32, String, Vec<String>)>> {
+fn parse_movies_csv(path: &Path, text: &str) -> Result<Vec<Entry>> {
     let records = csv::parse(text).map_err(|(line, message)| parse_error(path, line, message))?;
     let mut entries = Vec::new();
     for (line, fields) in records.into_iter().skip(1) {
@@ -223,7 +278,7 @@ fn parse_movies_csv(path: &Path, text: &str) -> Result<Vec<(u32, String, Vec<Str
         }
         let id = movie_id(path, line, &fields[0])?;
         let title = fields[1..fields.len() - 1].join(",");
-        entries.push((id, title.trim().to_string(), genre_list(&fields[fields.len() - 1])));
+        entries.push(Entry::titled(id, &title, genre_list(&fields[fields.len() - 1])));
     }
     Ok(entries)
 }
@@ -242,7 +297,7 @@ fn looks_like_u_item(line: &str) -> bool {
 }
 
 /// `id|title|release date|video release date|IMDb URL|` then 19 flags `0`/`1`, one per genre.
-fn parse_u_item(path: &Path, text: &str, genre_names: &[String]) -> Result<Vec<(u32, String, Vec<String>)>> {
+fn parse_u_item(path: &Path, text: &str, genre_names: &[String]) -> Result<Vec<Entry>> {
     let flags = genre_names.len();
     let mut entries = Vec::new();
     for (number, line) in numbered_lines(text) {
@@ -268,7 +323,11 @@ fn parse_u_item(path: &Path, text: &str, genre_names: &[String]) -> Result<Vec<(
                 }
             }
         }
-        entries.push((id, title.trim().to_string(), genres));
+        let mut entry = Entry::titled(id, &title, genres);
+        // The release date is the field after the title (a title with `|` in it was joined above).
+        let release = fields[fields.len() - flags - 3];
+        entry.year = year_of_release_date(release).or(entry.year);
+        entries.push(entry);
     }
     Ok(entries)
 }

@@ -10,11 +10,17 @@ impl Interactions {
     /// Builds both CSR orientations from deduplicated triples (see `dataset::ratings`).
     /// Fails with `InvalidInput` on an empty set.
     pub fn from_triples(triples: &RatingTriples) -> Result<Self> {
+        Self::from_triples_and_movies(triples, &[])
+    }
+
+    /// [`Self::from_triples`] whose movies are also `movies` (raw ids): the catalogue's movies without ratings become
+    /// movies without ratings (empty columns), which training places by their features alone.
+    pub fn from_triples_and_movies(triples: &RatingTriples, movies: &[u32]) -> Result<Self> {
         if triples.is_empty() {
             return Err(CoreError::invalid("ratings", "no ratings to build a model from"));
         }
         let users = IdMap::from_ids(triples.users.iter().copied());
-        let items = IdMap::from_ids(triples.movies.iter().copied());
+        let items = IdMap::from_ids(triples.movies.iter().chain(movies).copied());
         Ok(Self::with_ids(users, items, triples).0)
     }
 

@@ -21,7 +21,6 @@ use super::gather::{gather_chunk, Chunk};
 use super::gram::{gram_chunk, TILE_COLS};
 use super::isa::dispatch_by_isa;
 use super::isa::F64_LANES;
-#[cfg(test)]
 use super::isa::PORTABLE;
 use super::lanes::prefetch_l2;
 use super::row::{FixedSide, Regularisation};
@@ -59,6 +58,9 @@ pub(crate) struct Workspace {
     /// When not empty: the absolute penalty of each coordinate (`[bias, factors...]`), replacing the count-weighted
     /// `Regularisation` (the Gibbs sampler's per-dimension prior precisions, see [`Workspace::set_penalty`]).
     penalty: Vec<f64>,
+    /// When not empty: the prior mean `m` the penalty pulls the next row towards instead of zero (`[bias, factors...]`,
+    /// see [`Workspace::set_prior_mean`]).
+    prior_mean: Vec<f64>,
     /// The mixed-precision solver (f32 factor, f64 refinement; see `solve/mixed.rs`), unless the caller needs the
     /// f64 Cholesky factor itself ([`Workspace::keep_cholesky`]).
     mixed: Option<MixedSolver>,
@@ -85,6 +87,7 @@ impl Workspace {
             packed: vec![[0.0; F64_LANES]; stride],
             row_error: 0.0,
             penalty: Vec::new(),
+            prior_mean: Vec::new(),
             mixed: Some(MixedSolver::new(k)),
             no_bias: false,
         }
@@ -108,6 +111,18 @@ impl Workspace {
         assert_eq!(penalty.len(), self.k + 1, "one penalty per coordinate");
         self.penalty.clear();
         self.penalty.extend_from_slice(penalty);
+    }
+
+    /// Makes the following solves pull towards `mean` (`k + 1` values, bias first) instead of zero: the penalty term
+    /// becomes `sum_j penalty_j (w_j - mean_j)^2`, so the right-hand side gains `penalty_j * mean_j` and a row without
+    /// ratings solves to `mean` itself. An empty slice restores the zero mean. Callers set it per row.
+    pub(crate) fn set_prior_mean(&mut self, mean: &[f64]) {
+        assert!(
+            mean.is_empty() || mean.len() == self.k + 1,
+            "one prior mean per coordinate"
+        );
+        self.prior_mean.clear();
+        self.prior_mean.extend_from_slice(mean);
     }
 
     /// `sum_j (r_j - mean - o_j - b - q_j.p)^2` of the row [`solve_row`] last solved, at its result.
@@ -176,8 +191,16 @@ fn solve_row_impl<const ISA: u8>(
     let n = cols.len();
     ws.row_error = 0.0;
     if n == 0 {
-        out_factors.fill(0.0);
-        return 0.0;
+        return match ws.prior_mean.split_first() {
+            Some((&bias, factors)) => {
+                out_factors.iter_mut().zip(factors).for_each(|(o, &m)| *o = m as f32);
+                bias as f32
+            }
+            None => {
+                out_factors.fill(0.0);
+                0.0
+            }
+        };
     }
     ws.normal.fill(0.0);
     ws.rhs.fill(0.0);
@@ -241,6 +264,12 @@ fn solve_row_impl<const ISA: u8>(
     for j in 0..d {
         ws.normal[j * stride + j] += penalty_of(&ws.penalty, j);
     }
+    // The prior mean's pull, `penalty * mean` on the right-hand side.
+    if !ws.prior_mean.is_empty() {
+        for j in 0..d {
+            ws.rhs[j] += penalty_of(&ws.penalty, j) * ws.prior_mean[j];
+        }
+    }
     if ws.no_bias {
         // Row 0 (the upper triangle's bias row) becomes the equation b = 0.
         ws.normal[..d].fill(0.0);
@@ -264,21 +293,29 @@ fn solve_row_impl<const ISA: u8>(
     for (o, &s) in out_factors.iter_mut().zip(&ws.solution[1..]) {
         *o = s as f32;
     }
+    let pulled: f64 = if ws.prior_mean.is_empty() {
+        0.0
+    } else {
+        (0..d)
+            .map(|j| penalty_of(&ws.penalty, j) * ws.prior_mean[j] * ws.solution[j])
+            .sum()
+    };
     let penalty_at = |j: usize| penalty_of(&ws.penalty, j) + added[(j > 0) as usize];
-    ws.row_error = squared_error_at_solution(ws, d, sum_y2, penalty_at);
+    ws.row_error = squared_error_at_solution(ws, d, sum_y2, penalty_at, pulled);
     ws.solution[0] as f32
 }
 
 /// The row's squared training error `sum_j (y_j - x_j.w)^2` at the solution `w`, from the normal equations instead
-/// of a second pass over the ratings: `sum y^2 - 2 w'X'y + w'X'Xw`, where `(X'X + added) w = X'y` makes
-/// `w'X'Xw = w'X'y - w'(added)w`. O(k), in f64. (The stored solution is `w` rounded to f32; that moves the error by
-/// about 1e-7 of it.)
+/// of a second pass over the ratings: `sum y^2 - 2 w'X'y + w'X'Xw`, where `(X'X + added) w = X'y + P m` (`P m` the
+/// prior mean's pull, `pulled = w'P m`) makes `w'X'Xw = w'X'y + w'P m - w'(added)w`; with `rhs = X'y + P m` that is
+/// `sum y^2 - w'rhs + 2 w'P m - w'(added)w`. O(k), in f64. (The stored solution is `w` rounded to f32; that moves the
+/// error by about 1e-7 of it.)
 #[inline(always)]
-fn squared_error_at_solution(ws: &Workspace, d: usize, sum_y2: f64, added: impl Fn(usize) -> f64) -> f64 {
+fn squared_error_at_solution(ws: &Workspace, d: usize, sum_y2: f64, added: impl Fn(usize) -> f64, pulled: f64) -> f64 {
     let w = &ws.solution[..d];
     let linear: f64 = ws.rhs.iter().zip(w).map(|(a, b)| a * b).sum();
     let added: f64 = w.iter().enumerate().map(|(j, v)| added(j) * v * v).sum();
-    (sum_y2 - linear - added).max(0.0)
+    (sum_y2 - linear + 2.0 * pulled - added).max(0.0)
 }
 
 /// Solves `normal * w = rhs` (upper triangle of `normal` given) into `ws.solution` by Cholesky `U'U` (into
@@ -297,6 +334,48 @@ fn solve_normal_equations<const ISA: u8>(ws: &mut Workspace, d: usize, min_penal
     }
     ws.solution.copy_from_slice(&ws.rhs);
     cholesky::solve::<ISA>(&ws.cholesky, stride, &mut ws.solution)
+}
+
+/// A small symmetric positive definite matrix factored once as `U'U` (the Gibbs sampler's feature links: a few dozen
+/// features), for solves `A^-1 x` and draws `U^-1 z ~ N(0, A^-1)`.
+pub(crate) struct SpdFactor {
+    upper: Vec<f64>,
+    stride: usize,
+}
+
+impl SpdFactor {
+    /// Factors the `d x d` matrix `a` (row-major, symmetric); None when it is not positive definite.
+    pub(crate) fn new(a: &[f64], d: usize) -> Option<Self> {
+        assert_eq!(a.len(), d * d, "a d x d matrix");
+        let stride = d.div_ceil(F64_LANES).max(1) * F64_LANES;
+        let mut upper = vec![0.0; d * stride];
+        for (row, from) in upper.chunks_exact_mut(stride).zip(a.chunks_exact(d)) {
+            row[..d].copy_from_slice(from);
+        }
+        let mut packed = vec![[0.0; F64_LANES]; stride];
+        cholesky::factor::<PORTABLE>(&mut upper, stride, d, &mut packed).then_some(Self { upper, stride })
+    }
+
+    /// `x <- A^-1 x`.
+    pub(crate) fn solve(&self, x: &mut [f64]) {
+        cholesky::solve::<PORTABLE>(&self.upper, self.stride, x);
+    }
+
+    /// `z <- U^-1 z`: standard normal `z` becomes a draw from `N(0, A^-1)`.
+    pub(crate) fn draw(&self, z: &mut [f64]) {
+        back_substitute(&self.upper, self.stride, z);
+    }
+}
+
+/// Solves `U v = z` in place (`U` upper triangular, row-major with `stride`): `v = U^-1 z ~ N(0, (U'U)^-1)` for
+/// standard normal `z`.
+pub(crate) fn back_substitute(u: &[f64], stride: usize, z: &mut [f64]) {
+    let d = z.len();
+    for i in (0..d).rev() {
+        let row = &u[i * stride..i * stride + d];
+        let s: f64 = row[i + 1..].iter().zip(&z[i + 1..]).map(|(a, b)| a * b).sum();
+        z[i] = (z[i] - s) / row[i];
+    }
 }
 
 #[cfg(test)]
@@ -483,6 +562,97 @@ mod tests {
                 assert!((g - w).abs() <= 1e-5 * scale, "k={k}: portable {g} vs {w}");
             }
         }
+    }
+
+    /// Pulling towards a prior mean `m` is solving for `w - m` against the ratings less `m`'s prediction: the same
+    /// solution and the same training error, with the mixed and the f64 solve, and a row without ratings gets `m`.
+    #[test]
+    fn a_prior_mean_shifts_the_solution_as_solving_for_the_difference() {
+        let (k, n_items, n_ratings) = (6usize, 30usize, 40usize);
+        let factors = Matrix {
+            rows: n_items,
+            cols: k,
+            data: crate::rng::test_values(n_items * k, 11),
+        };
+        let bias = crate::rng::test_values(n_items, 12);
+        let fixed = FixedSide {
+            factors: &factors,
+            bias: &bias,
+        };
+        let cols: Vec<u32> = (0..n_ratings).map(|j| ((j * 7 + 2) % n_items) as u32).collect();
+        let ratings: Vec<f32> = crate::rng::test_values(n_ratings, 13)
+            .iter()
+            .map(|v| 3.0 + 2.0 * v)
+            .collect();
+        let prior: Vec<f64> = crate::rng::test_values(k + 1, 14).iter().map(|&v| v as f64).collect();
+        let penalty: Vec<f64> = (0..=k).map(|j| 2.0 + j as f64 * 0.5).collect();
+        let reg = Regularisation {
+            bias: 0.0,
+            factors: 0.0,
+            prior: 0.0,
+        };
+        // Ratings less the prior mean's prediction.
+        let shifted: Vec<f32> = cols
+            .iter()
+            .zip(&ratings)
+            .map(|(&c, &r)| {
+                let q = factors.row(c as usize);
+                let p: f64 = prior[0] + q.iter().zip(&prior[1..]).map(|(&a, &b)| a as f64 * b).sum::<f64>();
+                (r as f64 - p) as f32
+            })
+            .collect();
+        for keep in [false, true] {
+            let (mut pulled, mut plain) = (Workspace::new(k), Workspace::new(k));
+            if keep {
+                pulled.keep_cholesky();
+                plain.keep_cholesky();
+            }
+            pulled.set_penalty(&penalty);
+            plain.set_penalty(&penalty);
+            pulled.set_prior_mean(&prior);
+            let (mut w, mut delta) = (vec![0.0; k], vec![0.0; k]);
+            let b = solve_row(&mut pulled, fixed, 3.5, &cols, &ratings, reg, &mut w);
+            let db = solve_row(&mut plain, fixed, 3.5, &cols, &shifted, reg, &mut delta);
+            assert!(
+                (b as f64 - (prior[0] + db as f64)).abs() < 1e-4,
+                "bias {b} vs {}",
+                prior[0] + db as f64
+            );
+            for j in 0..k {
+                assert!(
+                    (w[j] as f64 - (prior[1 + j] + delta[j] as f64)).abs() < 1e-4,
+                    "factor {j}"
+                );
+            }
+            let (e, de) = (pulled.row_error(), plain.row_error());
+            assert!((e - de).abs() <= 1e-4 * de.max(1.0), "error {e} vs {de}");
+            let mut empty = vec![9.0; k];
+            let b = solve_row(&mut pulled, fixed, 3.5, &[], &[], reg, &mut empty);
+            assert_eq!(b, prior[0] as f32);
+            assert_eq!(empty, prior[1..].iter().map(|&m| m as f32).collect::<Vec<f32>>());
+        }
+    }
+
+    #[test]
+    fn back_substitution_inverts_an_upper_triangle() {
+        // U = [[2, 1], [0, 4]] (stride 3), z = [4, 8] -> v = [1, 2].
+        let u = [2.0, 1.0, 0.0, 0.0, 4.0, 0.0];
+        let mut z = [4.0, 8.0];
+        back_substitute(&u, 3, &mut z);
+        assert_eq!(z, [1.0, 2.0]);
+    }
+
+    #[test]
+    fn a_factored_matrix_solves_and_draws() {
+        // A = [[4, 2], [2, 3]] = U'U with U = [[2, 1], [0, sqrt 2]].
+        let f = SpdFactor::new(&[4.0, 2.0, 2.0, 3.0], 2).unwrap();
+        let mut x = [8.0, 8.0]; // A [1, 2]
+        f.solve(&mut x);
+        assert!((x[0] - 1.0).abs() < 1e-12 && (x[1] - 2.0).abs() < 1e-12, "{x:?}");
+        let mut z = [3.0, 2.0f64.sqrt()]; // U [1, 1]
+        f.draw(&mut z);
+        assert!((z[0] - 1.0).abs() < 1e-12 && (z[1] - 1.0).abs() < 1e-12, "{z:?}");
+        assert!(SpdFactor::new(&[1.0, 2.0, 2.0, 1.0], 2).is_none(), "indefinite");
     }
 
     #[test]

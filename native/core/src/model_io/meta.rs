@@ -194,6 +194,9 @@ pub(super) struct MovieEntry {
     pub(super) id: u32,
     pub(super) title: String,
     pub(super) genres: Vec<String>,
+    /// Release year, when the movies file gives one (absent in folders written before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) year: Option<u16>,
 }
 
 /// `InvalidModel` about the folder `dir`.

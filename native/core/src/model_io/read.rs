@@ -147,9 +147,7 @@ pub(super) fn read_catalogue(dir: &Path) -> Result<Option<Catalogue>> {
     }
     let mut c = Catalogue::default();
     for e in entries {
-        c.ids.push(e.id);
-        c.titles.push(e.title);
-        c.genres.push(e.genres);
+        c.push(e.id, e.title, e.genres, e.year);
     }
     Ok(Some(c))
 }

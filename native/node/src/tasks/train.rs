@@ -66,7 +66,8 @@ fn train_run(t: &TrainTask) -> Result<LoadedModel> {
             true
         };
         let (triples, scale) = (&t.data.dataset.triples, t.data.dataset.report.scale);
-        let model = train_ratings(triples, scale, &t.params, &mut report)?;
+        let catalogue = t.data.catalogue.as_ref();
+        let model = train_ratings(triples, catalogue, scale, &t.params, &mut report)?;
         let training_seconds = started.elapsed().as_secs_f64();
         let trained_at = iso8601_utc(SystemTime::now());
         let mut meta = ModelMeta::new(
