@@ -20,7 +20,9 @@ after(async () => {
 });
 
 async function start(): Promise<Service> {
-  const svc = await startReadyService({ DATA_DIR: trained.dataDir });
+  // One process each (WORKERS=1): these are replicas as separate services, and kill -9 must hit the process that
+  // answered the writes (with workers, the primary holds no connection; test/server/process.test.ts covers them).
+  const svc = await startReadyService({ DATA_DIR: trained.dataDir, WORKERS: '1' });
   running.push(svc);
   return svc;
 }
