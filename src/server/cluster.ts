@@ -158,7 +158,18 @@ export interface WorkerLink {
 export function workerLink(): WorkerLink {
   const pending = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void }>();
   let nextId = 0;
-  const handlers = { shutdown: (_signal: string) => {}, reload: () => {}, bootstrap: (_state: PrimaryBootstrap) => {} };
+  // A stop ordered before the worker is listening (the primary was signalled while this worker started) is kept and
+  // handed to the handler when it is registered: dropping it would leave the worker running until the primary's kill.
+  let earlyShutdown: string | null = null;
+  const handlers: {
+    shutdown: (signal: string) => void;
+    reload: () => void;
+    bootstrap: (state: PrimaryBootstrap) => void;
+  } = {
+    shutdown: (signal) => void (earlyShutdown = signal),
+    reload: () => {},
+    bootstrap: () => {},
+  };
   process.on('message', (msg: unknown) => {
     if (isMessage<Extract<ToWorker, { movierec: 'shutdown' }>>(msg, 'shutdown')) handlers.shutdown(msg.signal);
     else if (isMessage(msg, 'reload')) handlers.reload();
@@ -185,7 +196,10 @@ export function workerLink(): WorkerLink {
       // Constructing one installs the listener that answers the primary's requests.
       new AggregatorRegistry();
     },
-    onShutdown: (handler) => (handlers.shutdown = handler),
+    onShutdown: (handler) => {
+      handlers.shutdown = handler;
+      if (earlyShutdown !== null) handler(earlyShutdown);
+    },
     onReload: (handler) => (handlers.reload = handler),
     onBootstrap: (handler) => (handlers.bootstrap = handler),
     exit: (code) => {
