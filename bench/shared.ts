@@ -6,7 +6,7 @@ import { cpus, totalmem, release } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..');
-const VENV = join(ROOT, 'bench', '.venv');
+export const VENV = join(ROOT, 'bench', '.venv');
 const PYTHON = join(VENV, 'bin', 'python');
 export const BENCH_BIN = join(ROOT, 'target', 'release', 'movierec-bench');
 
@@ -42,19 +42,21 @@ export function buildBenchBinary(): void {
   execFileSync('cargo', ['build', '--release', '--locked', '-p', 'movierec-bench'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
-/** bench/.venv with the references installed; throws with the reason when that is not possible. */
-export function ensureVenv(): string {
+/** bench/.venv with `requirements` installed (the references' by default), checked by importing `modules`; throws
+ * with the reason when that is not possible. */
+export function ensureVenv(
+  requirements = join(ROOT, 'bench', 'reference', 'requirements.txt'),
+  modules = 'implicit, pandas, pyspark, threadpoolctl',
+): string {
   if (!existsSync(PYTHON)) {
     log('creating bench/.venv');
     execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
   }
   try {
-    execFileSync(PYTHON, ['-c', 'import implicit, pandas, pyspark, threadpoolctl'], { stdio: 'ignore' });
+    execFileSync(PYTHON, ['-c', `import ${modules}`], { stdio: 'ignore' });
   } catch {
-    log('installing bench/reference/requirements.txt into bench/.venv');
-    execFileSync(PYTHON, ['-m', 'pip', 'install', '--quiet', '-r', join(ROOT, 'bench', 'reference', 'requirements.txt')], {
-      stdio: 'inherit',
-    });
+    log(`installing ${requirements} into bench/.venv`);
+    execFileSync(PYTHON, ['-m', 'pip', 'install', '--quiet', '-r', requirements], { stdio: 'inherit' });
   }
   return PYTHON;
 }

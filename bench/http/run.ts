@@ -20,11 +20,11 @@ import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { configureLogger, shutdownLogger } from '../../src/logger.js';
 import { MyRecModel, generateDemoDataset } from '../../src/model/index.js';
+import { ensureVenv, pythonEnv, VENV } from '../shared.js';
 import { steadyRate } from './steady.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CACHE = join(ROOT, 'bench', '.cache', 'http');
-const VENV = join(ROOT, 'bench', '.venv');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const SYNTH_ITERATIONS = Number(process.env.BENCH_SYNTH_ITERATIONS ?? 3);
 const CORES = cpus().length;
@@ -149,34 +149,17 @@ function startNode(dataDir: string, port: number): ChildProcess {
 }
 
 /** bench/.venv (shared with the other benchmarks) with the reference's requirements installed. */
-function ensureVenv(): string {
-  const python = join(VENV, 'bin', 'python');
-  const requirements = join(ROOT, 'bench', 'http', 'reference', 'requirements.txt');
-  if (!existsSync(python)) {
-    log('creating bench/.venv');
-    execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
-  }
-  try {
-    execFileSync(python, ['-c', 'import flask, gunicorn, numpy, threadpoolctl'], { stdio: 'ignore' });
-  } catch {
-    log('installing the Python reference requirements (bench/http/reference/requirements.txt) into bench/.venv');
-    execFileSync(python, ['-m', 'pip', 'install', '--quiet', '-r', requirements], { stdio: 'inherit' });
-  }
-  return python;
+function ensureReferenceVenv(): string {
+  return ensureVenv(join(ROOT, 'bench', 'http', 'reference', 'requirements.txt'), 'flask, gunicorn, numpy, threadpoolctl');
 }
 
 /**
- * The reference's environment. Honest: one BLAS thread per gunicorn worker (two workers with a thread per core each
- * compete for the same cores, and OpenBLAS threads spin while they wait), and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE
- * unset for this process alone (some machines set them for older OpenBLAS builds; they force a slower kernel on a
- * current numpy). GET /readyz says which kernel and thread count numpy then has.
+ * The reference's environment: honest (the default) is the one every numpy reference here gets (bench/shared.ts:
+ * OpenBLAS's own kernel, one BLAS thread, which for two gunicorn workers on two cores also keeps their BLAS threads
+ * from spinning against each other); `as-found` keeps the machine's. GET /readyz says what numpy then has.
  */
-function pythonEnv(modelDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, MODEL_DIR: modelDir };
-  if (PY_ENV === 'as-found') return env;
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  return { ...env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+function referenceEnv(modelDir: string): NodeJS.ProcessEnv {
+  return { ...(PY_ENV === 'as-found' ? process.env : pythonEnv()), MODEL_DIR: modelDir };
 }
 
 /** The reference serves the model folder of the version `modelDir` (the one the node service serves too). */
@@ -201,7 +184,7 @@ function startPython(modelDir: string, port: number): ChildProcess {
       join(ROOT, 'bench', 'http', 'reference'),
       'app:app',
     ],
-    { cwd: ROOT, env: pythonEnv(modelDir), stdio: ['ignore', 'ignore', 'inherit'] },
+    { cwd: ROOT, env: referenceEnv(modelDir), stdio: ['ignore', 'ignore', 'inherit'] },
   );
 }
 
@@ -355,7 +338,7 @@ async function main(): Promise<void> {
   configureLogger({ dataDir: CACHE, level: 'info', consoleLevel: 'warn' });
   const all: Figures[] = [];
   const wantsPython = TARGETS.some((t) => t.startsWith('python'));
-  if (wantsPython) ensureVenv();
+  if (wantsPython) ensureReferenceVenv();
   for (const spec of MODELS) {
     const targets = TARGETS.filter((t) => t.endsWith(`-${spec.name}`));
     if (targets.length === 0) continue;
