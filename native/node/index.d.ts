@@ -28,7 +28,7 @@ export declare class NativeModel {
    * Top `m` movies for a new user from `(movieIds[i], ratings[i])` pairs (the typed arrays are read in place).
    * Unknown ids are ignored and reported; with no known movie the list is the non-personalised one.
    */
-  recommendNewUser(movieIds: Uint32Array, ratings: Float32Array, m: number): RecommendationList
+  recommendNewUser(movieIds: Uint32Array, ratings: Float32Array, m: number, options?: Record<string, any> | null): RecommendationList
   /**
    * `recommendNewUser` for a batch of users, scored together off the JS thread (the movie factors are read once
    * per batch). User `u` is `(movieIds[i], ratings[i])` for `i` in `offsets[u]..offsets[u + 1]` with list length
@@ -36,13 +36,13 @@ export declare class NativeModel {
    * fails that user only (`failures`); a malformed batch throws `INVALID_INPUT`. The typed arrays are read in
    * place: do not write to them until the promise settles.
    */
-  recommendNewUsers(movieIds: Uint32Array, ratings: Float32Array, offsets: Uint32Array, m: Uint32Array): Promise<BatchRecommendations>
+  recommendNewUsers(movieIds: Uint32Array, ratings: Float32Array, offsets: Uint32Array, m: Uint32Array, options?: Record<string, any> | null): Promise<BatchRecommendations>
   /** Top `m` movies for a user of the training data (their training movies left out); null for an unknown user. */
-  recommendKnownUser(userId: number, m: number): RecommendationList | null
-  /** The `m` movies closest to `movieId`; null for an unknown movie. */
-  similar(movieId: number, m: number): SimilarList | null
-  /** The non-personalised list (bias-based, with a minimum-support guard). */
-  popular(m: number): RecommendationList
+  recommendKnownUser(userId: number, m: number, options?: Record<string, any> | null): RecommendationList | null
+  /** The `m` movies closest to `movieId` that pass the filters; null for an unknown movie. */
+  similar(movieId: number, m: number, options?: Record<string, any> | null): SimilarList | null
+  /** The non-personalised list (bias-based, with a minimum-support guard) among the movies the filters let in. */
+  popular(m: number, options?: Record<string, any> | null): RecommendationList
   /**
    * Titles, genres and rating counts of every movie: the movies file's and the trained ones, merged by id (a
    * trained movie the movies file lacks has an empty title and no genres). A copy: call once per load.
@@ -64,6 +64,14 @@ export interface BatchRecommendations {
   personalised: Uint8Array
   /** The users whose input was refused (their lists are empty); usually none. */
   failures: Array<UserFailure>
+  /** With `explain`: per entry of `movieIds`, the rated movies that contributed most to choosing it. */
+  explanations?: Array<Array<Because>>
+}
+
+/** One rated movie that contributed to choosing a listed movie, with its share of the choosing score. */
+export interface Because {
+  movieId: number
+  share: number
 }
 
 /** Every movie the model knows of (rated in training or listed in the movies file), sorted by id. */
@@ -171,8 +179,16 @@ export declare function loadModel(dir: string): Promise<NativeModel>
 /** `loadModel` on the calling thread. */
 export declare function loadModelSync(dir: string): NativeModel
 
+/** The most values a list filter of many values (`genres`, `excludeGenres`, `exclude`) may hold. */
+export declare const MAX_FILTER_VALUES: number
+
 /** The longest list a caller may ask for (M), and the largest k of the ranking metrics. */
 export declare const MAX_LIST_LENGTH: number
+
+export declare const MAX_YEAR: number
+
+/** The years a list's `yearMin` and `yearMax` may name. */
+export declare const MIN_YEAR: number
 
 /**
  * Every training parameter: name, `movierec train` flag, help, type and range, the modes it applies to, its
@@ -213,6 +229,8 @@ export interface RecommendationList {
   unknownIds: Uint32Array
   /** false: no known movie in the input, so this is the non-personalised list. */
   personalised: boolean
+  /** With `explain`: per listed movie, the rated movies that contributed most to choosing it, largest first. */
+  explanations?: Array<Array<JsBecause>>
 }
 
 /**

@@ -20,7 +20,7 @@ mod trainer;
 
 pub use crate::params::{als_defaults, implicit_defaults};
 pub use bayes::{GibbsParams, GibbsTrainer};
-pub use driver::{train, train_ratings};
+pub use driver::{train, train_models, train_ratings, Phase};
 pub use explicit::ExplicitTrainer;
-pub use implicit::ImplicitTrainer;
+pub use implicit::{lambda_from_size, ImplicitTrainer};
 pub use trainer::{run, Holdout, Trainer};

@@ -12,6 +12,6 @@ pub mod split;
 mod triples;
 
 pub use layout::RatingsLayout;
-pub use movies::{find_movies_file, read_movies, read_movies_beside, Catalogue};
+pub use movies::{find_movies_file, read_movies, read_movies_beside, year_of_title, Catalogue};
 pub use ratings::{read_ratings, Dataset, ReadOptions, ReadReport};
 pub use triples::{RatingScale, RatingTriples};

@@ -6,6 +6,7 @@
 //!
 //! Encoding: each file is read as UTF-8 when it is valid UTF-8, else as latin-1 (every byte is a character), which
 //! is right for every release. `(no genres listed)` and ml-100k's `unknown` genre become an empty genre list.
+//! A movie's year is its title's trailing `(1995)` ([`year_of_title`]), else u.item's release date (`01-Jan-1995`).
 
 mod csv;
 
@@ -15,13 +16,35 @@ use super::layout::detect_layout;
 use super::ratings::fields::parse_id;
 use crate::{CoreError, Result};
 
-/// Titles and genres by raw movie id, in id order.
+/// Titles, genres and years by raw movie id, in id order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Catalogue {
     pub ids: Vec<u32>,
     pub titles: Vec<String>,
     /// Genres of each movie (empty when the file gives none).
     pub genres: Vec<Vec<String>>,
+    /// Release year of each movie, when the file gives one.
+    pub years: Vec<Option<u16>>,
+}
+
+/// The years a catalogue accepts (a title's "(123)" or "(9999)" is not a year).
+pub const YEARS: std::ops::RangeInclusive<u16> = 1800..=2200;
+
+/// The year of a MovieLens title: its trailing parenthesised year, `Toy Story (1995)` -> 1995 (also
+/// `Show (2005-2007)`, the first). None when the title ends otherwise or the year is outside [`YEARS`].
+pub fn year_of_title(title: &str) -> Option<u16> {
+    let inner = title.trim_end().strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    leading_year(&inner[open + 1..])
+}
+
+/// The year of four digits at the start of `text`, in [`YEARS`].
+fn leading_year(text: &str) -> Option<u16> {
+    let digits = text.get(..4)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || text[4..].starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|y| YEARS.contains(y))
 }
 
 impl Catalogue {
@@ -42,23 +65,37 @@ impl Catalogue {
         self.index_of(id).map(|i| self.genres[i].as_slice())
     }
 
+    pub fn year_of(&self, id: u32) -> Option<u16> {
+        self.index_of(id).and_then(|i| self.years[i])
+    }
+
+    /// Appends a movie (ids must come in ascending order).
+    pub fn push(&mut self, id: u32, title: String, genres: Vec<String>, year: Option<u16>) {
+        self.ids.push(id);
+        self.titles.push(title);
+        self.genres.push(genres);
+        self.years.push(year);
+    }
+
     /// Sorts by id; when an id repeats, its last entry in file order wins (as for ratings).
-    fn from_entries(mut entries: Vec<(u32, String, Vec<String>)>) -> Self {
+    fn from_entries(mut entries: Vec<Entry>) -> Self {
         entries.sort_by_key(|e| e.0); // stable: file order among equal ids
         let mut out = Catalogue::default();
-        for (id, title, genres) in entries {
+        for (id, title, genres, year) in entries {
             if out.ids.last() == Some(&id) {
                 out.ids.pop();
                 out.titles.pop();
                 out.genres.pop();
+                out.years.pop();
             }
-            out.ids.push(id);
-            out.titles.push(title);
-            out.genres.push(genres);
+            out.push(id, title, genres, year);
         }
         out
     }
 }
+
+/// A movie as a movies file gives it: id, title, genres, year.
+type Entry = (u32, String, Vec<String>, Option<u16>);
 
 /// The movies file names we know, in the order tried when the ratings layout does not decide.
 const MOVIES_FILE_NAMES: [&str; 3] = ["movies.csv", "movies.dat", "u.item"];
@@ -187,7 +224,7 @@ fn movie_id(path: &Path, line: usize, field: &str) -> Result<u32> {
 }
 
 /// `id::title::genres`; a title never contains `::`, but splitting at the first and last separators would cope.
-fn parse_movies_dat(path: &Path, text: &str) -> Result<Vec<(u32, String, Vec<String>)>> {
+fn parse_movies_dat(path: &Path, text: &str) -> Result<Vec<Entry>> {
     let mut entries = Vec::new();
     for (number, line) in numbered_lines(text) {
         let (Some(first), Some(last)) = (line.find("::"), line.rfind("::")) else {
@@ -202,18 +239,16 @@ fn parse_movies_dat(path: &Path, text: &str) -> Result<Vec<(u32, String, Vec<Str
             ));
         }
         let id = movie_id(path, number, &line[..first])?;
-        entries.push((
-            id,
-            line[first + 2..last].trim().to_string(),
-            genre_list(&line[last + 2..]),
-        ));
+        let title = line[first + 2..last].trim().to_string();
+        let year = year_of_title(&title);
+        entries.push((id, title, genre_list(&line[last + 2..]), year));
     }
     Ok(entries)
 }
 
 /// `movieId,title,genres` with RFC 4180 quoting. An unquoted title with commas (not valid CSV, but seen in
 /// hand-edited files) is recovered as everything between the first and the last field.
-fn parse_movies_csv(path: &Path, text: &str) -> Result<Vec<(u32, String, Vec<String>)>> {
+fn parse_movies_csv(path: &Path, text: &str) -> Result<Vec<Entry>> {
     let records = csv::parse(text).map_err(|(line, message)| parse_error(path, line, message))?;
     let mut entries = Vec::new();
     for (line, fields) in records.into_iter().skip(1) {
@@ -222,8 +257,9 @@ fn parse_movies_csv(path: &Path, text: &str) -> Result<Vec<(u32, String, Vec<Str
             return Err(parse_error(path, line, message));
         }
         let id = movie_id(path, line, &fields[0])?;
-        let title = fields[1..fields.len() - 1].join(",");
-        entries.push((id, title.trim().to_string(), genre_list(&fields[fields.len() - 1])));
+        let title = fields[1..fields.len() - 1].join(",").trim().to_string();
+        let year = year_of_title(&title);
+        entries.push((id, title, genre_list(&fields[fields.len() - 1]), year));
     }
     Ok(entries)
 }
@@ -242,7 +278,7 @@ fn looks_like_u_item(line: &str) -> bool {
 }
 
 /// `id|title|release date|video release date|IMDb URL|` then 19 flags `0`/`1`, one per genre.
-fn parse_u_item(path: &Path, text: &str, genre_names: &[String]) -> Result<Vec<(u32, String, Vec<String>)>> {
+fn parse_u_item(path: &Path, text: &str, genre_names: &[String]) -> Result<Vec<Entry>> {
     let flags = genre_names.len();
     let mut entries = Vec::new();
     for (number, line) in numbered_lines(text) {
@@ -268,7 +304,11 @@ fn parse_u_item(path: &Path, text: &str, genre_names: &[String]) -> Result<Vec<(
                 }
             }
         }
-        entries.push((id, title.trim().to_string(), genres));
+        let title = title.trim().to_string();
+        // The release date (`01-Jan-1995`) is the third field from the end of the fixed ones.
+        let release = fields[fields.len() - flags - 3].trim();
+        let year = year_of_title(&title).or_else(|| release.rsplit('-').next().and_then(leading_year));
+        entries.push((id, title, genres, year));
     }
     Ok(entries)
 }

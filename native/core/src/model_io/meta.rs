@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::dataset::{RatingScale, RatingsLayout, ReadReport};
-use crate::model::{AlsModel, AlsParams, IterationStats};
+use crate::model::{AlsModel, AlsParams, IterationStats, RankingModel};
 use crate::CoreError;
 
 pub const FORMAT_VERSION: u32 = 1;
@@ -70,8 +70,36 @@ pub struct ModelMeta {
     pub history: Vec<IterationStats>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation: Option<Value>,
+    /// The latest new-user evaluation (`metrics::evaluate_new_users`, `movierec evaluate --new-users`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_user_evaluation: Option<Value>,
+    /// The ranking model beside the rating model, when one was trained (its movie factors:
+    /// `ranking_item_factors.npy`). A folder without it serves the rating model's own lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ranking: Option<RankingMeta>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
+}
+
+/// What model.json says of the ranking model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RankingMeta {
+    /// As trained (implicit feedback; `regFactors` the lambda used).
+    pub params: AlsParams,
+    pub training_seconds: f64,
+    /// The confidence-weighted RMS error of the preference per iteration (`trainRmse`).
+    pub history: Vec<IterationStats>,
+}
+
+impl From<&RankingModel> for RankingMeta {
+    fn from(r: &RankingModel) -> Self {
+        Self {
+            params: r.params.clone(),
+            training_seconds: r.training_seconds,
+            history: r.history.clone(),
+        }
+    }
 }
 
 impl ModelMeta {
@@ -90,6 +118,8 @@ impl ModelMeta {
             training_seconds,
             history: Vec::new(),
             evaluation: None,
+            new_user_evaluation: None,
+            ranking: None,
             extra: BTreeMap::new(),
         }
         .synced_with(model)
@@ -109,17 +139,20 @@ impl ModelMeta {
             baseline_global_mean: model.baseline.global_mean,
             scale: model.scale,
             history: model.history.clone(),
+            ranking: model.ranking.as_ref().map(RankingMeta::from),
             ..self.clone()
         }
     }
 }
 
-/// One entry of movies.json.
+/// One entry of movies.json (`year` since the catalogue has years; an older file's are read from the titles).
 #[derive(Serialize, Deserialize)]
 pub(super) struct MovieEntry {
     pub(super) id: u32,
     pub(super) title: String,
     pub(super) genres: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) year: Option<u16>,
 }
 
 /// `InvalidModel` about the folder `dir`.

@@ -12,6 +12,7 @@ use super::planted::{self, PlantedModel};
 use super::popularity::{popularity_weight, AliasTable};
 use super::sampling::Popularity;
 use super::titles;
+use crate::dataset::movies::year_of_title;
 use crate::dataset::Catalogue;
 use crate::rng::seeded;
 
@@ -194,9 +195,11 @@ pub(super) fn catalogue(params: &SynthParams, model: &PlantedModel, clusters: &[
             names
         })
         .collect();
+    let years = titles.iter().map(|t| year_of_title(t)).collect();
     Catalogue {
         ids: ids.to_vec(),
         titles,
         genres,
+        years,
     }
 }
