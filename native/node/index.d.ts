@@ -230,7 +230,7 @@ export interface RecommendationList {
   /** false: no known movie in the input, so this is the non-personalised list. */
   personalised: boolean
   /** With `explain`: per listed movie, the rated movies that contributed most to choosing it, largest first. */
-  explanations?: Array<Array<JsBecause>>
+  explanations?: Array<Array<Because>>
 }
 
 /**

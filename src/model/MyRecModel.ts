@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import { config } from '../config.js';
 import { getLogger } from '../logger.js';
-import { native, type DatasetReport, type NativeDataset, type NativeModel } from '../native.js';
+import { native, type DatasetReport, type NativeBecause, type NativeDataset, type NativeModel } from '../native.js';
 import { RecommendBatcher, type BatcherStats } from './batcher.js';
 import { Catalogue } from './catalogue.js';
 import { writeMetricsChart, writeTrainingCurve } from './charts/index.js';
@@ -21,6 +21,7 @@ import type {
   EvaluationResult,
   FoldInEvaluationResult,
   IterationStats,
+  ListOptions,
   ModelInfo,
   MovieInfo,
   PredictResult,
@@ -208,8 +209,8 @@ export class MyRecModel {
   // ---- recommendations ----
 
   /** The seed API: `[[movieIds], [ratings]]` in, the top M `[[movieIds], [estimatedRatings]]` out, best first. */
-  async predict(input: RatingsPair, M: number = DEFAULT_M): Promise<RatingsPair> {
-    const r = await this.recommend(input, M);
+  async predict(input: RatingsPair, M: number = DEFAULT_M, options: ListOptions = {}): Promise<RatingsPair> {
+    const r = await this.recommend(input, M, options);
     return [r.items.map((i) => i.movieId), r.items.map((i) => i.rating)];
   }
 
@@ -218,13 +219,13 @@ export class MyRecModel {
    * Scored off the JS thread, batched with the other requests that come in meanwhile (see batcher.ts); the list is
    * the one `recommendNewUser` gives alone. Input errors reject this call only.
    */
-  async recommend(input: RatingsPair, M: number = DEFAULT_M): Promise<PredictResult> {
+  async recommend(input: RatingsPair, M: number = DEFAULT_M, options: ListOptions = {}): Promise<PredictResult> {
     const [ids, ratings] = checkRatingsPair(input);
     checkInt('M', M, 1, MAX_M);
     // The model current now: a reload meanwhile does not change what this request is scored on.
     const loaded = this.requireLoaded();
-    const r = await this.batcher.submit(loaded.handle, ids, ratings, M);
-    return toPredictResult(loaded, r.movieIds, r.scores, r.unknownIds, r.personalised);
+    const r = await this.batcher.submit(loaded.handle, ids, ratings, M, nativeOptions(options));
+    return toPredictResult(loaded, r.movieIds, r.scores, r.unknownIds, r.personalised, r.explanations);
   }
 
   /** How many batches and requests the recommend batcher has handled (diagnostics, tests). */
@@ -233,26 +234,31 @@ export class MyRecModel {
   }
 
   /** Top M for a user of the training data (their rated movies left out); null when the model does not know them. */
-  recommendForUser(userId: number, M: number = DEFAULT_M): PredictResult | null {
+  recommendForUser(userId: number, M: number = DEFAULT_M, options: ListOptions = {}): PredictResult | null {
     checkInt('userId', userId, 0, MAX_ID);
     checkInt('M', M, 1, MAX_M);
     const loaded = this.requireLoaded();
-    const r = callSync('other', () => loaded.handle.recommendKnownUser(userId, M));
-    return r ? toPredictResult(loaded, r.movieIds, r.scores, [], true) : null;
+    const r = callSync('other', () => loaded.handle.recommendKnownUser(userId, M, nativeOptions(options)));
+    return r ? toPredictResult(loaded, r.movieIds, r.scores, [], true, r.explanations ?? undefined) : null;
   }
 
   /** The M movies closest to `id` (cosine of item factors; `rating` holds the similarity); null for an unknown movie. */
-  similar(id: number, M: number = DEFAULT_M): Recommendation[] | null {
+  similar(id: number, M: number = DEFAULT_M, options: ListOptions = {}): Recommendation[] | null {
     checkInt('movieId', id, 0, MAX_ID);
     checkInt('M', M, 1, MAX_M);
     const loaded = this.requireLoaded();
-    const r = callSync('other', () => loaded.handle.similar(id, M));
+    const r = callSync('other', () => loaded.handle.similar(id, M, nativeOptions(options)));
     return r ? items(loaded, r.movieIds, r.scores) : null;
   }
 
   /** For every user of a ratings file, that user's ratings as a new user's input: the top M, in user order. */
-  async *predictDataset(datasetPath: string, M: number = DEFAULT_M): AsyncGenerator<UserPrediction> {
+  async *predictDataset(
+    datasetPath: string,
+    M: number = DEFAULT_M,
+    options: ListOptions = {},
+  ): AsyncGenerator<UserPrediction> {
     checkInt('M', M, 1, MAX_M);
+    const listOptions = nativeOptions(options);
     const loaded = await this.ensureLoaded();
     const dataset = await this.readDataset(datasetPath, false);
     const { users, movies, ratings } = dataset.triples(); // sorted by (user, movie)
@@ -261,9 +267,10 @@ export class MyRecModel {
       let end = start + 1;
       while (end < users.length && users[end] === users[start]) end++;
       const r = callSync('other', () =>
-        loaded.handle.recommendNewUser(movies.subarray(start, end), ratings.subarray(start, end), M),
+        loaded.handle.recommendNewUser(movies.subarray(start, end), ratings.subarray(start, end), M, listOptions),
       );
-      yield { user: users[start], result: toPredictResult(loaded, r.movieIds, r.scores, [...r.unknownIds], r.personalised) };
+      const result = toPredictResult(loaded, r.movieIds, r.scores, [...r.unknownIds], r.personalised, r.explanations ?? undefined);
+      yield { user: users[start], result };
       start = end;
     }
   }
@@ -447,15 +454,23 @@ function round4(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
 
-function items(loaded: Loaded, ids: Uint32Array, scores: Float32Array): Recommendation[] {
+function items(loaded: Loaded, ids: Uint32Array, scores: Float32Array, explanations?: NativeBecause[][]): Recommendation[] {
   const out: Recommendation[] = [];
   for (let i = 0; i < ids.length; i++) {
-    out.push({
+    const item: Recommendation = {
       movieId: ids[i],
       title: loaded.catalogue.title(ids[i]),
       genres: loaded.catalogue.genres(ids[i]),
       rating: round4(scores[i]),
-    });
+    };
+    if (explanations) {
+      item.because = (explanations[i] ?? []).map((b) => ({
+        movieId: b.movieId,
+        title: loaded.catalogue.title(b.movieId),
+        share: round4(b.share),
+      }));
+    }
+    out.push(item);
   }
   return out;
 }
@@ -466,7 +481,17 @@ function toPredictResult(
   scores: Float32Array,
   unknownIds: number[],
   personalised: boolean,
+  explanations?: NativeBecause[][],
 ): PredictResult {
-  return { items: items(loaded, ids, scores), unknownIds, personalised };
+  return { items: items(loaded, ids, scores, explanations), unknownIds, personalised };
+}
+
+/** The options as the addon reads them: the core checks every field and names the one at fault. */
+function nativeOptions(options: ListOptions): object | null {
+  if (options === undefined || options === null) return null;
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidInputError('options must be an object { filters?, explain?, order? }', { field: 'options' });
+  }
+  return options;
 }
 

@@ -90,7 +90,54 @@ export interface Recommendation {
   movieId: number;
   title: string;
   genres: string[];
+  /** The rating model's estimate (similar: the cosine similarity). */
   rating: number;
+  /** With `explain: true`: the rated movies that contributed most to choosing this one (at most 3), largest first.
+   * Empty where the model cannot tell (the non-personalised list, a model without a ranking model). */
+  because?: Because[];
+}
+
+/** One rated movie that contributed to choosing a listed movie. */
+export interface Because {
+  movieId: number;
+  title: string;
+  /** Its term of the listed movie's ranking score over that score; over all rated movies the shares sum to 1. */
+  share: number;
+}
+
+/**
+ * Which movies a list may hold (every filter optional; all given must pass). Applied before the top-M cut, so a list
+ * is still M long when enough movies pass. Refusals are `InvalidInputError`s whose `field` names the filter
+ * (`genres`, `excludeGenres[2]`, `yearMin`, ...): an unknown genre, `yearMin > yearMax`, years outside 1800..2200,
+ * negative or fractional numbers, more than 1000 values in a list.
+ */
+export interface ListFilters {
+  /** Movies with any of these genres (as the catalogue spells them, case-insensitive). */
+  genres?: string[];
+  /** Movies with none of these genres. */
+  excludeGenres?: string[];
+  /** Released in or after this year (from the title's "(1995)" or u.item's release date; no year: filtered out). */
+  yearMin?: number;
+  /** Released in or before this year. */
+  yearMax?: number;
+  /** Movies with at least this many training ratings. */
+  minRatings?: number;
+  /** Movie ids never listed (unknown ids are ignored). */
+  exclude?: number[];
+}
+
+/**
+ * The options of every list (`recommend`, `predict`, `recommendForUser`, `similar`), checked once by the core: a
+ * refusal names the option (`filters`, `explain`, `order`, or the filter).
+ * - `order`: 'estimate' (default, the seed's contract: by estimated rating, descending) or 'score' (by the ranking
+ *   score that chose the movies: better NDCG/MAP; the estimates shown no longer decrease down the list). Which movies
+ *   a list holds does not depend on it.
+ * - `explain`: add `because` to every listed movie (new and known users).
+ */
+export interface ListOptions {
+  filters?: ListFilters;
+  explain?: boolean;
+  order?: 'estimate' | 'score';
 }
 
 export interface PredictResult {

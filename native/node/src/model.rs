@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use movierec_core::dataset::Catalogue;
 use movierec_core::model_io::LoadedModel;
-use movierec_core::recommend::{Because, ListOptions, Recommendations};
+use movierec_core::recommend::{Because as CoreBecause, ListOptions, Recommendations};
 use napi::bindgen_prelude::{AsyncTask, Float32Array, Uint32Array};
 use napi::Env;
 use napi_derive::napi;
@@ -30,18 +30,18 @@ pub struct RecommendationList {
     /// false: no known movie in the input, so this is the non-personalised list.
     pub personalised: bool,
     /// With `explain`: per listed movie, the rated movies that contributed most to choosing it, largest first.
-    pub explanations: Option<Vec<Vec<JsBecause>>>,
+    pub explanations: Option<Vec<Vec<Because>>>,
 }
 
 /// One rated movie that contributed to choosing a listed movie, with its share of the choosing score.
-#[napi(object, js_name = "Because")]
-pub struct JsBecause {
+#[napi(object)]
+pub struct Because {
     pub movie_id: u32,
     pub share: f64,
 }
 
-impl From<Because> for JsBecause {
-    fn from(b: Because) -> Self {
+impl From<CoreBecause> for Because {
+    fn from(b: CoreBecause) -> Self {
         Self {
             movie_id: b.movie_id,
             share: b.share as f64,
@@ -49,11 +49,11 @@ impl From<Because> for JsBecause {
     }
 }
 
-pub(crate) fn explanations(lists: Option<Vec<Vec<Because>>>) -> Option<Vec<Vec<JsBecause>>> {
+pub(crate) fn explanations(lists: Option<Vec<Vec<CoreBecause>>>) -> Option<Vec<Vec<Because>>> {
     lists.map(|lists| {
         lists
             .into_iter()
-            .map(|list| list.into_iter().map(JsBecause::from).collect())
+            .map(|list| list.into_iter().map(Because::from).collect())
             .collect()
     })
 }

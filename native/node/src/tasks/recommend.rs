@@ -6,14 +6,14 @@
 use std::sync::Arc;
 
 use movierec_core::model_io::LoadedModel;
-use movierec_core::recommend::{Because, ListOptions, NewUserRequest, Recommendations};
+use movierec_core::recommend::{Because as CoreBecause, ListOptions, NewUserRequest, Recommendations};
 use movierec_core::CoreError;
 use napi::bindgen_prelude::{Float32Array, Uint32Array, Uint8Array};
 use napi::{Env, Task};
 use napi_derive::napi;
 
 use crate::error::Result;
-use crate::model::{explanations, JsBecause};
+use crate::model::{explanations, Because};
 
 /// The requests of a batch, as JS passed them (checked: offsets start at 0, never decrease, end at the length).
 pub struct UserBatch {
@@ -100,7 +100,7 @@ pub struct BatchRecommendations {
     /// The users whose input was refused (their lists are empty); usually none.
     pub failures: Vec<UserFailure>,
     /// With `explain`: per entry of `movieIds`, the rated movies that contributed most to choosing it.
-    pub explanations: Option<Vec<Vec<JsBecause>>>,
+    pub explanations: Option<Vec<Vec<Because>>>,
 }
 
 /// One refused user of a batch: the error `recommendNewUser` would have thrown for them.
@@ -123,7 +123,7 @@ pub struct BatchOutput {
     unknown_offsets: Vec<u32>,
     personalised: Vec<u8>,
     failures: Vec<(u32, CoreError)>,
-    explanations: Option<Vec<Vec<Because>>>,
+    explanations: Option<Vec<Vec<CoreBecause>>>,
 }
 
 impl BatchOutput {
