@@ -125,6 +125,13 @@ export declare function evaluateFoldIn(model: NativeModel, dataset: NativeDatase
 export declare function evaluateModel(model: NativeModel, dataset: NativeDataset, k: number): Promise<Record<string, any>>
 
 /**
+ * The new-user protocol on the users of `dataset` the model never saw: a seeded half of each user's ratings folded
+ * in, the list of `k` scored against the other half's liked movies, beside popularity (camelCase
+ * `metrics::NewUserEvaluation`).
+ */
+export declare function evaluateNewUsers(model: NativeModel, dataset: NativeDataset, k: number, seed: number): Promise<Record<string, any>>
+
+/**
  * Trains on `train` in memory (nothing saved) with `params` (every parameter, as `resolveParams` gives them) and
  * scores RMSE/MAE on `test`: one fit of cross-validation.
  */
@@ -160,8 +167,10 @@ export interface IterationProgress {
   trainRmse: number
   /** RMSE on the ratings held out for validation; absent without a holdout. */
   validationRmse?: number
-  /** Seconds since training started. */
+  /** Seconds since the model's training started. */
   elapsedSeconds: number
+  /** Which model the step belongs to: the rating model's steps come first, then the ranking model's. */
+  phase: 'rating' | 'ranking'
 }
 
 /**
@@ -277,6 +286,9 @@ export interface SplitReport {
 
 /** Stores `evaluation` as the latest evaluation in `dir/model.json` (atomic rewrite, everything else kept). */
 export declare function storeEvaluation(dir: string, evaluation: any): void
+
+/** Stores `evaluation` as the latest new-user evaluation in `dir/model.json` (as `storeEvaluation`). */
+export declare function storeNewUserEvaluation(dir: string, evaluation: any): void
 
 export interface SynthOptions {
   /** `demo` (default: 6,000 users, 3,000 movies, 600,000 whole-star ratings), `ml5m` or `ml25m` (ML-25M's shape). */

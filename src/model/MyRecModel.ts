@@ -15,7 +15,7 @@ import { Catalogue } from './catalogue.js';
 import { writeMetricsChart, writeTrainingCurve } from './charts/index.js';
 import { fromNativeError, InvalidInputError, ModelNotFoundError, type ErrorContext } from './errors.js';
 import { DEFAULT_M, MAX_ID, MAX_K, MAX_M } from './limits.js';
-import { resolveParams, type TrainParams } from './params.js';
+import { PARAMETER_SPEC, resolveParams, type TrainParams } from './params.js';
 import type {
   DatasetInfo,
   EvaluationResult,
@@ -24,6 +24,7 @@ import type {
   ListOptions,
   ModelInfo,
   MovieInfo,
+  NewUserEvaluationResult,
   PredictResult,
   RatingScale,
   RatingsPair,
@@ -122,7 +123,7 @@ export class MyRecModel {
       const onIteration = (stats: IterationStats) => {
         const validation = stats.validationRmse === undefined ? '' : `, validation RMSE ${stats.validationRmse.toFixed(4)}`;
         log().info(
-          `${params.method === 'gibbs' ? 'sweep' : 'iteration'} ${stats.iteration}/${steps}: ` +
+          `${stepName(params, stats)} ${stats.iteration}/${stepsOf(params, stats.phase)}: ` +
             `train RMSE ${stats.trainRmse.toFixed(4)}${validation}, ${stats.elapsedSeconds.toFixed(2)} s`,
         );
         try {
@@ -169,9 +170,38 @@ export class MyRecModel {
         popularity: evaluation.popularity,
         evaluatedAt: new Date().toISOString(),
       };
-      if (await this.storeEvaluation(loaded, result)) await writeMetricsChart(this.modelDir, result);
+      if (await this.storeEvaluation(loaded, result, native.storeEvaluation)) await writeMetricsChart(this.modelDir, result);
       loaded.info = { ...loaded.info, evaluation: result };
       log().info(`evaluation on ${result.dataset.path}: ${JSON.stringify(result)}`);
+      return result;
+    });
+  }
+
+  /**
+   * The new-user protocol on the users of a ratings file the model never saw (see `NewUserEvaluationResult`): the
+   * product's lists beside the same lists by ranking score and popularity, at `k` (default 10), split by `seed`
+   * (default 42). Stored in model.json as `newUserEvaluation`.
+   */
+  async evaluateNewUsers(datasetPath: string, opts: { k?: number; seed?: number } = {}): Promise<NewUserEvaluationResult> {
+    const k = opts.k ?? 10;
+    const seed = opts.seed ?? 42;
+    checkInt('k', k, 1, MAX_K);
+    checkInt('seed', seed, 0, Number.MAX_SAFE_INTEGER);
+    return this.exclusive(async () => {
+      const loaded = await this.ensureLoaded();
+      const dataset = await this.readDataset(datasetPath, false);
+      const r = (await call('other', () => native.evaluateNewUsers(loaded.handle, dataset, k, seed))) as Omit<
+        NewUserEvaluationResult,
+        'dataset' | 'evaluatedAt'
+      >;
+      const result: NewUserEvaluationResult = {
+        dataset: datasetInfo(dataset.report),
+        ...r,
+        evaluatedAt: new Date().toISOString(),
+      };
+      await this.storeEvaluation(loaded, result, native.storeNewUserEvaluation);
+      loaded.info = { ...loaded.info, newUserEvaluation: result };
+      log().info(`new-user evaluation on ${result.dataset.path}: ${JSON.stringify(result)}`);
       return result;
     });
   }
@@ -294,7 +324,11 @@ export class MyRecModel {
    * Writes the evaluation into model.json, but only when the model on disk is still the one evaluated (another
    * process may have trained a new one meanwhile; its model.json must not get this model's figures).
    */
-  private async storeEvaluation(loaded: Loaded, result: EvaluationResult): Promise<boolean> {
+  private async storeEvaluation(
+    loaded: Loaded,
+    result: EvaluationResult | NewUserEvaluationResult,
+    store: (dir: string, json: unknown) => void,
+  ): Promise<boolean> {
     const onDisk = await readTrainedAt(path.join(this.modelDir, 'model.json'));
     if (onDisk !== loaded.info.trainedAt) {
       log().warn(
@@ -305,7 +339,7 @@ export class MyRecModel {
     }
     // Through JSON: NaN metrics (an implicit model's RMSE) become null, which JSON (and the addon) can hold.
     const json: unknown = JSON.parse(JSON.stringify(result));
-    callSync('model', () => native.storeEvaluation(this.modelDir, json));
+    callSync('model', () => store(this.modelDir, json));
     return true;
   }
 
@@ -412,9 +446,26 @@ export function checkRatingsPair(input: unknown): [Uint32Array, Float32Array] {
   return [outIds, outRatings];
 }
 
-/** Progress steps a training reports: ALS iterations, or Gibbs sweeps (burn-in + samples). */
-export function totalSteps(p: Pick<TrainParams, 'method' | 'feedback' | 'iterations' | 'burnIn' | 'samples'>): number {
+type StepParams = Pick<TrainParams, 'method' | 'feedback' | 'iterations' | 'burnIn' | 'samples' | 'ranking'>;
+
+/** Progress steps a training reports: the rating model's ALS iterations or Gibbs sweeps (burn-in + samples), then
+ * the ranking model's iterations when one is trained beside it. */
+export function totalSteps(p: StepParams): number {
+  return stepsOf(p, 'rating') + stepsOf(p, 'ranking');
+}
+
+function stepsOf(p: StepParams, phase: IterationStats['phase']): number {
+  if (phase === 'ranking') {
+    // The ranking model trains with the implicit defaults (AlsParams::ranking_params in the core).
+    const iterations = PARAMETER_SPEC.find((s) => s.name === 'iterations')?.defaults.implicit;
+    return p.feedback === 'explicit' && p.ranking === 'implicit' ? Number(iterations) : 0;
+  }
   return p.method === 'gibbs' && p.feedback === 'explicit' ? p.burnIn + p.samples : p.iterations;
+}
+
+function stepName(p: StepParams, stats: IterationStats): string {
+  if (stats.phase === 'ranking') return 'ranking model iteration';
+  return p.method === 'gibbs' && p.feedback === 'explicit' ? 'sweep' : 'iteration';
 }
 
 /** The training parameters among `options` (the others say how to read the data and follow the training). */

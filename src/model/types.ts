@@ -17,8 +17,8 @@ export type Solver = TrainParams['solver'];
  * to read the data set and follow the training. */
 export type TrainOptions = Partial<TrainParams> & {
   skipInvalid?: boolean;
-  /** Called after every ALS iteration or Gibbs sweep (on the JS thread, from the native task), with the number of
-   * steps the training takes. */
+  /** Called after every ALS iteration or Gibbs sweep of either model (on the JS thread, from the native task), with
+   * the number of steps the training takes (both models). */
   onIteration?: (stats: IterationStats, totalSteps: number) => void;
 };
 
@@ -29,6 +29,8 @@ export interface IterationStats {
   /** RMSE on the ratings held out for validation; absent without a holdout. */
   validationRmse?: number;
   elapsedSeconds: number;
+  /** The model the step belongs to: the rating model's steps first, then the ranking model's (iterations from 1). */
+  phase: 'rating' | 'ranking';
 }
 
 export interface RatingScale {
@@ -75,7 +77,35 @@ export interface RankingMetrics {
   /** Mean average precision at k. */
   map: number;
   coverage: number;
+  /** Mean self-information of the recommended movies, -log2(share of the training ratings), in bits. */
+  novelty?: number;
+  /** Mean pairwise Jaccard distance of the genre sets within a list (absent when the model has no genres). */
+  diversity?: number;
   users: number;
+}
+
+/**
+ * The new-user protocol (`MyRecModel.evaluateNewUsers`, `movierec evaluate --new-users`) on the users of a file the
+ * model never saw (`movierec split --by users`): for each, a seeded half of their ratings is the input of `/predict`,
+ * the other half the target; a target movie is liked when rated at least `likedRating` (4 of 5 stars: the scale's
+ * top times 4/5). Stored in model.json as `newUserEvaluation`.
+ */
+export interface NewUserEvaluationResult {
+  dataset: DatasetInfo;
+  k: number;
+  seed: number;
+  givenFraction: number;
+  likedRating: number;
+  /** The product's lists (ordered by estimate). */
+  model: RankingMetrics;
+  /** The same lists ordered by the ranking score (same precision and recall; NDCG and MAP differ). */
+  modelByScore: RankingMetrics;
+  popularity: RankingMetrics;
+  users: number;
+  usersKnown: number;
+  usersSkipped: number;
+  usersNotPersonalised: number;
+  evaluatedAt: string;
 }
 
 export interface EvaluationResult {
@@ -166,6 +196,7 @@ export interface ModelInfo {
   history: IterationStats[];
   scale: RatingScale;
   evaluation?: EvaluationResult;
+  newUserEvaluation?: NewUserEvaluationResult;
   /** Sizes of the saved model (model.json's counts; `ratings`: the training ratings). */
   counts: { users: number; movies: number; factors: number; ratings: number };
 }
