@@ -10,6 +10,7 @@ import path from 'node:path';
 import type * as Addon from '../native/node/index.js';
 
 export type {
+  Because as NativeBecause,
   DatasetReport,
   NativeDataset,
   NativeModel,

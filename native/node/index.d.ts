@@ -28,7 +28,7 @@ export declare class NativeModel {
    * Top `m` movies for a new user from `(movieIds[i], ratings[i])` pairs (the typed arrays are read in place).
    * Unknown ids are ignored and reported; with no known movie the list is the non-personalised one.
    */
-  recommendNewUser(movieIds: Uint32Array, ratings: Float32Array, m: number): RecommendationList
+  recommendNewUser(movieIds: Uint32Array, ratings: Float32Array, m: number, options?: Record<string, any> | null): RecommendationList
   /**
    * `recommendNewUser` for a batch of users, scored together off the JS thread (the movie factors are read once
    * per batch). User `u` is `(movieIds[i], ratings[i])` for `i` in `offsets[u]..offsets[u + 1]` with list length
@@ -36,19 +36,19 @@ export declare class NativeModel {
    * fails that user only (`failures`); a malformed batch throws `INVALID_INPUT`. The typed arrays are read in
    * place: do not write to them until the promise settles.
    */
-  recommendNewUsers(movieIds: Uint32Array, ratings: Float32Array, offsets: Uint32Array, m: Uint32Array): Promise<BatchRecommendations>
+  recommendNewUsers(movieIds: Uint32Array, ratings: Float32Array, offsets: Uint32Array, m: Uint32Array, options?: Record<string, any> | null): Promise<BatchRecommendations>
   /** Top `m` movies for a user of the training data (their training movies left out); null for an unknown user. */
-  recommendKnownUser(userId: number, m: number): RecommendationList | null
+  recommendKnownUser(userId: number, m: number, options?: Record<string, any> | null): RecommendationList | null
   /**
    * The training ratings of `userId` (none for a user the model was not trained on) with the stored ones applied:
    * `(movieIds[i], ratings[i])`, NaN deleting, for a movie given twice the later one counting. O(the user's
    * ratings); the result is a new user's input (`recommendNewUser`, `recommendNewUsers`).
    */
   historyWith(userId: number, movieIds: Uint32Array, ratings: Float32Array): UserHistory
-  /** The `m` movies closest to `movieId`; null for an unknown movie. */
-  similar(movieId: number, m: number): SimilarList | null
-  /** The non-personalised list (bias-based, with a minimum-support guard). */
-  popular(m: number): RecommendationList
+  /** The `m` movies closest to `movieId` that pass the filters; null for an unknown movie. */
+  similar(movieId: number, m: number, options?: Record<string, any> | null): SimilarList | null
+  /** The non-personalised list (bias-based, with a minimum-support guard) among the movies the filters let in. */
+  popular(m: number, options?: Record<string, any> | null): RecommendationList
   /**
    * Titles, genres and rating counts of every movie: the movies file's and the trained ones, merged by id (a
    * trained movie the movies file lacks has an empty title and no genres). A copy: call once per load.
@@ -70,6 +70,14 @@ export interface BatchRecommendations {
   personalised: Uint8Array
   /** The users whose input was refused (their lists are empty); usually none. */
   failures: Array<UserFailure>
+  /** With `explain`: per entry of `movieIds`, the rated movies that contributed most to choosing it. */
+  explanations?: Array<Array<Because>>
+}
+
+/** One rated movie that contributed to choosing a listed movie, with its share of the choosing score. */
+export interface Because {
+  movieId: number
+  share: number
 }
 
 /** Every movie the model knows of (rated in training or listed in the movies file), sorted by id. */
@@ -121,6 +129,13 @@ export declare function evaluateFoldIn(model: NativeModel, dataset: NativeDatase
  * popularity, on `dataset` (camelCase `metrics::Evaluation`).
  */
 export declare function evaluateModel(model: NativeModel, dataset: NativeDataset, k: number): Promise<Record<string, any>>
+
+/**
+ * The new-user protocol on the users of `dataset` the model never saw: a seeded half of each user's ratings folded
+ * in, the list of `k` scored against the other half's liked movies, beside popularity (camelCase
+ * `metrics::NewUserEvaluation`).
+ */
+export declare function evaluateNewUsers(model: NativeModel, dataset: NativeDataset, k: number, seed: number): Promise<Record<string, any>>
 
 /**
  * Writes `model` to `file` as `implicit`'s `AlternatingLeastSquares.save` does (with the MovieLens ids of its rows;
@@ -179,8 +194,10 @@ export interface IterationProgress {
   trainRmse: number
   /** RMSE on the ratings held out for validation; absent without a holdout. */
   validationRmse?: number
-  /** Seconds since training started. */
+  /** Seconds since the model's training started. */
   elapsedSeconds: number
+  /** Which model the step belongs to: the rating model's steps come first, then the ranking model's. */
+  phase: 'rating' | 'ranking'
 }
 
 /**
@@ -198,8 +215,13 @@ export declare function loadModel(dir: string): Promise<NativeModel>
 /** `loadModel` on the calling thread. */
 export declare function loadModelSync(dir: string): NativeModel
 
+/** The most values a list filter of many values (`genres`, `excludeGenres`, `exclude`) may hold. */
+export declare const MAX_FILTER_VALUES: number
+
 /** The longest list a caller may ask for (M), and the largest k of the ranking metrics. */
 export declare const MAX_LIST_LENGTH: number
+
+export declare const MAX_YEAR: number
 
 /**
  * `dataset` with the events `(users[i], movies[i], ratings[i])` applied: an event replaces the file's rating of its
@@ -208,6 +230,9 @@ export declare const MAX_LIST_LENGTH: number
  * `events` or `events.ratings[i]` (columns of different lengths, a rating that is not a half star from 0.5 to 5).
  */
 export declare function mergeEvents(dataset: NativeDataset, users: Uint32Array, movies: Uint32Array, ratings: Float32Array, lastEventTime?: string | undefined | null): Promise<NativeDataset>
+
+/** The years a list's `yearMin` and `yearMax` may name. */
+export declare const MIN_YEAR: number
 
 /**
  * Every training parameter: name, `movierec train` flag, help, type and range, the modes it applies to, its
@@ -248,6 +273,8 @@ export interface RecommendationList {
   unknownIds: Uint32Array
   /** false: no known movie in the input, so this is the non-personalised list. */
   personalised: boolean
+  /** With `explain`: per listed movie, the rated movies that contributed most to choosing it, largest first. */
+  explanations?: Array<Array<Because>>
 }
 
 /**
@@ -306,6 +333,9 @@ export interface SplitReport {
 
 /** Stores `evaluation` as the latest evaluation in `dir/model.json` (atomic rewrite, everything else kept). */
 export declare function storeEvaluation(dir: string, evaluation: any): void
+
+/** Stores `evaluation` as the latest new-user evaluation in `dir/model.json` (as `storeEvaluation`). */
+export declare function storeNewUserEvaluation(dir: string, evaluation: any): void
 
 export interface SynthOptions {
   /** `demo` (default: 6,000 users, 3,000 movies, 600,000 whole-star ratings), `ml5m` or `ml25m` (ML-25M's shape). */

@@ -19,15 +19,17 @@ export interface TrainingProgress {
   stop(): void;
 }
 
-/** `steps`: ALS iterations or Gibbs sweeps (burn-in + samples). */
+/** `steps`: ALS iterations or Gibbs sweeps (burn-in + samples), and the ranking model's iterations. */
 export function trainingProgress(ctx: CliContext, steps: number, json: boolean): TrainingProgress {
   if (!ctx.interactive(json)) return { onIteration: () => undefined, stop: () => undefined };
   const bar = progressBar(ctx, 'training |{bar}| {value}/{total} | train RMSE {rmse}{validation} | {elapsed} s', 30);
   bar.start(steps, 0, { rmse: '-', validation: '', elapsed: '0.0' });
+  // Steps of both models (the rating model's, then the ranking model's), counted as they arrive.
+  let done = 0;
   return {
     // For Gibbs sampling the train RMSE is that of the predictions averaged so far: it settles as samples add up.
     onIteration: (s) =>
-      bar.update(s.iteration, {
+      bar.update(++done, {
         rmse: s.trainRmse.toFixed(4),
         validation: s.validationRmse === undefined ? '' : ` | validation RMSE ${s.validationRmse.toFixed(4)}`,
         elapsed: s.elapsedSeconds.toFixed(1),

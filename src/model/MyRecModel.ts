@@ -13,7 +13,7 @@ import path from 'node:path';
 
 import { config } from '../config.js';
 import { getLogger } from '../logger.js';
-import { native, type DatasetReport, type NativeDataset, type NativeModel } from '../native.js';
+import { native, type DatasetReport, type NativeBecause, type NativeDataset, type NativeModel } from '../native.js';
 import { RecommendBatcher, type BatcherStats } from './batcher.js';
 import { Catalogue } from './catalogue.js';
 import { writeMetricsChart, writeTrainingCurve } from './charts/index.js';
@@ -25,7 +25,7 @@ import {
   type ErrorContext,
 } from './errors.js';
 import { DEFAULT_M, MAX_ID, MAX_K, MAX_M } from './limits.js';
-import { resolveParams, type TrainParams } from './params.js';
+import { PARAMETER_SPEC, resolveParams, type TrainParams } from './params.js';
 import type {
   DatasetInfo,
   EvaluationResult,
@@ -33,8 +33,10 @@ import type {
   ImportOptions,
   ImportResult,
   IterationStats,
+  ListOptions,
   ModelInfo,
   MovieInfo,
+  NewUserEvaluationResult,
   PredictResult,
   RatingEvents,
   RatingScale,
@@ -204,10 +206,12 @@ export class MyRecModel {
           `params ${JSON.stringify(params)}`,
       );
       const steps = totalSteps(params);
+      const progress = new ProgressCount();
       const onIteration = (stats: IterationStats) => {
+        progress.received++;
         const validation = stats.validationRmse === undefined ? '' : `, validation RMSE ${stats.validationRmse.toFixed(4)}`;
         log().info(
-          `${params.method === 'gibbs' ? 'sweep' : 'iteration'} ${stats.iteration}/${steps}: ` +
+          `${stepName(params, stats)} ${stats.iteration}/${stepsOf(params, stats.phase)}: ` +
             `train RMSE ${stats.trainRmse.toFixed(4)}${validation}, ${stats.elapsedSeconds.toFixed(2)} s`,
         );
         try {
@@ -217,7 +221,13 @@ export class MyRecModel {
           log().warn('onIteration callback failed', err);
         }
       };
-      const loaded = await this.publishVersion((dir) => native.trainModel(dataset, params, dir, onIteration));
+      const loaded = await this.publishVersion(async (dir) => {
+        const handle = await native.trainModel(dataset, params, dir, onIteration);
+        // Progress comes through a queue that the task's end does not wait for: the last steps can arrive after it.
+        const meta = handle.meta() as ModelInfo;
+        await progress.all(meta.history.length + (meta.ranking?.history.length ?? 0));
+        return handle;
+      });
       const info = loaded.info;
       log().info(
         `model version ${loaded.version} saved to ${loaded.dir} after ${info.trainingSeconds.toFixed(2)} s of ` +
@@ -322,9 +332,38 @@ export class MyRecModel {
         popularity: evaluation.popularity,
         evaluatedAt: new Date().toISOString(),
       };
-      if (await this.storeEvaluation(loaded, result)) await writeMetricsChart(loaded.dir, result);
+      if (await this.storeEvaluation(loaded, result, native.storeEvaluation)) await writeMetricsChart(loaded.dir, result);
       loaded.info = { ...loaded.info, evaluation: result };
       log().info(`evaluation on ${result.dataset.path}: ${JSON.stringify(result)}`);
+      return result;
+    });
+  }
+
+  /**
+   * The new-user protocol on the users of a ratings file the model never saw (see `NewUserEvaluationResult`): the
+   * product's lists beside the same lists by ranking score and popularity, at `k` (default 10), split by `seed`
+   * (default 42). Stored in model.json as `newUserEvaluation`.
+   */
+  async evaluateNewUsers(datasetPath: string, opts: { k?: number; seed?: number } = {}): Promise<NewUserEvaluationResult> {
+    const k = opts.k ?? 10;
+    const seed = opts.seed ?? 42;
+    checkInt('k', k, 1, MAX_K);
+    checkInt('seed', seed, 0, Number.MAX_SAFE_INTEGER);
+    return this.exclusive(async () => {
+      const loaded = await this.ensureLoaded();
+      const dataset = await this.readDataset(datasetPath, false);
+      const r = (await call('other', () => native.evaluateNewUsers(loaded.handle, dataset, k, seed))) as Omit<
+        NewUserEvaluationResult,
+        'dataset' | 'evaluatedAt'
+      >;
+      const result: NewUserEvaluationResult = {
+        dataset: datasetInfo(dataset.report),
+        ...r,
+        evaluatedAt: new Date().toISOString(),
+      };
+      await this.storeEvaluation(loaded, result, native.storeNewUserEvaluation);
+      loaded.info = { ...loaded.info, newUserEvaluation: result };
+      log().info(`new-user evaluation on ${result.dataset.path}: ${JSON.stringify(result)}`);
       return result;
     });
   }
@@ -362,8 +401,8 @@ export class MyRecModel {
   // ---- recommendations ----
 
   /** The seed API: `[[movieIds], [ratings]]` in, the top M `[[movieIds], [estimatedRatings]]` out, best first. */
-  async predict(input: RatingsPair, M: number = DEFAULT_M): Promise<RatingsPair> {
-    const r = await this.recommend(input, M);
+  async predict(input: RatingsPair, M: number = DEFAULT_M, options: ListOptions = {}): Promise<RatingsPair> {
+    const r = await this.recommend(input, M, options);
     return [r.items.map((i) => i.movieId), r.items.map((i) => i.rating)];
   }
 
@@ -372,11 +411,11 @@ export class MyRecModel {
    * Scored off the JS thread, batched with the other requests that come in meanwhile (see batcher.ts); the list is
    * the one `recommendNewUser` gives alone. Input errors reject this call only.
    */
-  async recommend(input: RatingsPair, M: number = DEFAULT_M): Promise<PredictResult> {
+  async recommend(input: RatingsPair, M: number = DEFAULT_M, options: ListOptions = {}): Promise<PredictResult> {
     const [ids, ratings] = checkRatingsPair(input);
     checkInt('M', M, 1, MAX_M);
     // The model current now: a reload meanwhile does not change what this request is scored on.
-    return this.recommendFoldedIn(this.requireLoaded(), ids, ratings, M);
+    return this.recommendFoldedIn(this.requireLoaded(), ids, ratings, M, options);
   }
 
   /**
@@ -388,13 +427,14 @@ export class MyRecModel {
     userId: number,
     given: readonly { movieId: number; rating: number | null }[],
     M: number = DEFAULT_M,
+    options: ListOptions = {},
   ): Promise<PredictResult> {
     checkInt('userId', userId, 0, MAX_ID);
     checkInt('M', M, 1, MAX_M);
     const loaded = this.requireLoaded();
     const [ids, ratings] = givenColumns(given);
     const history = callSync('other', () => loaded.handle.historyWith(userId, ids, ratings));
-    return this.recommendFoldedIn(loaded, history.movieIds, history.ratings, M);
+    return this.recommendFoldedIn(loaded, history.movieIds, history.ratings, M, options);
   }
 
   /**
@@ -410,9 +450,15 @@ export class MyRecModel {
   }
 
   /** The new-user path every folded-in list takes: scored off the JS thread, batched (batcher.ts). */
-  private async recommendFoldedIn(loaded: Loaded, ids: Uint32Array, ratings: Float32Array, M: number): Promise<PredictResult> {
-    const r = await this.batcher.submit(loaded.handle, ids, ratings, M);
-    return toPredictResult(loaded, r.movieIds, r.scores, r.unknownIds, r.personalised);
+  private async recommendFoldedIn(
+    loaded: Loaded,
+    ids: Uint32Array,
+    ratings: Float32Array,
+    M: number,
+    options: ListOptions,
+  ): Promise<PredictResult> {
+    const r = await this.batcher.submit(loaded.handle, ids, ratings, M, nativeOptions(options));
+    return toPredictResult(loaded, r.movieIds, r.scores, r.unknownIds, r.personalised, r.explanations);
   }
 
   /** How many batches and requests the recommend batcher has handled (diagnostics, tests). */
@@ -421,26 +467,31 @@ export class MyRecModel {
   }
 
   /** Top M for a user of the training data (their rated movies left out); null when the model does not know them. */
-  recommendForUser(userId: number, M: number = DEFAULT_M): PredictResult | null {
+  recommendForUser(userId: number, M: number = DEFAULT_M, options: ListOptions = {}): PredictResult | null {
     checkInt('userId', userId, 0, MAX_ID);
     checkInt('M', M, 1, MAX_M);
     const loaded = this.requireLoaded();
-    const r = callSync('other', () => loaded.handle.recommendKnownUser(userId, M));
-    return r ? toPredictResult(loaded, r.movieIds, r.scores, [], true) : null;
+    const r = callSync('other', () => loaded.handle.recommendKnownUser(userId, M, nativeOptions(options)));
+    return r ? toPredictResult(loaded, r.movieIds, r.scores, [], true, r.explanations ?? undefined) : null;
   }
 
   /** The M movies closest to `id` (cosine of item factors; `rating` holds the similarity); null for an unknown movie. */
-  similar(id: number, M: number = DEFAULT_M): Recommendation[] | null {
+  similar(id: number, M: number = DEFAULT_M, options: ListOptions = {}): Recommendation[] | null {
     checkInt('movieId', id, 0, MAX_ID);
     checkInt('M', M, 1, MAX_M);
     const loaded = this.requireLoaded();
-    const r = callSync('other', () => loaded.handle.similar(id, M));
+    const r = callSync('other', () => loaded.handle.similar(id, M, nativeOptions(options)));
     return r ? items(loaded, r.movieIds, r.scores) : null;
   }
 
   /** For every user of a ratings file, that user's ratings as a new user's input: the top M, in user order. */
-  async *predictDataset(datasetPath: string, M: number = DEFAULT_M): AsyncGenerator<UserPrediction> {
+  async *predictDataset(
+    datasetPath: string,
+    M: number = DEFAULT_M,
+    options: ListOptions = {},
+  ): AsyncGenerator<UserPrediction> {
     checkInt('M', M, 1, MAX_M);
+    const listOptions = nativeOptions(options);
     const loaded = await this.ensureLoaded();
     const dataset = await this.readDataset(datasetPath, false);
     const { users, movies, ratings } = dataset.triples(); // sorted by (user, movie)
@@ -449,9 +500,10 @@ export class MyRecModel {
       let end = start + 1;
       while (end < users.length && users[end] === users[start]) end++;
       const r = callSync('other', () =>
-        loaded.handle.recommendNewUser(movies.subarray(start, end), ratings.subarray(start, end), M),
+        loaded.handle.recommendNewUser(movies.subarray(start, end), ratings.subarray(start, end), M, listOptions),
       );
-      yield { user: users[start], result: toPredictResult(loaded, r.movieIds, r.scores, [...r.unknownIds], r.personalised) };
+      const result = toPredictResult(loaded, r.movieIds, r.scores, [...r.unknownIds], r.personalised, r.explanations ?? undefined);
+      yield { user: users[start], result };
       start = end;
     }
   }
@@ -527,7 +579,11 @@ export class MyRecModel {
    * Writes the evaluation into model.json, but only when the model on disk is still the one evaluated (a legacy
    * DATA_DIR/model may have been retrained by an older program meanwhile; its model.json must not get these figures).
    */
-  private async storeEvaluation(loaded: Loaded, result: EvaluationResult): Promise<boolean> {
+  private async storeEvaluation(
+    loaded: Loaded,
+    result: EvaluationResult | NewUserEvaluationResult,
+    store: (dir: string, json: unknown) => void,
+  ): Promise<boolean> {
     const onDisk = await readTrainedAt(path.join(loaded.dir, 'model.json'));
     if (onDisk !== loaded.info.trainedAt) {
       log().warn(
@@ -538,7 +594,7 @@ export class MyRecModel {
     }
     // Through JSON: NaN metrics (an implicit model's RMSE) become null, which JSON (and the addon) can hold.
     const json: unknown = JSON.parse(JSON.stringify(result));
-    callSync('model', () => native.storeEvaluation(loaded.dir, json));
+    callSync('model', () => store(loaded.dir, json));
     return true;
   }
 
@@ -645,14 +701,45 @@ export function checkRatingsPair(input: unknown): [Uint32Array, Float32Array] {
   return [outIds, outRatings];
 }
 
+/** Counts the progress events of a training, to wait for the last ones after the task has ended. */
+class ProgressCount {
+  received = 0;
+
+  /** Resolves once `expected` events have arrived, or after `timeoutMs` (a lost event must not hang training). */
+  async all(expected: number, timeoutMs = 2000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.received < expected && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    if (this.received < expected) log().warn(`training progress: ${this.received} of ${expected} steps reported`);
+  }
+}
+
 /** Ratings given since training as the addon takes them: a deletion (null) as NaN. */
 function givenColumns(given: readonly { movieId: number; rating: number | null }[]): [Uint32Array, Float32Array] {
   return [Uint32Array.from(given, (g) => g.movieId), Float32Array.from(given, (g) => g.rating ?? Number.NaN)];
 }
 
-/** Progress steps a training reports: ALS iterations, or Gibbs sweeps (burn-in + samples). */
-export function totalSteps(p: Pick<TrainParams, 'method' | 'feedback' | 'iterations' | 'burnIn' | 'samples'>): number {
+type StepParams = Pick<TrainParams, 'method' | 'feedback' | 'iterations' | 'burnIn' | 'samples' | 'ranking'>;
+
+/** Progress steps a training reports: the rating model's ALS iterations or Gibbs sweeps (burn-in + samples), then
+ * the ranking model's iterations when one is trained beside it. */
+export function totalSteps(p: StepParams): number {
+  return stepsOf(p, 'rating') + stepsOf(p, 'ranking');
+}
+
+function stepsOf(p: StepParams, phase: IterationStats['phase']): number {
+  if (phase === 'ranking') {
+    // The ranking model trains with the implicit defaults (AlsParams::ranking_params in the core).
+    const iterations = PARAMETER_SPEC.find((s) => s.name === 'iterations')?.defaults.implicit;
+    return p.feedback === 'explicit' && p.ranking === 'implicit' ? Number(iterations) : 0;
+  }
   return p.method === 'gibbs' && p.feedback === 'explicit' ? p.burnIn + p.samples : p.iterations;
+}
+
+function stepName(p: StepParams, stats: IterationStats): string {
+  if (stats.phase === 'ranking') return 'ranking model iteration';
+  return p.method === 'gibbs' && p.feedback === 'explicit' ? 'sweep' : 'iteration';
 }
 
 /** The training parameters among `options` (the others say how to read the data and follow the training). */
@@ -703,15 +790,23 @@ function round4(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
 
-function items(loaded: Loaded, ids: Uint32Array, scores: Float32Array): Recommendation[] {
+function items(loaded: Loaded, ids: Uint32Array, scores: Float32Array, explanations?: NativeBecause[][]): Recommendation[] {
   const out: Recommendation[] = [];
   for (let i = 0; i < ids.length; i++) {
-    out.push({
+    const item: Recommendation = {
       movieId: ids[i],
       title: loaded.catalogue.title(ids[i]),
       genres: loaded.catalogue.genres(ids[i]),
       rating: round4(scores[i]),
-    });
+    };
+    if (explanations) {
+      item.because = (explanations[i] ?? []).map((b) => ({
+        movieId: b.movieId,
+        title: loaded.catalogue.title(b.movieId),
+        share: round4(b.share),
+      }));
+    }
+    out.push(item);
   }
   return out;
 }
@@ -722,7 +817,17 @@ function toPredictResult(
   scores: Float32Array,
   unknownIds: number[],
   personalised: boolean,
+  explanations?: NativeBecause[][],
 ): PredictResult {
-  return { items: items(loaded, ids, scores), unknownIds, personalised };
+  return { items: items(loaded, ids, scores, explanations), unknownIds, personalised };
+}
+
+/** The options as the addon reads them: the core checks every field and names the one at fault. */
+function nativeOptions(options: ListOptions): object | null {
+  if (options === undefined || options === null) return null;
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidInputError('options must be an object { filters?, explain?, order? }', { field: 'options' });
+  }
+  return options;
 }
 

@@ -9,7 +9,7 @@
 // A batch only holds requests for one model handle (the one current when each request came in), so a reload does
 // not change what requests already queued or running are scored on.
 
-import type { NativeModel } from '../native.js';
+import type { NativeBecause, NativeModel } from '../native.js';
 import { fromNativeError } from './errors.js';
 
 /** One user's list as the addon gives it (raw ids, estimates), before titles are added. */
@@ -18,6 +18,8 @@ export interface RawRecommendations {
   scores: Float32Array;
   unknownIds: number[];
   personalised: boolean;
+  /** With `explain`: per listed movie, the rated movies (raw ids) that chose it. */
+  explanations?: NativeBecause[][];
 }
 
 export interface BatcherOptions {
@@ -38,6 +40,10 @@ interface Pending {
   ids: Uint32Array;
   ratings: Float32Array;
   m: number;
+  /** The list options as the addon reads them (null: the defaults); a batch holds one options value. */
+  options: object | null;
+  /** `options` as JSON: requests with equal options are batched together. */
+  optionsKey: string;
   resolve: (r: RawRecommendations) => void;
   reject: (err: unknown) => void;
 }
@@ -65,9 +71,16 @@ export class RecommendBatcher {
   }
 
   /** Queues one user's request on `handle`; resolves to their list, or rejects with their own error. */
-  submit(handle: NativeModel, ids: Uint32Array, ratings: Float32Array, m: number): Promise<RawRecommendations> {
+  submit(
+    handle: NativeModel,
+    ids: Uint32Array,
+    ratings: Float32Array,
+    m: number,
+    options: object | null = null,
+  ): Promise<RawRecommendations> {
+    const optionsKey = JSON.stringify(options);
     return new Promise((resolve, reject) => {
-      this.queue.push({ handle, ids, ratings, m, resolve, reject });
+      this.queue.push({ handle, ids, ratings, m, options, optionsKey, resolve, reject });
       if (!this.scheduled && this.inFlight < this.maxInFlight) {
         // After this turn's I/O callbacks: every request parsed in the same turn joins the batch.
         this.scheduled = true;
@@ -85,13 +98,14 @@ export class RecommendBatcher {
     }
   }
 
-  /** The next batch: queued requests on the first one's handle, in arrival order, at most maxBatch. */
+  /** The next batch: queued requests on the first one's handle with its options, in arrival order, at most maxBatch. */
   private take(): Pending[] {
-    const handle = this.queue[0].handle;
+    const { handle, optionsKey } = this.queue[0];
     const batch: Pending[] = [];
     const rest: Pending[] = [];
     for (const p of this.queue) {
-      (p.handle === handle && batch.length < this.maxBatch ? batch : rest).push(p);
+      const joins = p.handle === handle && p.optionsKey === optionsKey && batch.length < this.maxBatch;
+      (joins ? batch : rest).push(p);
     }
     this.queue = rest;
     return batch;
@@ -102,8 +116,14 @@ export class RecommendBatcher {
     this.stats.requests++;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, 1);
     try {
-      const r = p.handle.recommendNewUser(p.ids, p.ratings, p.m);
-      p.resolve({ movieIds: r.movieIds, scores: r.scores, unknownIds: Array.from(r.unknownIds), personalised: r.personalised });
+      const r = p.handle.recommendNewUser(p.ids, p.ratings, p.m, p.options);
+      p.resolve({
+        movieIds: r.movieIds,
+        scores: r.scores,
+        unknownIds: Array.from(r.unknownIds),
+        personalised: r.personalised,
+        explanations: r.explanations ?? undefined,
+      });
     } catch (err) {
       p.reject(fromNativeError(err));
     }
@@ -133,7 +153,7 @@ export class RecommendBatcher {
     this.stats.largestBatch = Math.max(this.stats.largestBatch, n);
     // A synchronous throw (a malformed batch) becomes a rejection like the task's own failures.
     new Promise<Awaited<ReturnType<NativeModel['recommendNewUsers']>>>((resolve) =>
-      resolve(batch[0].handle.recommendNewUsers(ids, ratings, offsets, ms)),
+      resolve(batch[0].handle.recommendNewUsers(ids, ratings, offsets, ms, batch[0].options)),
     )
       .then(
         (r) => {
@@ -152,6 +172,7 @@ export class RecommendBatcher {
               scores: r.scores.subarray(lo, hi),
               unknownIds: Array.from(r.unknownIds.subarray(r.unknownOffsets[u], r.unknownOffsets[u + 1])),
               personalised: r.personalised[u] === 1,
+              explanations: r.explanations?.slice(lo, hi),
             });
           }
         },

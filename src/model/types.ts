@@ -20,8 +20,8 @@ export type TrainOptions = Partial<TrainParams> & {
   skipInvalid?: boolean;
   /** Rating events merged into the data set before training (later wins); recorded in model.json. */
   events?: RatingEvents;
-  /** Called after every ALS iteration or Gibbs sweep (on the JS thread, from the native task), with the number of
-   * steps the training takes. */
+  /** Called after every ALS iteration or Gibbs sweep of either model (on the JS thread, from the native task), with
+   * the number of steps the training takes (both models). */
   onIteration?: (stats: IterationStats, totalSteps: number) => void;
 };
 
@@ -56,6 +56,8 @@ export interface IterationStats {
   /** RMSE on the ratings held out for validation; absent without a holdout. */
   validationRmse?: number;
   elapsedSeconds: number;
+  /** The model the step belongs to: the rating model's steps first, then the ranking model's (iterations from 1). */
+  phase: 'rating' | 'ranking';
 }
 
 export interface RatingScale {
@@ -108,7 +110,35 @@ export interface RankingMetrics {
   /** Mean average precision at k. */
   map: number;
   coverage: number;
+  /** Mean self-information of the recommended movies, -log2(share of the training ratings), in bits. */
+  novelty?: number;
+  /** Mean pairwise Jaccard distance of the genre sets within a list (absent when the model has no genres). */
+  diversity?: number;
   users: number;
+}
+
+/**
+ * The new-user protocol (`MyRecModel.evaluateNewUsers`, `movierec evaluate --new-users`) on the users of a file the
+ * model never saw (`movierec split --by users`): for each, a seeded half of their ratings is the input of `/predict`,
+ * the other half the target; a target movie is liked when rated at least `likedRating` (4 of 5 stars: the scale's
+ * top times 4/5). Stored in model.json as `newUserEvaluation`.
+ */
+export interface NewUserEvaluationResult {
+  dataset: DatasetInfo;
+  k: number;
+  seed: number;
+  givenFraction: number;
+  likedRating: number;
+  /** The product's lists (ordered by estimate). */
+  model: RankingMetrics;
+  /** The same lists ordered by the ranking score (same precision and recall; NDCG and MAP differ). */
+  modelByScore: RankingMetrics;
+  popularity: RankingMetrics;
+  users: number;
+  usersKnown: number;
+  usersSkipped: number;
+  usersNotPersonalised: number;
+  evaluatedAt: string;
 }
 
 export interface EvaluationResult {
@@ -123,7 +153,54 @@ export interface Recommendation {
   movieId: number;
   title: string;
   genres: string[];
+  /** The rating model's estimate (similar: the cosine similarity). */
   rating: number;
+  /** With `explain: true`: the rated movies that contributed most to choosing this one (at most 3), largest first.
+   * Empty where the model cannot tell (the non-personalised list, a model without a ranking model). */
+  because?: Because[];
+}
+
+/** One rated movie that contributed to choosing a listed movie. */
+export interface Because {
+  movieId: number;
+  title: string;
+  /** Its term of the listed movie's ranking score over that score; over all rated movies the shares sum to 1. */
+  share: number;
+}
+
+/**
+ * Which movies a list may hold (every filter optional; all given must pass). Applied before the top-M cut, so a list
+ * is still M long when enough movies pass. Refusals are `InvalidInputError`s whose `field` names the filter
+ * (`genres`, `excludeGenres[2]`, `yearMin`, ...): an unknown genre, `yearMin > yearMax`, years outside 1800..2200,
+ * negative or fractional numbers, more than 1000 values in a list.
+ */
+export interface ListFilters {
+  /** Movies with any of these genres (as the catalogue spells them, case-insensitive). */
+  genres?: string[];
+  /** Movies with none of these genres. */
+  excludeGenres?: string[];
+  /** Released in or after this year (from the title's "(1995)" or u.item's release date; no year: filtered out). */
+  yearMin?: number;
+  /** Released in or before this year. */
+  yearMax?: number;
+  /** Movies with at least this many training ratings. */
+  minRatings?: number;
+  /** Movie ids never listed (unknown ids are ignored). */
+  exclude?: number[];
+}
+
+/**
+ * The options of every list (`recommend`, `predict`, `recommendForUser`, `similar`), checked once by the core: a
+ * refusal names the option (`filters`, `explain`, `order`, or the filter).
+ * - `order`: 'estimate' (default, the seed's contract: by estimated rating, descending) or 'score' (by the ranking
+ *   score that chose the movies: better NDCG/MAP; the estimates shown no longer decrease down the list). Which movies
+ *   a list holds does not depend on it.
+ * - `explain`: add `because` to every listed movie (new and known users).
+ */
+export interface ListOptions {
+  filters?: ListFilters;
+  explain?: boolean;
+  order?: 'estimate' | 'score';
 }
 
 export interface PredictResult {
@@ -215,8 +292,19 @@ export interface ModelInfo {
   evaluation?: EvaluationResult;
   /** The stored rating events merged into the training data, when there were (`train --with-events`). */
   events?: EventsInfo;
+  newUserEvaluation?: NewUserEvaluationResult;
+  /** The ranking model trained beside the rating model (absent when the rating model chooses the lists). */
+  ranking?: RankingModelInfo;
   /** Sizes of the saved model (model.json's counts; `ratings`: the training ratings). */
   counts: { users: number; movies: number; factors: number; ratings: number };
+}
+
+/** model.json's record of the ranking model: its parameters as trained (`regFactors`: the lambda used), its time and
+ * its history (`trainRmse`: the confidence-weighted RMS error of the preference). */
+export interface RankingModelInfo {
+  params: Record<string, unknown>;
+  trainingSeconds: number;
+  history: IterationStats[];
 }
 
 /** Fold-in accuracy on users the model never saw (`MyRecModel.evaluateFoldIn`, `movierec evaluate --fold-in`). */

@@ -27,9 +27,11 @@ describe('movierec train --feedback implicit', { skip: missing(ML_LATEST_SMALL) 
     assert.equal(tr.code, 0, tr.stderr);
     const trained = JSON.parse(tr.stdout);
     assert.equal(trained.params.feedback, 'implicit');
-    assert.equal(trained.params.regFactors, 0.2, 'implicit defaults when --reg is not given');
+    assert.equal(trained.params.regScaling, 'plain', 'implicit defaults when --reg is not given');
+    assert.equal(trained.params.regFactors, 0, 'regFactors 0: a plain lambda from the data size');
     const stored = JSON.parse(fs.readFileSync(path.join(currentModelDir(dataDir), 'model.json'), 'utf8'));
     assert.equal(stored.params.feedback, 'implicit');
+    assert.ok(stored.params.regFactors > 0, 'model.json records the lambda training resolved');
 
     // Toy Story, Jumanji, Heat: all rated 5.
     const input = [1, 2, 6];

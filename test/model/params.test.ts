@@ -60,6 +60,7 @@ describe('the schemas built from the spec agree with the core', () => {
         const partial = {
           ...(mode === 'als' ? { method: 'als' } : mode === 'implicit' ? { feedback: 'implicit' } : {}),
           ...(spec.name === 'earlyStopping' ? { validationFraction: 0.1 } : {}),
+          ...(spec.name === 'regScaling' ? { regFactors: 0.1 } : {}),
           [spec.name]: value,
         } as Partial<TrainParams>;
         if (ok) assert.doesNotThrow(() => resolveParams(partial), label);

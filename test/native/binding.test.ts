@@ -102,7 +102,7 @@ describe('trainModel and NativeModel', () => {
   let modelDir: string;
   let model: NativeModel;
   after(() => root && fs.rmSync(root, { recursive: true, force: true }));
-  const progress: Array<{ iteration: number; trainRmse: number; elapsedSeconds: number }> = [];
+  const progress: Array<{ iteration: number; trainRmse: number; elapsedSeconds: number; phase: string }> = [];
 
   before(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'movierec-native-'));
@@ -117,8 +117,9 @@ describe('trainModel and NativeModel', () => {
   test('defaults are the tuned ones', () => {
     const d = native.resolveParams({}) as TrainParams;
     assert.deepEqual(Object.keys(d).sort(), [
-      'alpha', 'burnIn', 'cgSteps', 'earlyStopping', 'factors', 'feedback', 'iterations', 'method', 'noiseStd',
-      'priorCount', 'regBias', 'regFactors', 'samples', 'seed', 'solver', 'threads', 'validationFraction',
+      'alpha', 'burnIn', 'cgSteps', 'confidence', 'confidenceLow', 'confidenceMid', 'earlyStopping', 'factors',
+      'feedback', 'iterations', 'method', 'noiseStd', 'priorCount', 'ranking', 'regBias', 'regFactors', 'regScaling',
+      'samples', 'seed', 'solver', 'threads', 'validationFraction',
     ]);
     assert.equal(d.solver, 'cholesky', 'exact row solves by default');
     assert.ok(d.factors >= 1 && d.iterations >= 1 && d.regFactors > 0);
@@ -130,19 +131,25 @@ describe('trainModel and NativeModel', () => {
     assert.equal(native.resolveParams({ feedback: 'implicit' }).method, 'als');
     const i = native.resolveParams({ feedback: 'implicit' }) as TrainParams;
     assert.equal(i.feedback, 'implicit');
-    assert.ok(i.regFactors > d.regFactors, 'implicit feedback needs stronger factor regularisation');
+    assert.equal(d.ranking, 'implicit', 'a ranking model chooses the lists by default');
+    assert.equal(i.regScaling, 'plain');
+    assert.equal(i.regFactors, 0, 'implicit feedback: a plain lambda from the data size by default');
   });
 
   test('progress arrives once per iteration, in order, on the JS thread', () => {
+    const rating = progress.filter((p) => p.phase === 'rating');
     assert.deepEqual(
-      progress.map((p) => p.iteration),
+      rating.map((p) => p.iteration),
       [1, 2, 3, 4, 5],
     );
-    for (const p of progress) {
+    const ranking = progress.filter((p) => p.phase === 'ranking');
+    assert.deepEqual(progress, [...rating, ...ranking], 'the rating model first, then the ranking model');
+    assert.equal(ranking.length, native.resolveParams({ feedback: 'implicit' }).iterations);
+    for (const p of rating) {
       assert.ok(Number.isFinite(p.trainRmse) && p.trainRmse > 0 && p.trainRmse < 2, String(p.trainRmse));
       assert.ok(p.elapsedSeconds >= 0);
     }
-    assert.ok(progress[4].trainRmse <= progress[0].trainRmse);
+    assert.ok(rating[4].trainRmse <= rating[0].trainRmse);
   });
 
   test('the model folder is written, and meta() is model.json', () => {

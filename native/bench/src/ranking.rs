@@ -93,7 +93,7 @@ pub fn run(args: &mut Args) -> Result<serde_json::Value, String> {
             .split_once('=')
             .ok_or_else(|| format!("--lists: expected name=FILE, got {spec:?}"))?;
         let top = read_lists(Path::new(path))?;
-        let ranking = evaluate_lists(explicit.model(), &data.test, k, &top).map_err(|e| e.to_string())?;
+        let ranking = evaluate_lists(&explicit, &data.test, k, &top).map_err(|e| e.to_string())?;
         rows.push(json!({ "method": name, "listsFile": path, "listUsers": top.len(), "ranking": ranking }));
     }
     Ok(json!({

@@ -7,7 +7,7 @@ use movierec_core::als::{implicit_defaults, ExplicitTrainer, ImplicitTrainer, Tr
 use movierec_core::dataset::{read_ratings, ReadOptions};
 use movierec_core::interactions::Interactions;
 use movierec_core::model::{AlsModel, AlsParams, Feedback, IterationStats, Solver};
-use movierec_core::recommend::Recommender;
+use movierec_core::recommend::{ListOptions, Recommender};
 use serde_json::json;
 
 use crate::args::Args;
@@ -149,7 +149,7 @@ fn fold_in_latency(model: AlsModel, x: &Interactions, users: usize) -> Result<se
     for (ids, ratings) in &inputs {
         let t = Instant::now();
         let listed = recommender
-            .new_user(ids, ratings, LIST_LENGTH)
+            .new_user(ids, ratings, LIST_LENGTH, &ListOptions::default())
             .map_err(|e| e.to_string())?
             .movie_ids
             .len();

@@ -102,6 +102,7 @@ pub fn build_model(foreign: ForeignModel, ratings: Option<TrainingRatings<'_>>) 
         user_items,
         baseline,
         history: Vec::new(),
+        ranking: None,
     };
     Ok(Imported {
         model,

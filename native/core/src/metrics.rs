@@ -9,8 +9,10 @@
 //!   MAP@k = mean over users of AP@k = (sum of precision@r at each hit rank r <= k) / min(relevant, k),
 //!   catalogue coverage = distinct movies recommended to anyone / movies in the model. For the model, the bias-only
 //!   baseline (movie bias order) and popularity (training rating count order). The model's list is the product's
-//!   (`Recommender::personal_list`: chosen with the popularity term, ordered by estimate).
-//! - Fold-in accuracy for users the model has never seen ([`evaluate_fold_in`]).
+//!   (`Recommender::known_user_list`: chosen by the ranking model when there is one, else by the estimate with the
+//!   popularity term; ordered by estimate).
+//! - Fold-in accuracy for users the model has never seen ([`evaluate_fold_in`]), and the quality of their lists
+//!   ([`evaluate_new_users`]: precision, recall, NDCG, MAP, coverage, novelty, diversity beside popularity).
 //!
 //! All sums are formed per user and then added in user order, so results do not depend on the thread count.
 
@@ -24,10 +26,13 @@ use crate::model::{AlsModel, Feedback};
 use crate::recommend::Recommender;
 use crate::Result;
 
+mod new_users;
 mod pairs;
 mod ranking;
 mod report;
 
+use new_users::by_user;
+pub use new_users::{evaluate_new_users, NewUserEvaluation, GIVEN_FRACTION};
 use pairs::{check_k, finish_rating, KnownPairs};
 use ranking::ranking;
 pub use ranking::{evaluate_lists, list_scores, ListScores};
@@ -176,13 +181,4 @@ pub fn evaluate_fold_in(
         users_known: known_users.len() as u64,
         users_too_few: users_too_few as u64,
     })
-}
-
-/// Ratings grouped by user, groups sorted by user id.
-fn by_user(triples: &RatingTriples) -> Vec<Vec<(u32, u32, f32)>> {
-    let mut rows: Vec<(u32, u32, f32)> = (0..triples.len())
-        .map(|j| (triples.users[j], triples.movies[j], triples.ratings[j]))
-        .collect();
-    rows.sort_unstable_by_key(|&(u, m, _)| (u, m));
-    rows.chunk_by(|a, b| a.0 == b.0).map(<[_]>::to_vec).collect()
 }

@@ -4,9 +4,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::dataset::RatingScale;
 use crate::interactions::{Csr, IdMap};
+use crate::linalg::cg_implicit::RowLambda;
+use crate::linalg::confidence::ConfidenceFn;
 use crate::linalg::row::Regularisation;
 pub use crate::linalg::Matrix;
-pub use crate::params::{AlsParams, Feedback, Method, Solver};
+use crate::params::implicit_defaults;
+pub use crate::params::{AlsParams, Confidence, Feedback, Method, Ranking, RegScaling, Solver};
 
 impl AlsParams {
     /// The weighted-lambda regularisation a row solve applies (explicit ALS, Gibbs and fold-in).
@@ -17,6 +20,54 @@ impl AlsParams {
             prior: self.prior_count as f64,
         }
     }
+
+    /// The parameters of the ranking model trained beside this one: the implicit defaults, with this training's seed
+    /// and threads. None when this model chooses its own lists (`ranking: none`, or an implicit model).
+    pub fn ranking_params(&self) -> Option<AlsParams> {
+        (self.feedback == Feedback::Explicit && self.ranking == Ranking::Implicit).then(|| AlsParams {
+            seed: self.seed,
+            threads: self.threads,
+            ..implicit_defaults()
+        })
+    }
+
+    /// How an implicit model reads a rating on `scale` (`confidence`, `alpha`, `confidenceMid`, `confidenceLow`).
+    pub(crate) fn confidence_fn(&self, scale: RatingScale) -> ConfidenceFn {
+        match self.confidence {
+            Confidence::Linear => ConfidenceFn::Linear { alpha: self.alpha },
+            Confidence::Graded => ConfidenceFn::Graded {
+                alpha: self.alpha,
+                mid: self.confidence_mid,
+                low: self.confidence_low,
+                liked: scale.liked_threshold(),
+                disliked: scale.disliked_threshold(),
+            },
+        }
+    }
+
+    /// An implicit model's row regularisation (`regScaling`, `regFactors`; a plain lambda of 0 means "from the data's
+    /// size", which training resolves before any row is solved, `als::implicit`).
+    pub(crate) fn row_lambda(&self) -> RowLambda {
+        match self.reg_scaling {
+            RegScaling::Plain => RowLambda::Plain(self.reg_factors),
+            RegScaling::Weighted => RowLambda::Weighted(self.reg_factors),
+        }
+    }
+}
+
+/// The model that chooses the movies of a list, beside the rating model that estimates them: an implicit-feedback ALS
+/// trained on the same ratings (`AlsParams::ranking_params`). A user's vector is folded in from their ratings when
+/// their list is asked for (new and known users alike, `recommend`), so only the movie factors serve.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RankingModel {
+    /// As trained: `reg_factors` holds the lambda training used (resolved from the data's size when it was 0).
+    pub params: AlsParams,
+    /// n_items x factors (the rating model's movie order).
+    pub item_factors: Matrix,
+    /// n_users x factors as training left them: written to the model folder (for numpy), not read back to serve.
+    pub user_factors: Option<Matrix>,
+    pub history: Vec<IterationStats>,
+    pub training_seconds: f64,
 }
 
 /// One line of the training history, reported to JS after every iteration.
@@ -88,6 +139,8 @@ pub struct AlsModel {
     pub user_items: Csr,
     pub baseline: BiasBaseline,
     pub history: Vec<IterationStats>,
+    /// The model that chooses this one's lists, when one was trained beside it.
+    pub ranking: Option<RankingModel>,
 }
 
 impl AlsModel {

@@ -8,6 +8,9 @@
 //! user_items_indptr.npy <u8 (users + 1,), user_items_indices.npy <u4 (ratings,), user_items_values.npy <f4:
 //!                   the training ratings as CSR (row = user index, column = movie index)
 //! baseline_user_bias.npy, baseline_item_bias.npy <f4: the bias-only model
+//! ranking_item_factors.npy <f4 (movies, ranking factors), ranking_user_factors.npy <f4 (users, ranking factors):
+//!                   the ranking model, when one was trained (model.json's `ranking`); the user factors are written
+//!                   for numpy and never read back (lists fold a user's ranking vector in from their ratings)
 //! movies.json       [{"id", "title", "genres", "year"?}] (only when a catalogue was given)
 //! model.json        ModelMeta (camelCase), formatVersion 1
 //! ```
@@ -26,17 +29,18 @@ mod read;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::dataset::Catalogue;
 use crate::interactions::{Csr, IdMap};
-use crate::model::{AlsModel, BiasBaseline};
+use crate::model::{AlsModel, BiasBaseline, RankingModel};
 use crate::recommend::Recommender;
 use crate::{CoreError, Result};
 use check::check_model;
 use meta::{invalid, MovieEntry, META_FILE, MOVIES_FILE};
-pub use meta::{DatasetMeta, EventsMeta, ImportedFrom, ModelCounts, ModelMeta, FORMAT_VERSION};
+pub use meta::{DatasetMeta, EventsMeta, ImportedFrom, ModelCounts, ModelMeta, RankingMeta, FORMAT_VERSION};
 use npy::Element;
 use read::{matrix, read_array, read_catalogue, read_meta, read_vector, read_vector_in_place};
 
@@ -44,7 +48,8 @@ use read::{matrix, read_array, read_catalogue, read_meta, read_vector, read_vect
 #[derive(Clone, Debug)]
 pub struct LoadedModel {
     pub recommender: Recommender,
-    pub catalogue: Option<Catalogue>,
+    /// Shared with the recommender (its filters read genres and years).
+    pub catalogue: Option<Arc<Catalogue>>,
     pub meta: ModelMeta,
 }
 
@@ -92,25 +97,51 @@ pub fn load_model(dir: &Path) -> Result<LoadedModel> {
     // quarters of the bytes of an ML-25M-size model) are only mapped, read in place by the checks and the requests.
     let dir = dir.as_path();
     let (model, catalogue) = rayon::join(|| read_checked_model(dir, &meta), || read_catalogue(dir));
+    let catalogue = catalogue?.map(Arc::new);
     Ok(LoadedModel {
-        recommender: Recommender::new(model?),
-        catalogue: catalogue?,
+        recommender: Recommender::with_catalogue(model?, catalogue.clone()),
+        catalogue,
         meta,
     })
 }
 
 fn read_checked_model(dir: &Path, meta: &ModelMeta) -> Result<AlsModel> {
     let k = meta.params.factors;
-    let ((user_factors, item_factors), arrays) = rayon::join(
+    let ((user_factors, item_factors), (arrays, ranking_factors)) = rayon::join(
         || {
             rayon::join(
                 || read_array::<f32>(dir, "user_factors.npy"),
                 || read_array::<f32>(dir, "item_factors.npy"),
             )
         },
-        || read_arrays(dir),
+        || {
+            rayon::join(
+                || read_arrays(dir),
+                || {
+                    meta.ranking
+                        .as_ref()
+                        .map(|_| read_array::<f32>(dir, RANKING_ITEM_FACTORS))
+                },
+            )
+        },
     );
     let arrays = arrays?;
+    let ranking = match (&meta.ranking, ranking_factors) {
+        (Some(r), Some(factors)) => Some(RankingModel {
+            params: r.params.clone(),
+            item_factors: matrix(
+                dir,
+                RANKING_ITEM_FACTORS,
+                factors?,
+                arrays.items.len(),
+                r.params.factors,
+            )?,
+            user_factors: None,
+            history: r.history.clone(),
+            training_seconds: r.training_seconds,
+        }),
+        _ => None,
+    };
     let model = AlsModel {
         engine: meta.engine,
         params: meta.params.clone(),
@@ -130,6 +161,7 @@ fn read_checked_model(dir: &Path, meta: &ModelMeta) -> Result<AlsModel> {
             item_bias: arrays.baseline_item_bias,
         },
         history: meta.history.clone(),
+        ranking,
     };
     check_model(&model).map_err(|m| invalid(dir, m))?;
     Ok(model)
@@ -176,6 +208,15 @@ fn read_arrays(dir: &Path) -> Result<Arrays> {
 
 /// Replaces the `evaluation` of the model's `model.json` (temporary file, fsync, rename), keeping everything else.
 pub fn update_evaluation(dir: &Path, evaluation: &Value) -> Result<()> {
+    update_meta(dir, "evaluation", evaluation)
+}
+
+/// Replaces the `newUserEvaluation` of the model's `model.json`, as [`update_evaluation`] does the `evaluation`.
+pub fn update_new_user_evaluation(dir: &Path, evaluation: &Value) -> Result<()> {
+    update_meta(dir, "newUserEvaluation", evaluation)
+}
+
+fn update_meta(dir: &Path, key: &str, value: &Value) -> Result<()> {
     let dir = resolve_model_dir(dir)?;
     let path = dir.join(META_FILE);
     let text = std::fs::read(&path).map_err(|e| CoreError::io(&path, e))?;
@@ -184,7 +225,7 @@ pub fn update_evaluation(dir: &Path, evaluation: &Value) -> Result<()> {
     let Some(object) = json.as_object_mut() else {
         return Err(invalid(&dir, format!("{META_FILE}: not a JSON object")));
     };
-    object.insert("evaluation".into(), evaluation.clone());
+    object.insert(key.into(), value.clone());
     let tmp = dir.join(format!("{META_FILE}.tmp-{}", std::process::id()));
     let written = write_file(&tmp, |w| {
         serde_json::to_writer_pretty(&mut *w, &json).map_err(std::io::Error::from)
@@ -225,6 +266,13 @@ fn write_model_files(dir: &Path, model: &AlsModel, catalogue: Option<&Catalogue>
     write_npy(dir, "user_items_values.npy", &[ui.values.len()], &ui.values)?;
     write_npy(dir, "baseline_user_bias.npy", &[n_users], &model.baseline.user_bias)?;
     write_npy(dir, "baseline_item_bias.npy", &[n_items], &model.baseline.item_bias)?;
+    if let Some(r) = &model.ranking {
+        let k_r = r.params.factors;
+        write_npy(dir, RANKING_ITEM_FACTORS, &[n_items, k_r], &r.item_factors.data)?;
+        if let Some(users) = &r.user_factors {
+            write_npy(dir, RANKING_USER_FACTORS, &[n_users, k_r], &users.data)?;
+        }
+    }
     if let Some(c) = catalogue {
         let entries: Vec<MovieEntry> = (0..c.len())
             .map(|i| MovieEntry {
@@ -244,6 +292,11 @@ fn write_model_files(dir: &Path, model: &AlsModel, catalogue: Option<&Catalogue>
         serde_json::to_writer_pretty(&mut *w, meta).map_err(Into::into)
     })
 }
+
+/// The ranking model's arrays.
+/// The ranking model's movie factors (read back to serve) and user factors (written for numpy only).
+pub const RANKING_ITEM_FACTORS: &str = "ranking_item_factors.npy";
+pub const RANKING_USER_FACTORS: &str = "ranking_user_factors.npy";
 
 fn write_npy<T: Element>(dir: &Path, name: &str, shape: &[usize], values: &[T]) -> Result<()> {
     write_file(&dir.join(name), |w| npy::write(w, shape, values))

@@ -10,7 +10,12 @@
 //! - ALS uses weighted-lambda regularisation (Zhou et al. 2008) with a prior: a row with `n` ratings is regularised
 //!   as if it had `n + priorCount`, so a movie or user with a handful of ratings cannot take an extreme bias or
 //!   vector (with `priorCount` 0 one 5-star rating tops every list).
-//! - Implicit feedback needs about five times the explicit `regFactors`.
+//! - Implicit feedback regularises every row by one lambda (`regScaling` plain), by default one that grows with the
+//!   data (`regFactors` 0). Its defaults also train the ranking model that chooses an explicit model's lists
+//!   (`ranking`).
+//!
+//! The implicit-only parameters' values in the Gibbs and ALS columns (`confidence` linear, `regScaling` weighted) are
+//! what implicit training did before they existed, so an older model file without them reads as it was trained.
 //!
 //! The measurements behind each default are in docs/tuning.md.
 
@@ -26,7 +31,7 @@ pub use resolve::{resolve, AsWritten, CompleteParams};
 pub use spec::{ParamDef, ParamSpec, PerMode};
 pub use table::{als_defaults, implicit_defaults, parameter_spec, AlsParams, MAX_SAFE_INTEGER, PARAMS};
 pub use value::{as_written, integer, number, words, Kind, Mode, ParamType, ParamValue, Search};
-pub use words::{Feedback, Method, Solver};
+pub use words::{Confidence, Feedback, Method, Ranking, RegScaling, Solver};
 
 #[cfg(test)]
 mod tests;

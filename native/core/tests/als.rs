@@ -44,9 +44,12 @@ fn ml_1m_defaults_beat_the_bias_baseline_well_under_0_86() {
     // Every test pair of a random split has a known user; a handful of movies occur only in the test part.
     assert_eq!(m.count + m.unknown_user + m.unknown_movie, test.len() as u64);
     assert_eq!(m.unknown_user, 0);
-    // The history is what the callback saw: one line per iteration, training error falling overall.
-    assert_eq!(model.history, seen);
-    assert_eq!(seen.len(), params.iterations);
+    // The histories are what the callback saw: one line per iteration of the rating model, then of the ranking model
+    // trained beside it, training error falling overall.
+    let ranking = model.ranking.as_ref().expect("the defaults train a ranking model");
+    assert_eq!([model.history.clone(), ranking.history.clone()].concat(), seen);
+    assert_eq!(ranking.history.len(), params.ranking_params().unwrap().iterations);
+    let seen = &seen[..params.iterations];
     assert!(seen.iter().enumerate().all(|(i, s)| s.iteration == i + 1));
     assert!(seen.windows(2).all(|w| w[1].elapsed_seconds >= w[0].elapsed_seconds));
     assert!(seen.last().unwrap().train_rmse < seen[0].train_rmse);

@@ -1,6 +1,7 @@
-//! Fold-in and recommendation lists on a model trained on ml-1m (90/10, seed 42, defaults): fold-in is the ALS
+//! Fold-in and recommendation lists on a model trained on ml-1m (90/10, seed 42, ALS defaults without a ranking
+//! model: the rating model chooses its lists, as models trained before the ranking model do): fold-in is the ALS
 //! user half-step, lists are well-formed, inputs are validated, the fallback list respects minimum support, and a
-//! new user's list takes well under a millisecond.
+//! new user's list takes well under a millisecond. The two-stage lists (a ranking model chooses): `two_stage.rs`.
 
 mod common;
 
@@ -13,8 +14,10 @@ use movierec_core::dataset::split::split_random;
 use movierec_core::dataset::{read_ratings, ReadOptions};
 use movierec_core::interactions::Interactions;
 use movierec_core::limits::MAX_LIST_LENGTH;
-use movierec_core::model::AlsModel;
-use movierec_core::recommend::{min_support, Recommendations, Recommender, MIN_SUPPORT_FLOOR, POPULARITY_WEIGHT};
+use movierec_core::model::{AlsModel, AlsParams, Ranking};
+use movierec_core::recommend::{
+    min_support, ListFilters, ListOptions, Recommendations, Recommender, MIN_SUPPORT_FLOOR, POPULARITY_WEIGHT,
+};
 use movierec_core::CoreError;
 
 fn recommender() -> &'static Recommender {
@@ -23,10 +26,11 @@ fn recommender() -> &'static Recommender {
         let data = read_ratings(&shared("ml-1m/ratings.dat"), &ReadOptions::default()).unwrap();
         let (train_part, _) = split_random(&data.triples, 0.1, 42).unwrap();
         let x = Interactions::from_triples(&train_part).unwrap();
-        let model = train(&x, data.report.scale, &movierec_core::als::als_defaults(), &mut |_| {
-            true
-        })
-        .unwrap();
+        let params = AlsParams {
+            ranking: Ranking::None,
+            ..movierec_core::als::als_defaults()
+        };
+        let model = train(&x, data.report.scale, &params, &mut |_| true).unwrap();
         Recommender::new(model)
     })
 }
@@ -148,13 +152,20 @@ fn folding_in_a_training_user_reproduces_the_learned_predictions() {
 fn a_new_users_list_excludes_rated_movies_and_is_sorted() {
     let model = model();
     let (ids, ratings) = history(model, 42);
-    let list = recommender().new_user(&ids, &ratings, 20).unwrap();
+    let list = recommender()
+        .new_user(&ids, &ratings, 20, &ListOptions::default())
+        .unwrap();
     assert!(list.personalised && list.unknown_ids.is_empty());
     assert_well_formed(model, &list, 20, &ids);
     // m larger than the candidates gives every candidate (a user who rated all but 999 movies).
     let rated: Vec<u32> = (0..model.items.len() - 999).map(|i| model.items.raw_id(i)).collect();
     let all = recommender()
-        .new_user(&rated, &vec![3.0; rated.len()], MAX_LIST_LENGTH)
+        .new_user(
+            &rated,
+            &vec![3.0; rated.len()],
+            MAX_LIST_LENGTH,
+            &ListOptions::default(),
+        )
         .unwrap();
     assert_eq!(all.movie_ids.len(), model.items.len() - rated.len());
     // The 20 are the best 20 candidates by estimate + the popularity term (`topn`), recomputed here from the fold-in.
@@ -188,27 +199,38 @@ fn a_new_users_list_excludes_rated_movies_and_is_sorted() {
 fn unknown_ids_are_ignored_and_reported_and_the_last_duplicate_wins() {
     // Star Wars (260), The Empire Strikes Back (1196), Return of the Jedi (1210).
     let base = recommender()
-        .new_user(&[260, 1196, 1210], &[5.0, 5.0, 2.0], 10)
+        .new_user(&[260, 1196, 1210], &[5.0, 5.0, 2.0], 10, &ListOptions::default())
         .unwrap();
     let with_unknown = recommender()
         .new_user(
             &[999_999, 260, 1196, 999_999, 1210, 888_888],
             &[1.0, 5.0, 5.0, 3.0, 2.0, 4.0],
             10,
+            &ListOptions::default(),
         )
         .unwrap();
     assert_eq!(with_unknown.unknown_ids, vec![999_999, 888_888]);
     assert_eq!(with_unknown.movie_ids, base.movie_ids);
     assert_eq!(with_unknown.scores, base.scores);
     let duplicated = recommender()
-        .new_user(&[1210, 260, 1196, 1210], &[5.0, 5.0, 5.0, 2.0], 10)
+        .new_user(
+            &[1210, 260, 1196, 1210],
+            &[5.0, 5.0, 5.0, 2.0],
+            10,
+            &ListOptions::default(),
+        )
         .unwrap();
     assert_eq!(
         duplicated.movie_ids, base.movie_ids,
         "the later rating of 1210 (2.0) must count"
     );
     // Top estimates clip at 5 stars, so compare whole orders: rating 1210 last with 5.0 is a different user.
-    let full = |ids: &[u32], ratings: &[f32]| recommender().new_user(ids, ratings, MAX_LIST_LENGTH).unwrap().movie_ids;
+    let full = |ids: &[u32], ratings: &[f32]| {
+        recommender()
+            .new_user(ids, ratings, MAX_LIST_LENGTH, &ListOptions::default())
+            .unwrap()
+            .movie_ids
+    };
     let base_order = full(&[260, 1196, 1210], &[5.0, 5.0, 2.0]);
     assert_eq!(full(&[1210, 260, 1196, 1210], &[5.0, 5.0, 5.0, 2.0]), base_order);
     assert_ne!(full(&[1210, 260, 1196, 1210], &[2.0, 5.0, 5.0, 5.0]), base_order);
@@ -228,7 +250,7 @@ fn bad_input_is_invalid_input() {
         (&[1], &[4.0], MAX_LIST_LENGTH + 1, "M must be"),
     ];
     for (ids, ratings, m, word) in cases {
-        match recommender().new_user(ids, ratings, m) {
+        match recommender().new_user(ids, ratings, m, &ListOptions::default()) {
             Err(CoreError::InvalidInput { message: msg, .. }) => {
                 assert!(msg.contains(word), "{msg:?} should say {word:?}")
             }
@@ -249,10 +271,12 @@ fn without_a_known_movie_the_list_is_popular_and_well_supported() {
     );
     assert!(support >= MIN_SUPPORT_FLOOR && support == counts[counts.len() / 2].max(MIN_SUPPORT_FLOOR));
 
-    let list = recommender().new_user(&[999_999], &[4.0], 50).unwrap();
+    let list = recommender()
+        .new_user(&[999_999], &[4.0], 50, &ListOptions::default())
+        .unwrap();
     assert!(!list.personalised);
     assert_eq!(list.unknown_ids, vec![999_999]);
-    let empty = recommender().new_user(&[], &[], 50).unwrap();
+    let empty = recommender().new_user(&[], &[], 50, &ListOptions::default()).unwrap();
     assert_eq!(empty.movie_ids, list.movie_ids);
     assert_well_formed(model, &list, 50, &[]);
     for id in &list.movie_ids {
@@ -273,11 +297,23 @@ fn without_a_known_movie_the_list_is_popular_and_well_supported() {
         .filter(|(_, s)| s.1 >= 2 && s.1 < support)
         .map(|(i, s)| (i, s.0 / s.1 as f64))
         .fold((0, 0.0), |best, c| if c.1 > best.1 { c } else { best });
-    let everything = recommender().popular(MAX_LIST_LENGTH, &[]);
+    let everything = recommender().popular(MAX_LIST_LENGTH, &ListOptions::default()).unwrap();
     assert!(!everything.movie_ids.contains(&model.items.raw_id(best_rare)));
     // Excluded movies stay out; the rest keeps its order.
     let top = list.movie_ids[0];
-    let without_top = recommender().popular(49, &[top]);
+    let filters = ListFilters {
+        exclude: vec![top],
+        ..ListFilters::default()
+    };
+    let without_top = recommender()
+        .popular(
+            49,
+            &ListOptions {
+                filters,
+                ..ListOptions::default()
+            },
+        )
+        .unwrap();
     assert_eq!(&without_top.movie_ids[..], &list.movie_ids[1..]);
 }
 
@@ -286,16 +322,28 @@ fn a_known_users_list_skips_their_training_movies() {
     let model = model();
     let user_id = model.users.raw_id(10);
     let (ids, _) = history(model, 10);
-    let list = recommender().known_user(user_id, 25).unwrap();
+    let list = recommender()
+        .known_user(user_id, 25, &ListOptions::default())
+        .unwrap()
+        .unwrap();
     assert!(list.personalised);
     assert_well_formed(model, &list, 25, &ids);
-    assert!(recommender().known_user(999_999, 25).is_none());
+    assert!(recommender()
+        .known_user(999_999, 25, &ListOptions::default())
+        .unwrap()
+        .is_none());
 }
 
 #[test]
 fn similar_movies_are_cosine_neighbours() {
-    assert!(recommender().similar(999_999, 10).is_none());
-    let (ids, sims) = recommender().similar(260, 10).unwrap();
+    assert!(recommender()
+        .similar(999_999, 10, &ListOptions::default())
+        .unwrap()
+        .is_none());
+    let (ids, sims) = recommender()
+        .similar(260, 10, &ListOptions::default())
+        .unwrap()
+        .unwrap();
     println!("most similar to Star Wars (260): {ids:?} {sims:?}");
     assert_eq!(ids.len(), 10);
     assert!(!ids.contains(&260));
@@ -309,14 +357,18 @@ fn a_new_users_list_takes_well_under_a_millisecond() {
     let model = model();
     // Warm up (page in the factors), then time real histories of different lengths.
     let (ids, ratings) = history(model, 0);
-    recommender().new_user(&ids, &ratings, 20).unwrap();
+    recommender()
+        .new_user(&ids, &ratings, 20, &ListOptions::default())
+        .unwrap();
     let mut times = Vec::new();
     let mut lengths = 0;
     for u in (0..model.users.len()).step_by(12) {
         let (ids, ratings) = history(model, u);
         lengths += ids.len();
         let started = Instant::now();
-        let list = recommender().new_user(&ids, &ratings, 20).unwrap();
+        let list = recommender()
+            .new_user(&ids, &ratings, 20, &ListOptions::default())
+            .unwrap();
         times.push(started.elapsed().as_secs_f64() * 1e3);
         assert_eq!(list.movie_ids.len(), 20);
     }

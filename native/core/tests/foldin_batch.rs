@@ -1,19 +1,24 @@
-//! Batch recommendations (`Recommender::new_users`) on a model trained on ml-1m: every user of a batch gets exactly
-//! the list `Recommender::new_user` gives them alone, and a bad request fails only itself.
+//! Batch recommendations (`Recommender::new_users`) on a model trained on ml-1m (with its ranking model): every user
+//! of a batch gets exactly the list `Recommender::new_user` gives them alone, whatever their options (filters,
+//! explanations, order), and a bad request fails only itself.
 
 mod common;
 
 use common::shared;
 
 use movierec_core::als::train;
-use movierec_core::dataset::{read_ratings, ReadOptions};
+use std::sync::Arc;
+
+use movierec_core::dataset::{read_movies_beside, read_ratings, ReadOptions};
 use movierec_core::interactions::Interactions;
 use movierec_core::model::{AlsParams, Method};
-use movierec_core::recommend::{NewUserRequest, Recommender};
+use movierec_core::recommend::{ListOptions, NewUserRequest, Recommender};
 use movierec_core::CoreError;
 
 fn recommender() -> Recommender {
-    let data = read_ratings(&shared("ml-1m/ratings.dat"), &ReadOptions::default()).unwrap();
+    let path = shared("ml-1m/ratings.dat");
+    let data = read_ratings(&path, &ReadOptions::default()).unwrap();
+    let catalogue = read_movies_beside(&path).unwrap().map(Arc::new);
     let x = Interactions::from_triples(&data.triples).unwrap();
     // Few iterations: serving does not depend on how well the factors converged.
     let params = AlsParams {
@@ -21,7 +26,7 @@ fn recommender() -> Recommender {
         method: Method::Als,
         ..AlsParams::default()
     };
-    Recommender::new(train(&x, data.report.scale, &params, &mut |_| true).unwrap())
+    Recommender::with_catalogue(train(&x, data.report.scale, &params, &mut |_| true).unwrap(), catalogue)
 }
 
 #[test]
@@ -44,24 +49,41 @@ fn each_user_of_a_batch_gets_their_own_list_and_errors_stay_their_own() {
     requests_owned.push((vec![1, 260], vec![5.0, 9.0], 10)); // a rating outside the scale: this request fails
     requests_owned.push((vec![1], vec![5.0], 0)); // M = 0: this request fails
     requests_owned.push((vec![1, 2], vec![5.0], 10)); // lengths differ: this request fails
-    let requests: Vec<NewUserRequest<'_>> = requests_owned
+    let options: Vec<ListOptions> = [
+        serde_json::json!({}),
+        serde_json::json!({"explain": true}),
+        serde_json::json!({"order": "score", "filters": {"genres": ["Comedy", "Drama"], "yearMin": 1990}}),
+        serde_json::json!({"filters": {"excludeGenres": ["Action"], "minRatings": 100, "exclude": [1, 2858]}}),
+    ]
+    .iter()
+    .map(|o| ListOptions::from_json(o).unwrap())
+    .collect();
+    let unknown_genre = ListOptions::from_json(&serde_json::json!({"filters": {"genres": ["Comedie"]}})).unwrap();
+    let mut requests: Vec<NewUserRequest<'_>> = requests_owned
         .iter()
-        .map(|(ids, ratings, m)| NewUserRequest {
+        .enumerate()
+        .map(|(u, (ids, ratings, m))| NewUserRequest {
             movie_ids: ids,
             ratings,
             m: *m,
+            options: &options[u % options.len()],
         })
         .collect();
+    requests.push(NewUserRequest {
+        options: &unknown_genre, // a genre the catalogue does not have: this request fails
+        ..requests[0]
+    });
 
     let batch = recommender.new_users(&requests);
     assert_eq!(batch.len(), requests.len());
     let mut failures = 0;
     for (request, got) in requests.iter().zip(&batch) {
-        let alone = recommender.new_user(request.movie_ids, request.ratings, request.m);
+        let alone = recommender.new_user(request.movie_ids, request.ratings, request.m, request.options);
         match (got, alone) {
             (Ok(got), Ok(alone)) => {
                 assert_eq!(*got, alone, "request {:?}", request.movie_ids);
                 assert_eq!(got.movie_ids.len(), request.m);
+                assert_eq!(got.explanations.is_some(), request.options.explain);
             }
             (
                 Err(CoreError::InvalidInput { message: got, .. }),
@@ -73,7 +95,7 @@ fn each_user_of_a_batch_gets_their_own_list_and_errors_stay_their_own() {
             (got, alone) => panic!("request {:?}: batch {got:?}, alone {alone:?}", request.movie_ids),
         }
     }
-    assert_eq!(failures, 3, "exactly the three bad requests fail");
+    assert_eq!(failures, 4, "exactly the four bad requests fail");
     let personalised = batch
         .iter()
         .filter(|r| r.as_ref().is_ok_and(|r| r.personalised))

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use common::shared;
 use movierec_core::als::{als_defaults, train_ratings};
 use movierec_core::dataset::{read_ratings, ReadOptions};
-use movierec_core::recommend::Recommender;
+use movierec_core::recommend::{ListOptions, Recommender};
 
 fn recommender() -> &'static Recommender {
     static R: OnceLock<Recommender> = OnceLock::new();
@@ -75,10 +75,10 @@ fn an_unknown_user_has_only_the_stored_ratings() {
 #[test]
 fn the_merged_history_folded_in_leaves_its_movies_out() {
     let r = recommender();
-    let top = r.known_user(1, 5).unwrap().movie_ids;
+    let top = r.known_user(1, 5, &ListOptions::default()).unwrap().unwrap().movie_ids;
     // Rating the first movie of the list moves it out of the next list, and the list changes.
     let h = r.history_with(1, &[top[0]], &[1.0]).unwrap();
-    let next = r.new_user(&h.movie_ids, &h.ratings, 5).unwrap();
+    let next = r.new_user(&h.movie_ids, &h.ratings, 5, &ListOptions::default()).unwrap();
     assert!(next.personalised);
     assert!(!next.movie_ids.contains(&top[0]));
     assert_ne!(next.movie_ids, top);

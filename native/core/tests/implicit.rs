@@ -10,7 +10,7 @@ use movierec_core::dataset::split::split_per_user;
 use movierec_core::dataset::{read_ratings, Dataset, RatingTriples, ReadOptions};
 use movierec_core::interactions::Interactions;
 use movierec_core::metrics::{evaluate, Evaluation};
-use movierec_core::model::{AlsModel, AlsParams, Feedback};
+use movierec_core::model::{AlsModel, AlsParams, Feedback, RegScaling};
 use movierec_core::recommend::Recommender;
 use movierec_core::CoreError;
 
@@ -221,6 +221,7 @@ fn bad_parameters_are_invalid_input_errors() {
         (
             AlsParams {
                 reg_factors: 0.0,
+                reg_scaling: RegScaling::Weighted,
                 ..implicit_params()
             },
             "regFactors",

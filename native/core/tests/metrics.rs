@@ -66,6 +66,7 @@ fn hand_made_model() -> AlsModel {
             item_bias: vec![0.5, 0.4, 0.3, 0.2, 0.1],
         },
         history: Vec::new(),
+        ranking: None,
     }
 }
 
@@ -135,12 +136,12 @@ fn hand_made_model_gives_the_numbers_worked_out_by_hand() {
 
     // Lists made elsewhere go through the same definitions: the model's own lists give the model's figures...
     let own = BTreeMap::from([(1, vec![20, 30]), (2, vec![40, 30])]);
-    assert_eq!(evaluate_lists(model, &test, 2, &own).unwrap(), e.model.ranking);
+    assert_eq!(evaluate_lists(&recommender, &test, 2, &own).unwrap(), e.model.ranking);
     // ...and by hand: user 1 gets [999 (unknown movie: a miss), 20], user 2 no list (scores 0).
     // User 1: one hit at rank 2 of 2 relevant: P 0.5, R 0.5, AP (1/2) / 2; coverage 1 of 5 movies.
     let other = BTreeMap::from([(1, vec![999, 20])]);
     assert_ranking(
-        &evaluate_lists(model, &test, 2, &other).unwrap(),
+        &evaluate_lists(&recommender, &test, 2, &other).unwrap(),
         [0.25, 0.25, g(1) / (g(0) + g(1)) / 2.0, 0.125],
         0.2,
     );

@@ -14,8 +14,9 @@ use movierec_core::interactions::Interactions;
 use movierec_core::model::{AlsModel, AlsParams};
 use movierec_core::model_io::{
     load_model, resolve_model_dir, save_model, update_evaluation, DatasetMeta, LoadedModel, ModelMeta,
+    RANKING_ITEM_FACTORS, RANKING_USER_FACTORS,
 };
-use movierec_core::recommend::Recommender;
+use movierec_core::recommend::{ListOptions, Recommender};
 use movierec_core::CoreError;
 use serde_json::{json, Value};
 
@@ -135,7 +136,7 @@ fn save_then_load_is_exact() {
     let loaded_in = started.elapsed().as_secs_f64();
     println!("ml-latest-small model (16 factors) saved in {saved_in:.3}s (fsync included), loaded in {loaded_in:.3}s");
     assert_same_model(loaded.recommender.model(), &t.model);
-    assert_eq!(loaded.catalogue, t.catalogue);
+    assert_eq!(loaded.catalogue.as_deref(), t.catalogue.as_ref());
     let c = loaded.catalogue.as_ref().unwrap();
     assert_eq!(c.title_of(1), Some("Toy Story (1995)"));
     assert!(
@@ -154,6 +155,8 @@ fn save_then_load_is_exact() {
     files.sort();
     let mut want: Vec<String> = ARRAYS.iter().map(|s| s.to_string()).collect();
     want.extend(["model.json".to_string(), "movies.json".to_string()]);
+    assert!(t.model.ranking.is_some(), "trained with the default ranking model");
+    want.extend([RANKING_ITEM_FACTORS.to_string(), RANKING_USER_FACTORS.to_string()]);
     want.sort();
     assert_eq!(files, want);
     assert_eq!(
@@ -178,8 +181,13 @@ fn save_then_load_is_exact() {
     // The loaded model answers exactly like the trained one.
     let (ids, ratings) = (vec![1, 260, 1196, 2571], vec![4.0, 5.0, 4.5, 3.0]);
     assert_eq!(
-        loaded.recommender.new_user(&ids, &ratings, 20).unwrap(),
-        Recommender::new(t.model.clone()).new_user(&ids, &ratings, 20).unwrap()
+        loaded
+            .recommender
+            .new_user(&ids, &ratings, 20, &ListOptions::default())
+            .unwrap(),
+        Recommender::new(t.model.clone())
+            .new_user(&ids, &ratings, 20, &ListOptions::default())
+            .unwrap()
     );
 
     // Without a catalogue there is no movies.json and none comes back.
@@ -508,7 +516,7 @@ fn update_evaluation_replaces_only_the_evaluation() {
     save_model(
         &again,
         loaded.recommender.model(),
-        loaded.catalogue.as_ref(),
+        loaded.catalogue.as_deref(),
         &loaded.meta,
     )
     .unwrap();

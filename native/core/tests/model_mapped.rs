@@ -10,7 +10,7 @@ use movierec_core::dataset::{RatingScale, RatingsLayout};
 use movierec_core::interactions::Interactions;
 use movierec_core::model::{AlsModel, AlsParams};
 use movierec_core::model_io::{load_model, save_model, DatasetMeta, ModelMeta};
-use movierec_core::recommend::Recommender;
+use movierec_core::recommend::{ListOptions, Recommender};
 use movierec_core::synth::{generate, SynthParams};
 use movierec_core::CoreError;
 
@@ -83,8 +83,14 @@ fn ratings_are_read_in_place_and_outlive_a_save_over_the_folder() {
     assert!(!ui.indptr.is_mapped(), "row bounds are always owned");
     assert_eq!(&loaded.model().user_items, &model.user_items);
     let user = model.users.raw_id(17);
-    let before = loaded.known_user(user, 20).unwrap();
-    assert_eq!(before, Recommender::new(model.clone()).known_user(user, 20).unwrap());
+    let before = loaded.known_user(user, 20, &ListOptions::default()).unwrap().unwrap();
+    assert_eq!(
+        before,
+        Recommender::new(model.clone())
+            .known_user(user, 20, &ListOptions::default())
+            .unwrap()
+            .unwrap()
+    );
 
     // A later save renames a new folder over this one, then the folder is removed: the mapping keeps the old
     // files' bytes, so the loaded model is unchanged.
@@ -96,7 +102,10 @@ fn ratings_are_read_in_place_and_outlive_a_save_over_the_folder() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(&loaded.model().user_items, &model.user_items);
-    assert_eq!(loaded.known_user(user, 20).unwrap(), before);
+    assert_eq!(
+        loaded.known_user(user, 20, &ListOptions::default()).unwrap().unwrap(),
+        before
+    );
 
     // Writing to a mapped array copies it first; the clone still reading the mapping is untouched.
     let mut edited = loaded.model().user_items.clone();

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use movierec_core::als::{als_defaults, train};
 use movierec_core::dataset::RatingTriples;
 use movierec_core::interactions::Interactions;
-use movierec_core::recommend::{Recommendations, Recommender};
+use movierec_core::recommend::{ListOptions, Recommendations, Recommender};
 use movierec_core::synth::{generate, PlantedTruth, SynthData, SynthParams};
 
 const LIST: usize = 20;
@@ -132,8 +132,12 @@ fn strong_taste_users_get_lists_of_their_favourite_genre() {
         .filter(|u| !s.held_out.contains(u))
         .step_by(4)
         .collect();
-    let (as_known, best, base, worst) =
-        favourite_shares(&known, |user, _| s.recommender.known_user(user, LIST).unwrap());
+    let (as_known, best, base, worst) = favourite_shares(&known, |user, _| {
+        s.recommender
+            .known_user(user, LIST, &ListOptions::default())
+            .unwrap()
+            .unwrap()
+    });
     println!(
         "known users ({}): favourite share {as_known:.3}, truth {best:.3}, catalogue {base:.3}",
         known.len()
@@ -141,7 +145,9 @@ fn strong_taste_users_get_lists_of_their_favourite_genre() {
     println!("  worst: {worst}");
     let (as_new, best_new, base_new, worst_new) = favourite_shares(&s.held_out, |user, _| {
         let (ids, ratings) = ratings_of(&s.data, user);
-        s.recommender.new_user(&ids, &ratings, LIST).unwrap()
+        s.recommender
+            .new_user(&ids, &ratings, LIST, &ListOptions::default())
+            .unwrap()
     });
     println!(
         "new users ({}): favourite share {as_new:.3}, truth {best_new:.3}, catalogue {base_new:.3}",
@@ -186,7 +192,10 @@ fn a_new_user_who_rated_half_a_cluster_gets_the_other_half() {
         let (rated, rest) = members.split_at(members.len() / 2);
         let ids: Vec<u32> = rated.iter().chain(&disliked).copied().collect();
         let ratings: Vec<f32> = rated.iter().map(|_| 5.0).chain(disliked.iter().map(|_| 1.0)).collect();
-        let list = s.recommender.new_user(&ids, &ratings, LIST).unwrap();
+        let list = s
+            .recommender
+            .new_user(&ids, &ratings, LIST, &ListOptions::default())
+            .unwrap();
         let pos: Vec<Option<usize>> = rest
             .iter()
             .map(|m| list.movie_ids.iter().position(|x| x == m))

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use movierec_core::als::implicit_defaults;
 use movierec_core::foreign::{FactorTable, ForeignModel};
-use movierec_core::model::{AlsModel, Engine, Feedback};
+use movierec_core::model::{AlsModel, Confidence, Engine, Feedback, RegScaling};
 use movierec_core::model_io::npy;
 use movierec_core::model_io::ImportedFrom;
 use movierec_core::{CoreError, Result};
@@ -179,6 +179,9 @@ pub fn read_implicit_model(path: &Path, row_ids: RowIds<'_>) -> Result<(ForeignM
     let mut params = implicit_defaults();
     params.factors = k;
     params.feedback = Feedback::Implicit;
+    // `implicit`'s rule: a fixed regularization, every rating liked (its confidence `alpha * r` is the engine's).
+    params.confidence = Confidence::Linear;
+    params.reg_scaling = RegScaling::Plain;
     params.threads = 0;
     // The scalars `implicit` saved, as they are (model.json's importedFrom.params), and those this project uses.
     let mut own = Map::new();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use movierec_core::dataset::Catalogue;
 use movierec_core::model_io::LoadedModel;
-use movierec_core::recommend::Recommendations;
+use movierec_core::recommend::{Because as CoreBecause, ListOptions, Recommendations};
 use napi::bindgen_prelude::{AsyncTask, Float32Array, Uint32Array};
 use napi::Env;
 use napi_derive::napi;
@@ -29,6 +29,38 @@ pub struct RecommendationList {
     pub unknown_ids: Uint32Array,
     /// false: no known movie in the input, so this is the non-personalised list.
     pub personalised: bool,
+    /// With `explain`: per listed movie, the rated movies that contributed most to choosing it, largest first.
+    pub explanations: Option<Vec<Vec<Because>>>,
+}
+
+/// One rated movie that contributed to choosing a listed movie, with its share of the choosing score.
+#[napi(object)]
+pub struct Because {
+    pub movie_id: u32,
+    pub share: f64,
+}
+
+impl From<CoreBecause> for Because {
+    fn from(b: CoreBecause) -> Self {
+        Self {
+            movie_id: b.movie_id,
+            share: b.share as f64,
+        }
+    }
+}
+
+pub(crate) fn explanations(lists: Option<Vec<Vec<CoreBecause>>>) -> Option<Vec<Vec<Because>>> {
+    lists.map(|lists| {
+        lists
+            .into_iter()
+            .map(|list| list.into_iter().map(Because::from).collect())
+            .collect()
+    })
+}
+
+/// The options of a list request (`{ filters?, explain?, order? }`, `ListOptions`), refused with the option named.
+pub(crate) fn list_options(env: &Env, options: Option<serde_json::Value>) -> napi::Result<ListOptions> {
+    or_throw(env, ListOptions::from_json(&options.unwrap_or_default()))
 }
 
 impl From<Recommendations> for RecommendationList {
@@ -38,6 +70,7 @@ impl From<Recommendations> for RecommendationList {
             scores: Float32Array::new(r.scores),
             unknown_ids: Uint32Array::new(r.unknown_ids),
             personalised: r.personalised,
+            explanations: explanations(r.explanations),
         }
     }
 }
@@ -121,8 +154,13 @@ impl NativeModel {
         movie_ids: Uint32Array,
         ratings: Float32Array,
         m: u32,
+        #[napi(ts_arg_type = "Record<string, any> | null")] options: Option<serde_json::Value>,
     ) -> napi::Result<RecommendationList> {
-        let list = self.inner.recommender.new_user(&movie_ids, &ratings, m as usize);
+        let options = list_options(&env, options)?;
+        let list = self
+            .inner
+            .recommender
+            .new_user(&movie_ids, &ratings, m as usize, &options);
         or_throw(&env, list).map(RecommendationList::from)
     }
 
@@ -139,18 +177,25 @@ impl NativeModel {
         ratings: Float32Array,
         offsets: Uint32Array,
         m: Uint32Array,
+        #[napi(ts_arg_type = "Record<string, any> | null")] options: Option<serde_json::Value>,
     ) -> napi::Result<AsyncTask<RecommendBatchTask>> {
-        let batch = or_throw(&env, UserBatch::new(movie_ids, ratings, offsets, m))?;
+        let options = list_options(&env, options)?;
+        let batch = or_throw(&env, UserBatch::new(movie_ids, ratings, offsets, m, options))?;
         Ok(AsyncTask::new(RecommendBatchTask::new(self.inner.clone(), batch)))
     }
 
     /// Top `m` movies for a user of the training data (their training movies left out); null for an unknown user.
     #[napi]
-    pub fn recommend_known_user(&self, user_id: u32, m: u32) -> Option<RecommendationList> {
-        self.inner
-            .recommender
-            .known_user(user_id, m as usize)
-            .map(RecommendationList::from)
+    pub fn recommend_known_user(
+        &self,
+        env: Env,
+        user_id: u32,
+        m: u32,
+        #[napi(ts_arg_type = "Record<string, any> | null")] options: Option<serde_json::Value>,
+    ) -> napi::Result<Option<RecommendationList>> {
+        let options = list_options(&env, options)?;
+        let list = self.inner.recommender.known_user(user_id, m as usize, &options);
+        or_throw(&env, list).map(|list| list.map(RecommendationList::from))
     }
 
     /// The training ratings of `userId` (none for a user the model was not trained on) with the stored ones applied:
@@ -172,22 +217,35 @@ impl NativeModel {
         })
     }
 
-    /// The `m` movies closest to `movieId`; null for an unknown movie.
+    /// The `m` movies closest to `movieId` that pass the filters; null for an unknown movie.
     #[napi]
-    pub fn similar(&self, movie_id: u32, m: u32) -> Option<SimilarList> {
-        self.inner
-            .recommender
-            .similar(movie_id, m as usize)
-            .map(|(ids, scores)| SimilarList {
+    pub fn similar(
+        &self,
+        env: Env,
+        movie_id: u32,
+        m: u32,
+        #[napi(ts_arg_type = "Record<string, any> | null")] options: Option<serde_json::Value>,
+    ) -> napi::Result<Option<SimilarList>> {
+        let options = list_options(&env, options)?;
+        let list = self.inner.recommender.similar(movie_id, m as usize, &options);
+        or_throw(&env, list).map(|list| {
+            list.map(|(ids, scores)| SimilarList {
                 movie_ids: Uint32Array::new(ids),
                 scores: Float32Array::new(scores),
             })
+        })
     }
 
-    /// The non-personalised list (bias-based, with a minimum-support guard).
+    /// The non-personalised list (bias-based, with a minimum-support guard) among the movies the filters let in.
     #[napi]
-    pub fn popular(&self, m: u32) -> RecommendationList {
-        self.inner.recommender.popular(m as usize, &[]).into()
+    pub fn popular(
+        &self,
+        env: Env,
+        m: u32,
+        #[napi(ts_arg_type = "Record<string, any> | null")] options: Option<serde_json::Value>,
+    ) -> napi::Result<RecommendationList> {
+        let options = list_options(&env, options)?;
+        or_throw(&env, self.inner.recommender.popular(m as usize, &options)).map(RecommendationList::from)
     }
 
     /// Titles, genres and rating counts of every movie: the movies file's and the trained ones, merged by id (a
@@ -196,7 +254,7 @@ impl NativeModel {
     pub fn catalogue(&self) -> JsCatalogue {
         let model = self.inner.recommender.model();
         let empty = Catalogue::default();
-        let c = self.inner.catalogue.as_ref().unwrap_or(&empty);
+        let c = self.inner.catalogue.as_deref().unwrap_or(&empty);
         let trained = model.items.raw_ids();
         let mut out = CatalogueBuilder::with_capacity(c.len().max(trained.len()));
         let (mut i, mut j) = (0, 0);

@@ -1,20 +1,19 @@
 //! Implicit-feedback ALS for top-N lists (Hu, Koren, Volinsky 2008), each row solved by conjugate gradient
 //! (`linalg::cg_implicit`, Takács et al. 2011).
 //!
-//! Every rated (user, movie) pair is a preference `p = 1` with confidence `c = 1 + alpha * rating`; every unrated pair
-//! a preference 0 with confidence 1. The loss is
+//! Every rated (user, movie) pair is a preference `p` with a confidence `c` read from its rating (`confidence`:
+//! graded, the default, makes a liked rating a strong 1, a middling one a weak 1 and a disliked one a 0; linear makes
+//! every rating a 1 with `c = 1 + alpha * rating`; `linalg::confidence`); every unrated pair a preference 0 with
+//! confidence 1. The loss is
 //!
 //! ```text
 //! sum over ALL pairs of c (p - x_u . y_i)^2  +  sum_u lambda_u |x_u|^2  +  sum_i lambda_i |y_i|^2
 //! ```
 //!
-//! with weighted-lambda regularisation as in the explicit mode (Zhou et al. 2008; Spark MLlib does the same for
-//! implicit feedback): a row with `n` ratings gets `lambda = reg_factors * n`. On ml-1m and ml-latest-small
-//! (per-user 80/20 holdout, precision@10) it beat a plain lambda at its best setting, with higher catalogue coverage.
-//! The best `reg_factors` is larger than for explicit ratings (its default is in `params/table.rs`, the measurements
-//! in docs/tuning.md).
-//! Linear confidence was chosen over `alpha * log(1 + r / eps)`: ratings span one decade (0.5..5), so the log form
-//! only compresses a range that is already narrow, and the linear one keeps a single parameter.
+//! with one lambda for every row (`regScaling` plain, the default), or `reg_factors * n` for a row with `n` ratings
+//! (weighted, Zhou et al. 2008). Once disliked ratings are negatives, the plain lambda ranks better on ml-1m and
+//! ml-latest-small; it must grow with the data, so by default (`regFactors` 0) it is [`lambda_from_size`] of the
+//! training data, resolved when training starts and stored in the model (the measurements: docs/tuning.md).
 //!
 //! No biases: the model's global mean and biases are zero, so `predict_raw` is the preference score `x_u . y_i`
 //! (ranking only; it is not a rating). Each half-step precomputes the fixed side's Gram `Y'Y` once, in parallel.
@@ -27,12 +26,12 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::start::{start_training, TrainingStart};
+use super::start::{start_factors_only, start_training, TrainingStart};
 use super::trainer::Trainer;
 use crate::dataset::RatingScale;
 use crate::interactions::{Csr, Interactions};
 use crate::linalg::cg_implicit::{solve_row_cg, CgStop, CgWorkspace, FactorGram, ImplicitSide};
-use crate::model::{AlsModel, AlsParams, Feedback, IterationStats, Matrix};
+use crate::model::{AlsModel, AlsParams, Feedback, IterationStats, Matrix, RegScaling};
 use crate::{CoreError, Result};
 
 /// Standard deviation of the initial movie factors: small, so the first user solve is led by the data.
@@ -52,14 +51,37 @@ impl<'a> ImplicitTrainer<'a> {
     /// Validates `params` (which must say `Feedback::Implicit`), fits the bias-only baseline (kept for the
     /// non-personalised list and evaluation), and draws the initial movie factors from `params.seed`.
     pub fn new(x: &'a Interactions, scale: RatingScale, params: &AlsParams) -> Result<Self> {
+        Self::start_with(start_training, x, scale, params)
+    }
+
+    /// [`ImplicitTrainer::new`] for the ranking model beside a rating model: the model it trains holds its factors
+    /// and history only (no baseline, no copy of the ratings).
+    pub fn for_ranking(x: &'a Interactions, scale: RatingScale, params: &AlsParams) -> Result<Self> {
+        Self::start_with(start_factors_only, x, scale, params)
+    }
+
+    fn start_with(start: StartFn, x: &'a Interactions, scale: RatingScale, params: &AlsParams) -> Result<Self> {
         if params.feedback != Feedback::Implicit {
             return Err(CoreError::invalid(
                 "feedback",
                 "the implicit trainer needs feedback = implicit",
             ));
         }
-        let TrainingStart { started, pool, model } = start_training(x, scale, params, INIT_STD)?;
-        let extra: f64 = x.by_user.values.iter().map(|&r| (params.alpha * r) as f64).sum();
+        let TrainingStart {
+            started,
+            pool,
+            mut model,
+        } = start(x, scale, params, INIT_STD)?;
+        if model.params.reg_scaling == RegScaling::Plain && model.params.reg_factors == 0.0 {
+            model.params.reg_factors = lambda_from_size(x);
+        }
+        let confidence = model.params.confidence_fn(scale);
+        let extra: f64 = x
+            .by_user
+            .values
+            .iter()
+            .map(|&r| (confidence.of(r).0 - 1.0) as f64)
+            .sum();
         let total_weight = x.n_users() as f64 * x.n_items() as f64 + extra;
         Ok(Self {
             x,
@@ -69,6 +91,17 @@ impl<'a> ImplicitTrainer<'a> {
             total_weight,
         })
     }
+}
+
+type StartFn = fn(&Interactions, RatingScale, &AlsParams, f32) -> Result<TrainingStart>;
+
+/// Training ratings per unit of the default plain lambda (`regFactors` 0): the lambda is proportional to the number
+/// of training ratings (how it was chosen: docs/tuning.md).
+pub const RATINGS_PER_LAMBDA: f64 = 10_000.0;
+
+/// The plain lambda of `regFactors` 0 for training data `x`.
+pub fn lambda_from_size(x: &Interactions) -> f32 {
+    (x.nnz() as f64 / RATINGS_PER_LAMBDA) as f32
 }
 
 impl Trainer for ImplicitTrainer<'_> {
@@ -81,7 +114,7 @@ impl Trainer for ImplicitTrainer<'_> {
     /// `sqrt(sum c (p - x.y)^2 / sum c)`.
     fn step(&mut self) -> IterationStats {
         let m = &mut self.model;
-        let (reg_per_rating, alpha) = (m.params.reg_factors, m.params.alpha);
+        let (lambda, confidence) = (m.params.row_lambda(), m.params.confidence_fn(m.scale));
         let stop = CgStop {
             max_steps: m.params.cg_steps,
             relative_residual_sq: 0.0,
@@ -91,8 +124,8 @@ impl Trainer for ImplicitTrainer<'_> {
             let items = ImplicitSide {
                 factors: &m.item_factors,
                 gram: &gram,
-                reg_per_rating,
-                alpha,
+                lambda,
+                confidence,
             };
             half_step(&self.x.by_user, items, stop, &mut m.user_factors)
         });
@@ -101,8 +134,8 @@ impl Trainer for ImplicitTrainer<'_> {
             let users = ImplicitSide {
                 factors: &m.user_factors,
                 gram: &gram,
-                reg_per_rating,
-                alpha,
+                lambda,
+                confidence,
             };
             half_step(&self.x.by_item, users, stop, &mut m.item_factors)
         });

@@ -8,8 +8,8 @@ use rand_distr::{Distribution, Normal};
 
 use super::baseline::fit_baseline;
 use crate::dataset::RatingScale;
-use crate::interactions::Interactions;
-use crate::model::{AlsModel, AlsParams, Engine, Feedback, Matrix};
+use crate::interactions::{Csr, Interactions};
+use crate::model::{AlsModel, AlsParams, BiasBaseline, Engine, Feedback, Matrix};
 use crate::{CoreError, Result};
 
 pub(crate) struct TrainingStart {
@@ -27,6 +27,27 @@ pub(crate) fn start_training(
     params: &AlsParams,
     init_std: f32,
 ) -> Result<TrainingStart> {
+    start(x, scale, params, init_std, Keep::Everything)
+}
+
+/// [`start_training`] for a model whose factors are all that is kept (the ranking model beside a rating model, which
+/// holds the rest): no baseline and no copy of the training ratings.
+pub(crate) fn start_factors_only(
+    x: &Interactions,
+    scale: RatingScale,
+    params: &AlsParams,
+    init_std: f32,
+) -> Result<TrainingStart> {
+    start(x, scale, params, init_std, Keep::FactorsOnly)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Keep {
+    Everything,
+    FactorsOnly,
+}
+
+fn start(x: &Interactions, scale: RatingScale, params: &AlsParams, init_std: f32, keep: Keep) -> Result<TrainingStart> {
     params.validate()?;
     if x.nnz() == 0 {
         return Err(CoreError::invalid("ratings", "no ratings to train on"));
@@ -35,7 +56,12 @@ pub(crate) fn start_training(
     let pool = crate::threads::pool(params.threads)?;
     let sum: f64 = x.by_user.values.iter().map(|&v| v as f64).sum();
     let mean = (sum / x.nnz() as f64) as f32;
-    let baseline = pool.install(|| fit_baseline(x, mean));
+    let everything = keep == Keep::Everything;
+    let baseline = if everything {
+        pool.install(|| fit_baseline(x, mean))
+    } else {
+        BiasBaseline::default()
+    };
 
     let mut rng = crate::rng::seeded(params.seed, 0);
     let normal = Normal::new(0.0f32, init_std).expect("constant, valid standard deviation");
@@ -60,9 +86,10 @@ pub(crate) fn start_training(
         user_bias: vec![0.0; x.n_users()],
         item_bias,
         item_counts: (0..x.n_items()).map(|i| x.by_item.row_len(i) as u32).collect(),
-        user_items: x.by_user.clone(),
+        user_items: if everything { x.by_user.clone() } else { Csr::default() },
         baseline,
         history: Vec::new(),
+        ranking: None,
     };
     Ok(TrainingStart { started, pool, model })
 }

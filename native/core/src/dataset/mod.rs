@@ -16,6 +16,6 @@ mod triples;
 
 pub use events::{merge_events, EventsMerge};
 pub use layout::RatingsLayout;
-pub use movies::{find_movies_file, read_movies, read_movies_beside, Catalogue};
+pub use movies::{find_movies_file, read_movies, read_movies_beside, year_in_title, Catalogue};
 pub use ratings::{read_ratings, Dataset, ReadOptions, ReadReport};
 pub use triples::{RatingScale, RatingTriples};

@@ -18,7 +18,7 @@ use super::layout::detect_layout;
 use super::ratings::fields::parse_id;
 use crate::{CoreError, Result};
 
-/// Titles and genres by raw movie id, in id order.
+/// Titles, genres and years by raw movie id, in id order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Catalogue {
     pub ids: Vec<u32>,
@@ -47,6 +47,10 @@ impl Catalogue {
         self.index_of(id).map(|i| self.genres[i].as_slice())
     }
 
+    pub fn year_of(&self, id: u32) -> Option<u16> {
+        self.index_of(id).and_then(|i| self.years[i])
+    }
+
     /// Adds a movie after the last one (ids must come in ascending order).
     pub fn push(&mut self, id: u32, title: String, genres: Vec<String>, year: Option<u16>) {
         debug_assert!(self.ids.last().is_none_or(|&last| last < id), "catalogue ids ascending");
@@ -72,6 +76,9 @@ impl Catalogue {
         out
     }
 }
+
+/// The years a catalogue accepts (a title's "(123)" or "(9999)" is not a year).
+pub const YEARS: std::ops::RangeInclusive<u16> = 1800..=2200;
 
 /// One line of a movies file.
 struct Entry {
@@ -107,7 +114,7 @@ fn year_at_start(text: &str) -> Option<u16> {
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    digits.parse().ok().filter(|y| (1800..=2200).contains(y))
+    digits.parse().ok().filter(|y| YEARS.contains(y))
 }
 
 /// The year of a u.item release date `01-Jan-1995`.

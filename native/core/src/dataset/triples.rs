@@ -52,4 +52,21 @@ impl RatingScale {
     pub fn clip(&self, x: f32) -> f32 {
         x.clamp(self.min, self.max)
     }
+
+    /// A rating at or above this is "liked": 4 stars of 5, the same share of any other scale's top (8 of 10).
+    /// Implicit feedback's graded confidence and the new-user evaluation read it.
+    pub fn liked_threshold(&self) -> f32 {
+        self.max * LIKED_STARS / STARS
+    }
+
+    /// A rating at or below this is "disliked" (a preference 0 for graded confidence): 2 stars of 5.
+    pub fn disliked_threshold(&self) -> f32 {
+        self.max * DISLIKED_STARS / STARS
+    }
 }
+
+/// On a scale of `STARS`, a rating of at least `LIKED_STARS` is liked, one of at most `DISLIKED_STARS` disliked (exact
+/// in f32 on MovieLens's 5-star top).
+const STARS: f32 = 5.0;
+const LIKED_STARS: f32 = 4.0;
+const DISLIKED_STARS: f32 = 2.0;

@@ -1,11 +1,13 @@
 //! One row of an implicit-feedback half-step, solved by conjugate gradient (Takács, Pilászy, Tikk 2011).
 //!
-//! For a user with rated movies `j` (fixed vectors `q_j`, confidences `c_j = 1 + alpha * r_j`, preference 1) and
-//! `G = Q'Q` over ALL movies, the Hu-Koren-Volinsky normal equations are
+//! For a user with rated movies `j` (fixed vectors `q_j`, confidences `c_j` and preferences `p_j` from the ratings,
+//! `linalg::confidence`) and `G = Q'Q` over ALL movies, the Hu-Koren-Volinsky normal equations are
 //!
 //! ```text
-//! (G + lambda I + sum_j (c_j - 1) q_j q_j') x = sum_j c_j q_j  =: b,    lambda = reg * n
+//! (G + lambda I + sum_j (c_j - 1) q_j q_j') x = sum_j c_j p_j q_j  =: b
 //! ```
+//!
+//! with `lambda` one value for every row or `reg * n` for a row of `n` ratings ([`RowLambda`]).
 //!
 //! Conjugate gradient needs only products `A v`: `G v` costs `k^2` and the sparse part one pass over the row's
 //! `n` fixed vectors, so a step is `O(n k + k^2)` instead of the `O(n k^2 + k^3)` of forming and factorising `A`.
@@ -14,6 +16,7 @@
 //! The first pass gathers the row's fixed vectors into a contiguous block (zero-padded to whole vector lanes);
 //! every later pass streams that block from cache instead of gathering scattered rows again.
 
+use super::confidence::ConfidenceFn;
 use super::isa::{dispatch_by_isa, F32_LANES as LANES};
 use super::lanes::{axpy, dot, gather_pass, sparse_times};
 use super::matrix::Matrix;
@@ -78,6 +81,31 @@ impl FactorGram {
     pub fn factors(&self) -> usize {
         self.k
     }
+
+    /// Entry `(a, b)` of `Q'Q` (both below [`Self::factors`]).
+    pub(crate) fn entry(&self, a: usize, b: usize) -> f32 {
+        self.data[a * self.padded + b]
+    }
+}
+
+/// The regularisation of one row's factors.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum RowLambda {
+    /// The same lambda for every row (Hu, Koren, Volinsky).
+    Plain(f32),
+    /// `reg * n` for a row with `n` ratings (weighted-lambda, Zhou et al. 2008, as Spark MLlib does for implicit
+    /// feedback).
+    Weighted(f32),
+}
+
+impl RowLambda {
+    /// The lambda of a row with `n` ratings.
+    pub(crate) fn of(self, n: usize) -> f32 {
+        match self {
+            RowLambda::Plain(lambda) => lambda,
+            RowLambda::Weighted(reg) => reg * n as f32,
+        }
+    }
 }
 
 /// What a half-step holds fixed: the other side's factors, their Gram, and the loss weights.
@@ -85,11 +113,8 @@ impl FactorGram {
 pub(crate) struct ImplicitSide<'a> {
     pub factors: &'a Matrix,
     pub gram: &'a FactorGram,
-    /// Regularisation per rating: a row with `n` ratings gets `lambda = reg_per_rating * n` (weighted-lambda,
-    /// Zhou et al. 2008, as Spark MLlib does for implicit feedback too).
-    pub reg_per_rating: f32,
-    /// Confidence `c = 1 + alpha * rating`.
-    pub alpha: f32,
+    pub lambda: RowLambda,
+    pub confidence: ConfidenceFn,
 }
 
 /// When conjugate gradient stops.
@@ -134,8 +159,8 @@ impl CgWorkspace {
 dispatch_by_isa! {
     /// Solves one row in place: `x` holds the start (the previous iteration's vector, or zeros) and receives the
     /// result. Returns this row's part of the data term of the loss at the new `x`,
-    /// `sum over ALL columns of c (p - q.x)^2`, from quantities CG already has: `sum_j c_j - x'b - x'r - lambda |x|^2`
-    /// (with `r = b - (A + lambda I) x` the final residual).
+    /// `sum over ALL columns of c (p - q.x)^2`, from quantities CG already has:
+    /// `sum_j c_j p_j - x'b - x'r - lambda |x|^2` (with `r = b - (A + lambda I) x` the final residual).
     pub(crate) fn solve_row_cg(
         ws: &mut CgWorkspace,
         side: ImplicitSide<'_>,
@@ -171,15 +196,16 @@ fn solve_row_impl<const ISA: u8>(
         x_out.fill(0.0);
         return 0.0;
     }
-    let lambda = side.reg_per_rating * n as f32;
+    let lambda = side.lambda.of(n);
 
-    // Pass 1: gather, and with the start x form b = sum c q and u = sum (c - (c - 1) q.x) q, so r0 = u - (G + lambda) x.
+    // Pass 1: gather, and with the start x form b = sum c p q and u = sum (c p - (c - 1) q.x) q, so
+    // r0 = u - (G + lambda) x.
     let block = &mut ws.block[..n * padded];
-    let confidence_sum = gather_pass::<ISA>(
+    let preference_weight = gather_pass::<ISA>(
         side.factors,
         cols,
         ratings,
-        side.alpha,
+        side.confidence,
         &ws.x,
         block,
         &mut ws.weights,
@@ -231,7 +257,7 @@ fn solve_row_impl<const ISA: u8>(
         xr += x as f64 * r as f64;
         xx += x as f64 * x as f64;
     }
-    confidence_sum - xb - xr - lambda as f64 * xx
+    preference_weight - xb - xr - lambda as f64 * xx
 }
 
 /// `out = G v` (G symmetric, so as a sum of G's rows scaled by v: no horizontal sums).
@@ -244,11 +270,26 @@ fn gram_times<const ISA: u8>(gram: &FactorGram, v: &[f32], out: &mut [f32]) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// Dense normal equations in f64 by Gaussian elimination.
-    fn reference(factors: &Matrix, cols: &[u32], ratings: &[f32], lambda: f64, alpha: f64) -> Vec<f64> {
+    /// Graded confidence on a 5-star scale with the implicit defaults' weights (two ratings of 2 or less: negatives).
+    pub(crate) const GRADED: ConfidenceFn = ConfidenceFn::Graded {
+        alpha: 10.0,
+        mid: 0.25,
+        low: 0.5,
+        liked: 4.0,
+        disliked: 2.0,
+    };
+
+    /// The exact solution of a row's normal equations, dense, in f64 by Gaussian elimination.
+    pub(crate) fn reference(
+        factors: &Matrix,
+        cols: &[u32],
+        ratings: &[f32],
+        lambda: f64,
+        confidence: ConfidenceFn,
+    ) -> Vec<f64> {
         let k = factors.cols;
         let mut a = vec![vec![0.0f64; k + 1]; k];
         for i in 0..factors.rows {
@@ -261,12 +302,13 @@ mod tests {
         }
         for (&c, &rating) in cols.iter().zip(ratings) {
             let q = factors.row(c as usize);
-            let conf = 1.0 + alpha * rating as f64;
+            let (conf, preference) = confidence.of(rating);
+            let (conf, preference) = (conf as f64, preference as f64);
             for r in 0..k {
                 for s in 0..k {
                     a[r][s] += (conf - 1.0) * q[r] as f64 * q[s] as f64;
                 }
-                a[r][k] += conf * q[r] as f64;
+                a[r][k] += conf * preference * q[r] as f64;
             }
         }
         for (r, row) in a.iter_mut().enumerate() {
@@ -290,20 +332,38 @@ mod tests {
     }
 
     /// The loss data term computed directly over every column.
-    fn direct_loss(factors: &Matrix, cols: &[u32], ratings: &[f32], alpha: f32, x: &[f32]) -> f64 {
+    fn direct_loss(factors: &Matrix, cols: &[u32], ratings: &[f32], confidence: ConfidenceFn, x: &[f32]) -> f64 {
         (0..factors.rows)
             .map(|i| {
                 let s: f64 = factors.row(i).iter().zip(x).map(|(&a, &b)| a as f64 * b as f64).sum();
                 match cols.iter().position(|&c| c as usize == i) {
-                    Some(j) => (1.0 + alpha as f64 * ratings[j] as f64) * (1.0 - s) * (1.0 - s),
+                    Some(j) => {
+                        let (conf, preference) = confidence.of(ratings[j]);
+                        conf as f64 * (preference as f64 - s).powi(2)
+                    }
                     None => s * s,
                 }
             })
             .sum()
     }
 
+    /// A row's distinct columns and ratings (0.5 .. 5 in half steps, so graded confidence sees all three kinds).
+    pub(crate) fn test_row(n_items: usize, n: usize) -> (Vec<u32>, Vec<f32>) {
+        let cols: Vec<u32> = (0..n)
+            .map(|j| ((j * 7 + 3) % n_items) as u32)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let ratings = crate::rng::test_values(cols.len(), 5)
+            .iter()
+            .map(|v| ((v + 1.0) * 4.5).round() / 2.0 + 0.5)
+            .collect();
+        (cols, ratings)
+    }
+
     #[test]
     fn converges_to_the_dense_solution_and_reports_the_loss() {
+        let linear = ConfidenceFn::Linear { alpha: 2.0 };
         for &(k, n_items, n) in &[(1usize, 9usize, 3usize), (7, 40, 11), (16, 60, 30), (33, 80, 50)] {
             let factors = Matrix {
                 rows: n_items,
@@ -311,42 +371,40 @@ mod tests {
                 data: crate::rng::test_values(n_items * k, k as u32),
             };
             let gram = FactorGram::of(&factors);
-            let cols: Vec<u32> = (0..n)
-                .map(|j| ((j * 7 + 3) % n_items) as u32)
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            let ratings: Vec<f32> = crate::rng::test_values(cols.len(), 5)
-                .iter()
-                .map(|v| 3.0 + 2.0 * v)
-                .collect();
-            let side = ImplicitSide {
-                factors: &factors,
-                gram: &gram,
-                reg_per_rating: 0.1 / cols.len() as f32,
-                alpha: 2.0,
-            };
-            let mut ws = CgWorkspace::new(k);
-            let mut x = vec![0.0f32; k];
-            let stop = CgStop {
-                max_steps: 4 * k + 10,
-                relative_residual_sq: 0.0,
-            };
-            let loss = solve_row_cg(&mut ws, side, &cols, &ratings, stop, &mut x);
-            let want = reference(&factors, &cols, &ratings, 0.1, 2.0);
-            for j in 0..k {
+            let (cols, ratings) = test_row(n_items, n);
+            let cases = [
+                (linear, RowLambda::Weighted(0.1 / cols.len() as f32)),
+                (GRADED, RowLambda::Plain(0.1)),
+            ];
+            for (confidence, lambda) in cases {
+                let side = ImplicitSide {
+                    factors: &factors,
+                    gram: &gram,
+                    lambda,
+                    confidence,
+                };
+                let mut ws = CgWorkspace::new(k);
+                let mut x = vec![0.0f32; k];
+                let stop = CgStop {
+                    max_steps: 4 * k + 10,
+                    relative_residual_sq: 0.0,
+                };
+                let loss = solve_row_cg(&mut ws, side, &cols, &ratings, stop, &mut x);
+                let want = reference(&factors, &cols, &ratings, 0.1, confidence);
+                for j in 0..k {
+                    assert!(
+                        (x[j] as f64 - want[j]).abs() < 1e-3 * (1.0 + want[j].abs()),
+                        "k={k} j={j} {confidence:?}: {} vs {}",
+                        x[j],
+                        want[j]
+                    );
+                }
+                let direct = direct_loss(&factors, &cols, &ratings, confidence, &x);
                 assert!(
-                    (x[j] as f64 - want[j]).abs() < 1e-3,
-                    "k={k} j={j}: {} vs {}",
-                    x[j],
-                    want[j]
+                    (loss - direct).abs() < 1e-3 * direct.max(1.0),
+                    "k={k} {confidence:?}: loss {loss} vs {direct}"
                 );
             }
-            let direct = direct_loss(&factors, &cols, &ratings, 2.0, &x);
-            assert!(
-                (loss - direct).abs() < 1e-3 * direct.max(1.0),
-                "k={k}: loss {loss} vs {direct}"
-            );
         }
     }
 
@@ -361,13 +419,14 @@ mod tests {
         let gram = FactorGram::of(&factors);
         let cols = [1u32, 4, 9, 20];
         let ratings = [5.0f32, 3.0, 4.0, 1.0];
+        let confidence = ConfidenceFn::Linear { alpha: 1.0 };
         let side = ImplicitSide {
             factors: &factors,
             gram: &gram,
-            reg_per_rating: 0.05 / cols.len() as f32,
-            alpha: 1.0,
+            lambda: RowLambda::Plain(0.05),
+            confidence,
         };
-        let want: Vec<f32> = reference(&factors, &cols, &ratings, 0.05, 1.0)
+        let want: Vec<f32> = reference(&factors, &cols, &ratings, 0.05, confidence)
             .iter()
             .map(|&v| v as f32)
             .collect();

@@ -3,6 +3,7 @@
 //! by the const `ISA` the caller was compiled for (the same scheme as `gram.rs`): the compiler's own vectorisation of
 //! these loops is much slower (docs/tuning.md).
 
+use super::confidence::ConfidenceFn;
 #[cfg(test)]
 use super::isa::PORTABLE;
 use super::isa::{AVX2, AVX512, F32_LANES as LANES};
@@ -58,16 +59,17 @@ pub(crate) fn axpy<const ISA: u8>(y: &mut [f32], a: f32, x: &[f32]) {
 /// on one memory round trip per rating.
 pub(crate) const PREFETCH_AHEAD: usize = 12;
 
-/// Pass 1 of a row solve. For each rating `j` (column `cols[j]`, confidence `c = 1 + alpha * ratings[j]`): copies
-/// row `cols[j]` of `factors` into row `j` of `block` (`padded` wide, zero beyond `k`), sets `weights[j] = c - 1`,
-/// and accumulates `b = sum c q` and `r = sum (c - (c - 1) q.x) q` (both overwritten). Returns `sum c`.
+/// Pass 1 of a row solve. For each rating `j` (column `cols[j]`, `(c, p) = confidence.of(ratings[j])`): copies row
+/// `cols[j]` of `factors` into row `j` of `block` (`padded` wide, zero beyond `k`), sets `weights[j] = c - 1`, and
+/// accumulates `b = sum c p q` and `r = sum (c p - (c - 1) q.x) q` (both overwritten). Returns `sum c p` (= `sum c
+/// p^2`, the loss's constant term, as `p` is 0 or 1).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub(crate) fn gather_pass<const ISA: u8>(
     factors: &Matrix,
     cols: &[u32],
     ratings: &[f32],
-    alpha: f32,
+    confidence: ConfidenceFn,
     x: &[f32],
     block: &mut [f32],
     weights: &mut [f32],
@@ -87,7 +89,7 @@ pub(crate) fn gather_pass<const ISA: u8>(
             k,
             cols,
             ratings,
-            alpha,
+            confidence,
             x,
             block,
             weights,
@@ -108,7 +110,7 @@ pub(crate) fn gather_pass<const ISA: u8>(
     }
     b.fill(0.0);
     r.fill(0.0);
-    let mut confidence_sum = 0.0f64;
+    let mut preference_weight = 0.0f64;
     for (j, (&c, &rating)) in cols.iter().zip(ratings).enumerate() {
         if let Some(&ahead) = cols.get(j + PREFETCH_AHEAD) {
             prefetch(factors.row(ahead as usize));
@@ -116,14 +118,15 @@ pub(crate) fn gather_pass<const ISA: u8>(
         let row = &mut block[j * padded..(j + 1) * padded];
         row[..k].copy_from_slice(factors.row(c as usize));
         row[k..].fill(0.0);
-        let conf = 1.0 + alpha * rating;
-        confidence_sum += conf as f64;
+        let (conf, preference) = confidence.of(rating);
+        let weighted = conf * preference;
+        preference_weight += weighted as f64;
         weights[j] = conf - 1.0;
         let s = dot::<ISA>(row, x);
-        axpy::<ISA>(b, conf, row);
-        axpy::<ISA>(r, conf - (conf - 1.0) * s, row);
+        axpy::<ISA>(b, weighted, row);
+        axpy::<ISA>(r, weighted - (conf - 1.0) * s, row);
     }
-    confidence_sum
+    preference_weight
 }
 
 /// The sparse part of a CG product: `out += sum_j weights[j] (row_j . v) row_j` over the first `weights.len()` rows
@@ -217,7 +220,7 @@ mod x86 {
         pub k: usize,
         pub cols: &'a [u32],
         pub ratings: &'a [f32],
-        pub alpha: f32,
+        pub confidence: super::ConfidenceFn,
         pub x: &'a [f32],
         pub block: &'a mut [f32],
         pub weights: &'a mut [f32],
@@ -243,7 +246,7 @@ mod x86 {
         for (c, v) in xv.iter_mut().enumerate() {
             *v = _mm512_loadu_ps(a.x.as_ptr().add(c * LANES));
         }
-        let mut confidence_sum = 0.0f64;
+        let mut preference_weight = 0.0f64;
         let n = a.cols.len();
         for j in 0..n {
             if j + super::PREFETCH_AHEAD < n {
@@ -268,11 +271,12 @@ mod x86 {
                 _mm512_storeu_ps(dst.add(c * LANES), q[c]);
                 s = _mm512_fmadd_ps(q[c], xv[c], s);
             }
-            let conf = 1.0 + a.alpha * *a.ratings.get_unchecked(j);
-            confidence_sum += conf as f64;
+            let (conf, preference) = a.confidence.of(*a.ratings.get_unchecked(j));
+            let weighted = conf * preference;
+            preference_weight += weighted as f64;
             *a.weights.get_unchecked_mut(j) = conf - 1.0;
-            let cb = _mm512_set1_ps(conf);
-            let cr = _mm512_set1_ps(conf - (conf - 1.0) * _mm512_reduce_add_ps(s));
+            let cb = _mm512_set1_ps(weighted);
+            let cr = _mm512_set1_ps(weighted - (conf - 1.0) * _mm512_reduce_add_ps(s));
             for c in 0..C {
                 bacc[c] = _mm512_fmadd_ps(cb, q[c], bacc[c]);
                 racc[c] = _mm512_fmadd_ps(cr, q[c], racc[c]);
@@ -282,7 +286,7 @@ mod x86 {
             _mm512_storeu_ps(a.b.as_mut_ptr().add(c * LANES), *b);
             _mm512_storeu_ps(a.r.as_mut_ptr().add(c * LANES), *r);
         }
-        confidence_sum
+        preference_weight
     }
 
     /// `sparse_times` for `C` vectors per row, `v` and the sum held in registers across rows.

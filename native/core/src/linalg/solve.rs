@@ -25,7 +25,7 @@ use super::isa::PORTABLE;
 use super::lanes::prefetch_l2;
 use super::row::{FixedSide, Regularisation};
 
-mod cholesky;
+pub(crate) mod cholesky;
 mod mixed;
 
 use mixed::MixedSolver;

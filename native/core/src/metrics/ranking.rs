@@ -1,6 +1,8 @@
-//! Ranking metrics: the one definition of the per-user scores (precision, recall, NDCG, average precision at k),
-//! the relevant movies of a test user, and the average over users. The evaluation's three methods and the ranking
-//! benchmark's lists from other libraries ([`evaluate_lists`]) all go through [`rank_users`].
+//! Ranking metrics: the one definition of the per-user scores (precision, recall, NDCG, average precision at k,
+//! [`list_scores`]), the relevant movies of a test user, and the average over users with the lists' coverage,
+//! novelty and diversity ([`average`]). The evaluation's three methods and the ranking benchmark's lists from other
+//! libraries ([`evaluate_lists`]) go through `rank_users`; the new-user evaluation (`new_users.rs`) through
+//! [`list_scores`] and [`average`].
 
 use std::collections::BTreeMap;
 
@@ -10,10 +12,10 @@ use super::pairs::{check_k, KnownPairs};
 use super::report::{RankingMetrics, RELEVANT_RATING};
 use crate::dataset::RatingTriples;
 use crate::model::AlsModel;
-use crate::recommend::{top_k, Recommender};
+use crate::recommend::{top_k, ListOptions, Recommender};
 use crate::Result;
 
-/// Model (the product's list), bias-only (movie bias order) and popularity (training count order), for the test
+/// Model (the product's list: `Recommender::known_user_list`), bias-only (movie bias order) and popularity (training count order), for the test
 /// users the model knows.
 pub(super) fn ranking(recommender: &Recommender, pairs: &KnownPairs, k: usize) -> [RankingMetrics; 3] {
     let model = recommender.model();
@@ -27,7 +29,7 @@ pub(super) fn ranking(recommender: &Recommender, pairs: &KnownPairs, k: usize) -
     };
     let bias_order = order_by(&|i| model.baseline.item_bias[i]);
     let popularity_order = order_by(&|i| model.item_counts[i] as f32);
-    rank_users(model, pairs, k, |u, seen| {
+    rank_users(recommender, pairs, k, |u, seen| {
         let from_order = |order: &[u32]| {
             order
                 .iter()
@@ -36,57 +38,61 @@ pub(super) fn ranking(recommender: &Recommender, pairs: &KnownPairs, k: usize) -
                 .take(k)
                 .collect()
         };
-        let offset = model.global_mean + model.user_bias[u];
+        // Without filters a list cannot be refused.
         let by_model = recommender
-            .personal_list(offset, model.user_factors.row(u), seen, k)
-            .into_iter()
-            .map(|(i, _)| i)
-            .collect();
+            .known_user_list(u, k, &ListOptions::default())
+            .map(|listed| listed.items.into_iter().map(|(i, _)| i).collect())
+            .unwrap_or_default();
         [by_model, from_order(&bias_order), from_order(&popularity_order)]
     })
 }
 
 /// Ranking metrics of lists made elsewhere (another library's top-k, by raw user id: raw movie ids, best first),
-/// against `test`, with exactly the evaluation's definitions: the users are the test users `model` knows with at
+/// against `test`, with exactly the evaluation's definitions: the users are the test users the model knows with at
 /// least one relevant movie (a test rating >= 4 of a movie the model knows and the user did not rate in training);
 /// a user without a list scores 0; list movies the model does not know count as misses and not in coverage.
-/// `model` gives the training data (movie ids, each user's training movies), not the lists.
+/// `recommender` gives the training data (movie ids, each user's training movies, genres), not the lists.
 pub fn evaluate_lists(
-    model: &AlsModel,
+    recommender: &Recommender,
     test: &RatingTriples,
     k: usize,
     lists: &BTreeMap<u32, Vec<u32>>,
 ) -> Result<RankingMetrics> {
     check_k(k)?;
+    let model = recommender.model();
     let pairs = KnownPairs::of(model, test);
-    let [metrics] = rank_users(model, &pairs, k, |u, _| {
+    let [metrics] = rank_users(recommender, &pairs, k, |u, _| {
         let raw_user = model.users.raw_id(u);
         let list = lists.get(&raw_user).map_or(&[][..], Vec::as_slice);
-        // A movie the model does not know can never be relevant: u32::MAX keeps its place as a miss.
-        [list
-            .iter()
-            .take(k)
-            .map(|&m| model.items.index_of(m).unwrap_or(u32::MAX))
-            .collect()]
+        [dense_list(model, list, k)]
     });
     Ok(metrics)
 }
 
+/// Raw movie ids as dense indices, at most `k`: a movie the model does not know can never be relevant, and
+/// `u32::MAX` keeps its place as a miss.
+pub(super) fn dense_list(model: &AlsModel, list: &[u32], k: usize) -> Vec<u32> {
+    list.iter()
+        .take(k)
+        .map(|&m| model.items.index_of(m).unwrap_or(u32::MAX))
+        .collect()
+}
+
 /// Per-user scores of each method and the movies recommended (dense indices).
-struct UserRanking<const N: usize> {
-    scores: [ListScores; N],
-    recommended: [Vec<u32>; N],
+pub(super) struct UserRanking<const N: usize> {
+    pub(super) scores: [ListScores; N],
+    pub(super) recommended: [Vec<u32>; N],
 }
 
 /// Scores the `N` lists `lists_of(user index, training movies)` gives each evaluated user, and averages over users
 /// (sums in user order, so the result does not depend on the thread count).
 fn rank_users<const N: usize>(
-    model: &AlsModel,
+    recommender: &Recommender,
     pairs: &KnownPairs,
     k: usize,
     lists_of: impl Fn(usize, &[u32]) -> [Vec<u32>; N] + Sync,
 ) -> [RankingMetrics; N] {
-    let n_items = model.items.len();
+    let model = recommender.model();
     let per_user: Vec<UserRanking<N>> = pairs
         .by_user()
         .par_iter()
@@ -107,20 +113,50 @@ fn rank_users<const N: usize>(
             Some(UserRanking { scores, recommended })
         })
         .collect();
+    average(recommender, &per_user, k)
+}
 
+/// The metrics of each of the `N` methods over the users of `per_user` (summed in their order): the means of the
+/// per-user scores, catalogue coverage (distinct movies recommended / movies in the model), novelty (mean
+/// self-information `-log2(training ratings of the movie / all training ratings)` of the movies recommended) and
+/// intra-list diversity (mean over lists of the mean pairwise Jaccard distance of the movies' genre sets; none
+/// without genres).
+pub(super) fn average<const N: usize>(
+    recommender: &Recommender,
+    per_user: &[UserRanking<N>],
+    k: usize,
+) -> [RankingMetrics; N] {
+    let model = recommender.model();
+    let n_items = model.items.len();
+    let total: f64 = model.item_counts.iter().map(|&c| c as f64).sum();
+    let self_information = |i: u32| -> Option<f64> {
+        let count = *model.item_counts.get(i as usize)? as f64;
+        (count > 0.0).then(|| -(count / total).log2())
+    };
     std::array::from_fn(|m| {
         let users = per_user.len();
         let mut distinct = vec![false; n_items];
         let (mut p, mut r, mut g, mut ap) = (0.0, 0.0, 0.0, 0.0);
-        for user in &per_user {
+        let (mut novelty, mut listed) = (0.0, 0usize);
+        let (mut diversity, mut diverse_lists) = (0.0, 0usize);
+        for user in per_user {
             p += user.scores[m].precision;
             r += user.scores[m].recall;
             g += user.scores[m].ndcg;
             ap += user.scores[m].average_precision;
-            for &i in &user.recommended[m] {
+            let list = &user.recommended[m];
+            for &i in list {
                 if let Some(d) = distinct.get_mut(i as usize) {
                     *d = true;
                 }
+                if let Some(info) = self_information(i) {
+                    novelty += info;
+                    listed += 1;
+                }
+            }
+            if let Some(d) = recommender.list_diversity(list) {
+                diversity += d;
+                diverse_lists += 1;
             }
         }
         let n = users.max(1) as f64;
@@ -131,6 +167,8 @@ fn rank_users<const N: usize>(
             ndcg: g / n,
             map: ap / n,
             coverage: distinct.iter().filter(|&&d| d).count() as f64 / n_items.max(1) as f64,
+            novelty: novelty / listed.max(1) as f64,
+            diversity: (diverse_lists > 0).then(|| diversity / diverse_lists as f64),
             users: users as u64,
         }
     })

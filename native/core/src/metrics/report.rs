@@ -25,8 +25,16 @@ pub struct RankingMetrics {
     pub ndcg: f64,
     /// Mean average precision at k.
     pub map: f64,
+    /// Distinct movies recommended / movies in the model.
     pub coverage: f64,
-    /// Users evaluated (known to the model, with at least one relevant candidate movie in the test file).
+    /// Mean self-information of the movies recommended, `-log2(share of the training ratings)`, in bits: higher
+    /// for less-watched movies.
+    pub novelty: f64,
+    /// Mean over lists of the mean pairwise Jaccard distance of the listed movies' genre sets (0: every movie of
+    /// the same genres, 1: no genre shared); none when the model has no genres.
+    pub diversity: Option<f64>,
+    /// Users evaluated (known to the model, with at least one relevant candidate movie in the test file; for new
+    /// users, with at least one liked target movie the model knows).
     pub users: u64,
 }
 

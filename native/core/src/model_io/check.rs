@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 
 use crate::interactions::Csr;
-use crate::model::{AlsModel, Matrix};
+use crate::model::{AlsModel, Feedback, Matrix, RankingModel};
 
 /// Every invariant the rest of the core relies on; the message names the first broken one.
 pub(super) fn check_model(m: &AlsModel) -> std::result::Result<(), String> {
@@ -71,6 +71,9 @@ pub(super) fn check_model(m: &AlsModel) -> std::result::Result<(), String> {
             m.engine, m.global_mean
         ));
     }
+    if let Some(r) = &m.ranking {
+        check_ranking(r, n_users, n_items)?;
+    }
     let s = m.scale;
     if ![m.global_mean, m.baseline.global_mean, s.min, s.max, s.step]
         .iter()
@@ -83,6 +86,35 @@ pub(super) fn check_model(m: &AlsModel) -> std::result::Result<(), String> {
         ));
     }
     check_user_items(&m.user_items, n_items, &m.item_counts)
+}
+
+/// The ranking model: implicit-feedback parameters in range, factors of the model's movies (and users, when kept),
+/// every number finite.
+fn check_ranking(r: &RankingModel, n_users: usize, n_items: usize) -> std::result::Result<(), String> {
+    r.params.validate_stored().map_err(|e| format!("ranking params: {e}"))?;
+    if r.params.feedback != Feedback::Implicit {
+        return Err("ranking params: the ranking model is an implicit-feedback model".into());
+    }
+    let k = r.params.factors;
+    let mut tables = vec![(
+        "ranking item factors (ranking_item_factors.npy)",
+        &r.item_factors,
+        n_items,
+    )];
+    tables.extend(
+        r.user_factors
+            .iter()
+            .map(|u| ("ranking user factors (ranking_user_factors.npy)", u, n_users)),
+    );
+    for (name, x, rows) in tables {
+        if x.rows != rows || x.cols != k || x.data.len() != rows * k {
+            return Err(format!("{name} is {}x{}, expected {rows}x{k}", x.rows, x.cols));
+        }
+        if !all_finite(&x.data) {
+            return Err(format!("{name}: a non-finite value"));
+        }
+    }
+    Ok(())
 }
 
 /// Whether no value is NaN or infinite (all exponent bits set), tested on every value without stopping early so the

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::dataset::{EventsMerge, RatingScale, RatingsLayout, ReadReport};
-use crate::model::{AlsModel, AlsParams, Engine, IterationStats};
+use crate::model::{AlsModel, AlsParams, Engine, IterationStats, RankingModel};
 use crate::CoreError;
 
 pub const FORMAT_VERSION: u32 = 1;
@@ -140,8 +140,36 @@ pub struct ModelMeta {
     /// Imported models only: where from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imported_from: Option<ImportedFrom>,
+    /// The latest new-user evaluation (`metrics::evaluate_new_users`, `movierec evaluate --new-users`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_user_evaluation: Option<Value>,
+    /// The ranking model beside the rating model, when one was trained (its movie factors:
+    /// `ranking_item_factors.npy`). A folder without it serves the rating model's own lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ranking: Option<RankingMeta>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
+}
+
+/// What model.json says of the ranking model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RankingMeta {
+    /// As trained (implicit feedback; `regFactors` the lambda used).
+    pub params: AlsParams,
+    pub training_seconds: f64,
+    /// The confidence-weighted RMS error of the preference per iteration (`trainRmse`).
+    pub history: Vec<IterationStats>,
+}
+
+impl From<&RankingModel> for RankingMeta {
+    fn from(r: &RankingModel) -> Self {
+        Self {
+            params: r.params.clone(),
+            training_seconds: r.training_seconds,
+            history: r.history.clone(),
+        }
+    }
 }
 
 impl ModelMeta {
@@ -163,6 +191,8 @@ impl ModelMeta {
             evaluation: None,
             events: None,
             imported_from: None,
+            new_user_evaluation: None,
+            ranking: None,
             extra: BTreeMap::new(),
         }
         .synced_with(model)
@@ -183,12 +213,13 @@ impl ModelMeta {
             baseline_global_mean: model.baseline.global_mean,
             scale: model.scale,
             history: model.history.clone(),
+            ranking: model.ranking.as_ref().map(RankingMeta::from),
             ..self.clone()
         }
     }
 }
 
-/// One entry of movies.json.
+/// One entry of movies.json (`year` since the catalogue has years; an older file's are read from the titles).
 #[derive(Serialize, Deserialize)]
 pub(super) struct MovieEntry {
     pub(super) id: u32,

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::meta::{invalid, ModelMeta, MovieEntry, FORMAT_VERSION, META_FILE, MOVIES_FILE};
 use super::npy::{self, Element};
 use crate::array_data::ArrayData;
-use crate::dataset::Catalogue;
+use crate::dataset::{year_in_title, Catalogue};
 use crate::model::Matrix;
 use crate::{CoreError, Result};
 
@@ -147,7 +147,8 @@ pub(super) fn read_catalogue(dir: &Path) -> Result<Option<Catalogue>> {
     }
     let mut c = Catalogue::default();
     for e in entries {
-        c.push(e.id, e.title, e.genres, e.year);
+        let year = e.year.or_else(|| year_in_title(&e.title));
+        c.push(e.id, e.title, e.genres, year);
     }
     Ok(Some(c))
 }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::spec::ParamDef;
 use super::table::{unknown_parameter, AlsParams, PARAMS};
 use super::value::{Mode, ParamValue};
-use super::words::{Feedback, Method};
+use super::words::{Feedback, Method, Ranking, RegScaling};
 use crate::{CoreError, Result};
 
 /// Every parameter from `partial` (what JavaScript gives: any subset, unknown names refused), the others from the
@@ -64,11 +64,21 @@ impl AlsParams {
                 "validationFraction reports an RMSE, which implicit feedback has not".into(),
             );
         }
-        if implicit && self.reg_factors <= 0.0 {
-            // Without it a row's system is singular whenever the other side's factors are rank-deficient.
+        if implicit && self.reg_scaling == RegScaling::Weighted && self.reg_factors <= 0.0 {
+            // Without it a row's system is singular whenever the other side's factors are rank-deficient (with
+            // regScaling plain, 0 asks for the lambda from the data's size).
             return refuse(
                 "regFactors",
-                format!("regFactors must be > 0 for implicit feedback, got {}", self.reg_factors),
+                format!(
+                    "regFactors must be > 0 for implicit feedback with regScaling weighted, got {}",
+                    self.reg_factors
+                ),
+            );
+        }
+        if implicit && self.ranking != Ranking::None {
+            return refuse(
+                "ranking",
+                "an implicit-feedback model chooses its lists itself: ranking must be none".into(),
             );
         }
         if self.early_stopping > 0 && (self.validation_fraction == 0.0 || self.method != Method::Als) {
@@ -127,7 +137,7 @@ impl Serialize for AsWritten<'_> {
 }
 
 /// The parameters every model file has held. The others were added later: a file without one was trained before
-/// it existed, by ALS, so it reads as ALS's default.
+/// it existed, by ALS, so it reads as ALS's default ([`as_before`]).
 pub(super) const IN_EVERY_MODEL_FILE: [&str; 6] = ["factors", "regFactors", "regBias", "iterations", "seed", "threads"];
 
 /// As model.json holds them: see [`IN_EVERY_MODEL_FILE`]; names a newer build added are ignored. Ranges are not
@@ -135,10 +145,16 @@ pub(super) const IN_EVERY_MODEL_FILE: [&str; 6] = ["factors", "regFactors", "reg
 impl<'de> Deserialize<'de> for AlsParams {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let stored = Map::<String, Value>::deserialize(d)?;
-        read_all(&stored, AlsParams::defaults(Mode::Als), |name| {
-            IN_EVERY_MODEL_FILE.contains(&name)
-        })
-        .map_err(serde_error)
+        read_all(&stored, as_before(), |name| IN_EVERY_MODEL_FILE.contains(&name)).map_err(serde_error)
+    }
+}
+
+/// What a parameter an older model file lacks was when that file was trained: ALS's defaults (whose implicit-only
+/// values are what implicit training did then), and no ranking model.
+fn as_before() -> AlsParams {
+    AlsParams {
+        ranking: Ranking::None,
+        ..AlsParams::defaults(Mode::Als)
     }
 }
 

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::spec::{ParamDef, ParamSpec, PerMode};
 use super::value::{integer, number, words, Mode, ParamType, ParamValue, Search};
-use super::words::{Feedback, Method, Solver};
+use super::words::{Confidence, Feedback, Method, Ranking, RegScaling, Solver};
 use crate::{CoreError, Result};
 
 const ALL: &[Mode] = &Mode::ALL;
@@ -28,10 +28,11 @@ training_params! {
     }
     reg_factors: f32 as "regFactors" {
         cli: "--reg <x>",
-        help: "regularisation of the factors (weighted-lambda: scaled by each row's rating count)",
+        help: "regularisation of the factors (weighted-lambda: scaled by each row's rating count; implicit feedback \
+               with regScaling plain: lambda itself, 0 = from the data's size)",
         kind: number(0.0, 1e6),
         applies: ALL,
-        defaults: [5e-6, 0.04, 0.2],
+        defaults: [5e-6, 0.04, 0.0],
         search: Search::LogUniform { min: 0.01, max: 0.2, integer: false },
     }
     reg_bias: f32 as "regBias" {
@@ -54,7 +55,7 @@ training_params! {
         help: "ALS iterations (gibbs: the ones that start the chain)",
         kind: integer(1, 1000),
         applies: ALL,
-        defaults: [5, 10, 10],
+        defaults: [5, 10, 15],
         search: Search::IntUniform { min: 5, max: 25 },
     }
     seed: u64 as "seed" {
@@ -80,10 +81,10 @@ training_params! {
     }
     alpha: f32 as "alpha" {
         cli: "--alpha <x>",
-        help: "confidence of a rated pair: 1 + alpha * rating",
+        help: "confidence of a rated pair: 1 + alpha (liked, confidence graded) or 1 + alpha * rating (linear)",
         kind: number(0.0, 1e4),
         applies: IMPLICIT,
-        defaults: [1.0, 1.0, 1.0],
+        defaults: [10.0, 10.0, 10.0],
     }
     cg_steps: usize as "cgSteps" {
         cli: "--cg-steps <n>",
@@ -142,6 +143,46 @@ training_params! {
         applies: ALS,
         defaults: [Solver::Cholesky, Solver::Cholesky, Solver::Cholesky],
     }
+    ranking: Ranking as "ranking" {
+        cli: "--ranking <model>",
+        help: "which model chooses the movies of every list: implicit, an implicit-feedback ALS trained beside the \
+               rating model with the implicit defaults (the rating model gives the estimates shown); none, the rating \
+               model",
+        kind: words(Ranking::WORDS),
+        applies: EXPLICIT,
+        defaults: [Ranking::Implicit, Ranking::Implicit, Ranking::None],
+    }
+    confidence: Confidence as "confidence" {
+        cli: "--confidence <kind>",
+        help: "graded: liked ratings (>= 4/5 of the scale's top) count with 1 + alpha, middling ones with 1 + alpha * \
+               confidenceMid, disliked ones (<= 2/5) as not liked with 1 + alpha * confidenceLow; linear: every rating \
+               liked, with 1 + alpha * rating",
+        kind: words(Confidence::WORDS),
+        applies: IMPLICIT,
+        defaults: [Confidence::Linear, Confidence::Linear, Confidence::Graded],
+    }
+    confidence_mid: f32 as "confidenceMid" {
+        cli: "--confidence-mid <x>",
+        help: "confidence graded: the weight of a middling rating, as a share of a liked one's",
+        kind: number(0.0, 100.0),
+        applies: IMPLICIT,
+        defaults: [0.25, 0.25, 0.25],
+    }
+    confidence_low: f32 as "confidenceLow" {
+        cli: "--confidence-low <x>",
+        help: "confidence graded: the weight of a disliked rating (a preference 0), as a share of a liked one's",
+        kind: number(0.0, 100.0),
+        applies: IMPLICIT,
+        defaults: [0.5, 0.5, 0.5],
+    }
+    reg_scaling: RegScaling as "regScaling" {
+        cli: "--reg-scaling <kind>",
+        help: "plain: every row regularised by regFactors (0: by a lambda from the data's size); weighted: by \
+               regFactors times the row's rating count",
+        kind: words(RegScaling::WORDS),
+        applies: IMPLICIT,
+        defaults: [RegScaling::Weighted, RegScaling::Weighted, RegScaling::Plain],
+    }
 }
 
 /// The defaults of `method: als` (weighted-lambda regularisation with a prior, 10 iterations).
@@ -149,7 +190,8 @@ pub fn als_defaults() -> AlsParams {
     AlsParams::defaults(Mode::Als)
 }
 
-/// The defaults of implicit feedback (ALS with five times the explicit `regFactors`).
+/// The defaults of implicit feedback (graded confidence, a plain lambda from the data's size): also what the ranking
+/// model beside an explicit one is trained with.
 pub fn implicit_defaults() -> AlsParams {
     AlsParams::defaults(Mode::Implicit)
 }

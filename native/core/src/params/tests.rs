@@ -52,7 +52,22 @@ fn resolve_takes_the_defaults_of_the_mode_asked_for() {
     );
     assert_eq!(resolve(&json!({"method": "als"})).unwrap(), als_defaults());
     assert_eq!(resolve(&json!({"feedback": "implicit"})).unwrap(), implicit_defaults());
-    assert!(implicit_defaults().reg_factors > als_defaults().reg_factors);
+    let implicit = implicit_defaults();
+    assert_eq!(
+        (
+            implicit.reg_scaling,
+            implicit.reg_factors,
+            implicit.confidence,
+            implicit.ranking
+        ),
+        (RegScaling::Plain, 0.0, Confidence::Graded, Ranking::None),
+        "implicit feedback: a plain lambda from the data's size, graded confidence, no second model"
+    );
+    assert_eq!(
+        AlsParams::default().ranking,
+        Ranking::Implicit,
+        "an explicit model gets a ranking model"
+    );
     let given = resolve(&json!({"method": "als", "factors": 8, "regFactors": 0.1, "seed": 4294967296.0})).unwrap();
     assert_eq!(
         (given.factors, given.reg_factors, given.seed, given.prior_count),
@@ -112,9 +127,19 @@ fn resolve_refuses_bad_input_naming_the_parameter() {
             "implicit feedback trains with method als",
         ),
         (
-            json!({"feedback": "implicit", "regFactors": 0}),
+            json!({"feedback": "implicit", "regScaling": "weighted", "regFactors": 0}),
             Some("regFactors"),
-            "must be > 0 for implicit feedback",
+            "must be > 0 for implicit feedback with regScaling weighted",
+        ),
+        (
+            json!({"feedback": "implicit", "ranking": "implicit"}),
+            Some("ranking"),
+            "an implicit-feedback model chooses its lists itself",
+        ),
+        (
+            json!({"confidence": "log"}),
+            Some("confidence"),
+            "confidence must be \"graded\" or \"linear\", got \"log\"",
         ),
         (
             json!({"feedback": "implicit", "validationFraction": 0.1}),
@@ -162,7 +187,7 @@ fn json_is_as_written_and_reads_back() {
 }
 
 #[test]
-fn a_stored_file_without_later_parameters_reads_them_as_als() {
+fn a_stored_file_without_later_parameters_reads_them_as_trained_then() {
     let read = serde_json::from_value::<AlsParams>;
     let first = json!({"factors": 8, "regFactors": 0.05, "regBias": 0.01, "iterations": 3, "seed": 1, "threads": 0,
         "fromANewerBuild": true});
@@ -175,8 +200,24 @@ fn a_stored_file_without_later_parameters_reads_them_as_als() {
             reg_bias: 0.01,
             iterations: 3,
             seed: 1,
+            ranking: Ranking::None,
             ..als_defaults()
         }
+    );
+    // An implicit model from before graded confidence and the plain lambda: linear, weighted, as it was trained.
+    let older_implicit = read(
+        json!({"factors": 8, "regFactors": 0.2, "regBias": 0.03, "iterations": 10, "seed": 1,
+        "threads": 0, "feedback": "implicit", "alpha": 1.0}),
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            older_implicit.confidence,
+            older_implicit.reg_scaling,
+            older_implicit.alpha,
+            older_implicit.ranking
+        ),
+        (Confidence::Linear, RegScaling::Weighted, 1.0, Ranking::None)
     );
     let mut damaged = first;
     damaged.as_object_mut().unwrap().remove("regBias");

@@ -77,3 +77,35 @@ word_enum! {
         Cg = "cg",
     }
 }
+
+word_enum! {
+    /// Which model chooses the movies of a list (the rating model always gives the estimates shown).
+    Ranking {
+        /// An implicit-feedback ALS trained beside the rating model, with the implicit defaults.
+        Implicit = "implicit",
+        /// The rating model itself (its estimate plus a popularity term).
+        None = "none",
+    }
+}
+
+word_enum! {
+    /// How implicit feedback turns a rating into a preference and a confidence in it (`linalg::confidence`).
+    Confidence {
+        /// Liked (at least 4/5 of the scale's top) is a preference 1 with confidence `1 + alpha`, middling (above 2/5
+        /// and below 4/5) a preference 1 with `1 + alpha * confidenceMid`, disliked (2/5 or less) a preference 0 with
+        /// `1 + alpha * confidenceLow`.
+        Graded = "graded",
+        /// Every rating a preference 1 with confidence `1 + alpha * rating`.
+        Linear = "linear",
+    }
+}
+
+word_enum! {
+    /// How implicit feedback regularises a row's factors.
+    RegScaling {
+        /// One lambda, `regFactors`, for every row (`regFactors` 0: from the data's size, `als::implicit`).
+        Plain = "plain",
+        /// `regFactors` times the row's rating count (weighted-lambda, as the explicit modes).
+        Weighted = "weighted",
+    }
+}

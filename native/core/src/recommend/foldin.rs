@@ -1,10 +1,15 @@
-//! Fold-in: a new user's vector against the fixed movie side, by the same row solve training uses, so a folded-in
-//! user is what training would have made of them.
+//! Fold-in: a user's vector against a model's fixed movie side, by the row solve training uses, so a folded-in user is
+//! what training would have made of them. The rating model's (explicit: the ALS user half-step) gives the estimates;
+//! the implicit factors that choose a list (the ranking model's, or an implicit model's own) are solved exactly
+//! (`linalg::implicit_exact`), and that system also explains the choice.
 
-use crate::linalg::cg_implicit::{solve_row_cg, CgStop, CgWorkspace, FactorGram, ImplicitSide};
+use crate::dataset::RatingScale;
+use crate::linalg::cg_implicit::{FactorGram, ImplicitSide, RowLambda};
+use crate::linalg::confidence::ConfidenceFn;
+use crate::linalg::implicit_exact::{factor_system, ImplicitSystem};
 use crate::linalg::row::FixedSide;
 use crate::linalg::solve::{solve_row, Workspace};
-use crate::model::{AlsModel, Engine};
+use crate::model::{AlsModel, AlsParams, Engine, Matrix};
 
 /// A user's bias and factors, as the user half-step solves them.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,7 +22,7 @@ pub struct UserVector {
 /// factors and biases (a model without biases: the factors alone, as Spark's half-step). Indices below
 /// `model.items.len()`, one rating per index.
 pub(super) fn fold_in_explicit(model: &AlsModel, item_indices: &[u32], ratings: &[f32]) -> UserVector {
-    check_history(model, item_indices, ratings);
+    check_history(model.items.len(), item_indices, ratings);
     let k = model.params.factors;
     let mut factors = vec![0.0; k];
     let fixed = FixedSide {
@@ -40,59 +45,104 @@ pub(super) fn fold_in_explicit(model: &AlsModel, item_indices: &[u32], ratings: 
     UserVector { bias, factors }
 }
 
-/// Implicit feedback: the user half-step for one row, solved to convergence from zero (conjugate gradient to a
-/// residual 1e-4 of its start, at most `k` steps). Bias is always zero. `gram` is the Gram of the same model's movie
-/// factors.
-pub(super) fn fold_in_implicit(
-    model: &AlsModel,
-    gram: &FactorGram,
-    item_indices: &[u32],
-    ratings: &[f32],
-) -> UserVector {
-    check_history(model, item_indices, ratings);
-    let k = model.params.factors;
-    assert_eq!(gram.factors(), k, "fold_in_implicit: gram of another model");
-    let (reg, alpha) = (model.params.reg_factors, model.params.alpha);
-    let implicit_library: Vec<f32>;
-    let (reg_per_rating, alpha, ratings) = match model.engine {
-        // `implicit`'s rule (confidence `alpha * r`, a fixed lambda) in the shared kernel's form (confidence
-        // `1 + alpha' r'`, lambda `reg' * n`): alpha' = 1, r' = alpha * r - 1, reg' = lambda / n.
-        Engine::Implicit => {
-            implicit_library = ratings.iter().map(|&r| alpha * r - 1.0).collect();
-            (reg / item_indices.len().max(1) as f32, 1.0, implicit_library.as_slice())
-        }
-        Engine::Movierec | Engine::Spark => (reg, alpha, ratings),
-    };
-    let side = ImplicitSide {
-        factors: &model.item_factors,
-        gram,
-        reg_per_rating,
-        alpha,
-    };
-    let mut factors = vec![0.0f32; k];
-    if !item_indices.is_empty() {
-        // Stop at a residual 1e-4 of the start (rankings no longer change; f32 gets little closer) or after k steps
-        // (the exact solution, in exact arithmetic).
-        let stop = CgStop {
-            max_steps: k,
-            relative_residual_sq: 1e-8,
-        };
-        solve_row_cg(
-            &mut CgWorkspace::new(k),
-            side,
-            item_indices,
-            ratings,
-            stop,
-            &mut factors,
-        );
-    }
-    UserVector { bias: 0.0, factors }
+/// Implicit movie factors that choose lists, with what a fold-in against them needs.
+#[derive(Clone, Copy)]
+pub(crate) struct ImplicitChooser<'a> {
+    item_factors: &'a Matrix,
+    gram: &'a FactorGram,
+    lambda: RowLambda,
+    confidence: ConfidenceFn,
 }
 
-fn check_history(model: &AlsModel, item_indices: &[u32], ratings: &[f32]) {
+/// A user folded in against implicit factors: the vector `x = A^-1 b` and the factored system, which explains any
+/// movie's score `y' x` as a sum over the user's rated movies.
+pub(crate) struct FoldedIn {
+    pub(super) factors: Vec<f32>,
+    system: ImplicitSystem,
+}
+
+impl<'a> ImplicitChooser<'a> {
+    /// The chooser of factors trained by `engine` with `params` on a `scale`; `gram` is the Gram of `item_factors`.
+    /// An `implicit` model folds in as its `recalculate_user` does (confidence `alpha * rating`, a fixed lambda);
+    /// every other as its training did.
+    pub(super) fn new(
+        engine: Engine,
+        params: &AlsParams,
+        item_factors: &'a Matrix,
+        gram: &'a FactorGram,
+        scale: RatingScale,
+    ) -> Self {
+        let (lambda, confidence) = match engine {
+            Engine::Implicit => (
+                RowLambda::Plain(params.reg_factors),
+                ConfidenceFn::Scaled { alpha: params.alpha },
+            ),
+            Engine::Movierec | Engine::Spark => (params.row_lambda(), params.confidence_fn(scale)),
+        };
+        Self {
+            item_factors,
+            gram,
+            lambda,
+            confidence,
+        }
+    }
+
+    pub(super) fn item_factors(&self) -> &'a Matrix {
+        self.item_factors
+    }
+
+    fn side(&self) -> ImplicitSide<'a> {
+        ImplicitSide {
+            factors: self.item_factors,
+            gram: self.gram,
+            lambda: self.lambda,
+            confidence: self.confidence,
+        }
+    }
+
+    /// The user half-step for one row, solved exactly (Cholesky in f64). Indices below the number of movies, one
+    /// rating per index; an empty history gives the zero vector.
+    pub(super) fn fold_in(&self, item_indices: &[u32], ratings: &[f32]) -> FoldedIn {
+        check_history(self.item_factors.rows, item_indices, ratings);
+        let k = self.item_factors.cols;
+        let mut system = ImplicitSystem::new(k);
+        let solved = factor_system(&mut system, self.side(), item_indices, ratings);
+        // Not solvable only with lambda 0 (which training never leaves) on a rank-deficient side: no preference.
+        let factors = if solved {
+            system.solution().collect()
+        } else {
+            vec![0.0; k]
+        };
+        FoldedIn { factors, system }
+    }
+}
+
+impl FoldedIn {
+    /// As a [`UserVector`] (implicit models have no biases).
+    pub(super) fn vector(self) -> UserVector {
+        UserVector {
+            bias: 0.0,
+            factors: self.factors,
+        }
+    }
+
+    /// The rated movies (dense indices) in the order [`Self::contributions`] gives their terms.
+    pub(super) fn rated(&self) -> &[u32] {
+        self.system.cols()
+    }
+
+    /// The terms of movie `item`'s score `y_item . x` over the user's rated movies (their order as folded in; 0 for
+    /// a disliked one, which acts only through the others' weights). They sum to the score up to rounding.
+    pub(super) fn contributions(&self, chooser: &ImplicitChooser<'_>, item: u32) -> Vec<f64> {
+        self.system
+            .contributions(chooser.side(), chooser.item_factors.row(item as usize))
+    }
+}
+
+fn check_history(n_items: usize, item_indices: &[u32], ratings: &[f32]) {
     assert_eq!(item_indices.len(), ratings.len(), "fold_in: one rating per movie index");
     assert!(
-        item_indices.iter().all(|&i| (i as usize) < model.items.len()),
+        item_indices.iter().all(|&i| (i as usize) < n_items),
         "fold_in: movie index out of range (indices come from model.items.index_of)"
     );
 }

@@ -1,26 +1,33 @@
-//! The lists a [`Recommender`] answers: a new user's (folded in from their ratings), a training user's, a movie's
-//! neighbours, and the non-personalised list, with the checks of their input. Every list scores all movies
-//! (O(movies x factors)) and keeps the top M by [`super::TopK`].
+//! The personalised lists a [`Recommender`] answers, a new user's (folded in from their ratings) and a training
+//! user's, with the checks of their input; and the non-personalised list. Every personalised list scores all
+//! movies (O(movies x factors)) and keeps the top M by [`super::TopK`].
+//!
+//! A list is made in two steps. Which movies enter it is *chosen* by the chooser's score (`recommender.rs`: the
+//! ranking model's, else the rating model's estimate plus a popularity term) among the candidates (every movie but
+//! the user's own and those the filters leave out, `filters.rs`); the chosen movies are *rated* by the rating
+//! model's estimate, which is shown beside each and orders the list by default (`ListOrder`). With `explain`, each
+//! chosen movie gets the rated movies that chose it (`explain.rs`).
 
 use serde::Serialize;
 
-use super::foldin::UserVector;
-use super::recommender::Recommender;
+use super::explain::{because, Because};
+use super::filters::CandidateMask;
+use super::foldin::{fold_in_explicit, FoldedIn};
+use super::options::{ListOptions, ListOrder};
+use super::recommender::{Chooser, Recommender};
 use super::scoring::{scan_top_k, ScoreQuery};
-use super::selection::rated;
-use super::topk::top_k;
+use super::topk::top_k_of;
 use crate::limits::MAX_LIST_LENGTH;
 use crate::linalg::isa::PORTABLE;
 use crate::linalg::lanes::dot;
-use crate::model::AlsModel;
+use crate::model::{AlsModel, Feedback, Matrix};
 use crate::{CoreError, Result};
 
 /// The floor of the minimum-support guard of [`Recommender::popular`]; see [`min_support`].
 pub const MIN_SUPPORT_FLOOR: u32 = 20;
 
-/// A top-M list: raw movie ids with estimated ratings (as [`AlsModel::shown`] shows them), best first. Which movies enter
-/// a personalised list is decided with a popularity term (`selection.rs`); they are shown by the unclipped
-/// estimate, ties by movie id, so several movies shown at the top of the scale keep a meaningful order.
+/// A top-M list: raw movie ids with estimated ratings (as [`AlsModel::shown`] shows them), in the order the request asked for (by default the unclipped estimate, descending, ties by
+/// movie id, so several movies shown at the top of the scale keep a meaningful order).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Recommendations {
@@ -30,69 +37,137 @@ pub struct Recommendations {
     pub unknown_ids: Vec<u32>,
     /// False for the non-personalised list (no known movie in the input).
     pub personalised: bool,
+    /// With `explain`: for each listed movie, the rated movies that contributed most to choosing it (empty where the
+    /// model cannot tell: the non-personalised list, a model without a ranking model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanations: Option<Vec<Vec<Because>>>,
+}
+
+/// A list as dense indices with unclipped estimates, and its explanations: what the product shows
+/// ([`Listed::shown`]) and what the ranking metrics score.
+pub(crate) struct Listed {
+    pub(crate) items: Vec<(u32, f32)>,
+    explanations: Option<Vec<Vec<Because>>>,
+}
+
+impl Listed {
+    pub(super) fn shown(self, model: &AlsModel, unknown_ids: Vec<u32>, personalised: bool) -> Recommendations {
+        let (movie_ids, scores) = self
+            .items
+            .into_iter()
+            .map(|(i, s)| (model.items.raw_id(i as usize), model.shown(s)))
+            .unzip();
+        Recommendations {
+            movie_ids,
+            scores,
+            unknown_ids,
+            personalised,
+            explanations: self.explanations,
+        }
+    }
 }
 
 /// A new user's request after its checks and fold-in: either already answered (the non-personalised list), or a
-/// user vector still to be scored against every movie (alone, or in a batch: `batch.rs`).
+/// user still to be scored against every movie (alone, or in a batch: `batch.rs`).
 pub(super) enum NewUser {
     Listed(Recommendations),
-    FoldedIn(FoldedInUser),
+    FoldedIn(UserToList, Vec<u32>),
 }
 
-pub(super) struct FoldedInUser {
-    pub(super) vector: UserVector,
-    /// The known input movies (dense indices, sorted): left out of the list.
-    pub(super) seen: Vec<u32>,
-    pub(super) unknown_ids: Vec<u32>,
-    pub(super) m: usize,
+/// A user whose list is to be made: their vectors, their movies, the request.
+pub(super) struct UserToList {
+    /// The rating model's `global mean + user bias` and factors: the estimates.
+    offset: f32,
+    factors: Vec<f32>,
+    /// Folded in against the implicit factors that choose (none when the rating model chooses).
+    choice: Option<FoldedIn>,
+    /// The user's rated movies (dense indices, sorted): left out of the list.
+    seen: Vec<u32>,
+    allowed: Option<CandidateMask>,
+    m: usize,
+    explain: bool,
+    order: ListOrder,
 }
 
-impl FoldedInUser {
-    pub(super) fn query(&self, model: &AlsModel) -> ScoreQuery<'_> {
+impl UserToList {
+    /// What the scan of the chooser's movie factors ([`Recommender::choice_factors`]) keeps for this user.
+    pub(super) fn query(&self) -> ScoreQuery<'_> {
+        let (offset, user) = match &self.choice {
+            Some(folded) => (0.0, folded.factors.as_slice()),
+            None => (self.offset, self.factors.as_slice()),
+        };
         ScoreQuery {
-            offset: model.global_mean + self.vector.bias,
-            user: &self.vector.factors,
+            offset,
+            user,
             exclude: &self.seen,
+            allowed: self.allowed.as_ref(),
             m: self.m,
         }
     }
 
-    /// The list from the scan's choice (dense index, selection score).
-    pub(super) fn into_recommendations(self, model: &AlsModel, chosen: Vec<(u32, f32)>) -> Recommendations {
-        let offset = self.query(model).offset;
-        let (movie_ids, scores) = shown(model, rated(model, offset, &self.vector.factors, chosen));
-        Recommendations {
-            movie_ids,
-            scores,
-            unknown_ids: self.unknown_ids,
-            personalised: true,
+    /// The list from what the scan chose (dense index, choosing score): each rated, ordered, explained. The single
+    /// and the batched path both end here, so they give the same list.
+    pub(super) fn finish(self, recommender: &Recommender, chosen: Vec<(u32, f32)>) -> Listed {
+        let model = recommender.model();
+        let mut items: Vec<(u32, f32)> = chosen
+            .into_iter()
+            .map(|(i, score)| {
+                let estimate = match model.params.feedback {
+                    // An implicit model's score is all it has to show.
+                    Feedback::Implicit => score,
+                    Feedback::Explicit => {
+                        let row = i as usize;
+                        self.offset + model.item_bias[row] + dot::<PORTABLE>(&self.factors, model.item_factors.row(row))
+                    }
+                };
+                (i, estimate)
+            })
+            .collect();
+        if self.order == ListOrder::Estimate {
+            items.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         }
+        let explanations = self.explain.then(|| match (recommender.chooser(), &self.choice) {
+            (Chooser::Implicit(chooser), Some(folded)) => items
+                .iter()
+                .map(|&(i, _)| because(model, &chooser, folded, i))
+                .collect(),
+            _ => vec![Vec::new(); items.len()],
+        });
+        Listed { items, explanations }
     }
 }
 
 impl Recommender {
-    /// Top-M movies for a new user given `(movie id, rating)` pairs. Unknown ids are ignored and reported; for a
-    /// movie given twice the last rating counts. Without any known movie the list is [`Self::popular`]
-    /// (`personalised: false`).
+    /// Top-M movies for a new user given `(movie id, rating)` pairs, with `options` (filters, explanations, order).
+    /// Unknown ids are ignored and reported; for a movie given twice the last rating counts. Without any known movie
+    /// the list is [`Self::popular`] (`personalised: false`).
     ///
-    /// Errors (`InvalidInput`): lengths differ, a rating is not finite or outside the model's scale, `m` not in
-    /// `1..=MAX_LIST_LENGTH`.
-    pub fn new_user(&self, movie_ids: &[u32], ratings: &[f32], m: usize) -> Result<Recommendations> {
-        Ok(match self.prepare_new_user(movie_ids, ratings, m)? {
+    /// Errors (`InvalidInput`, naming the field): lengths differ, a rating is not finite or outside the model's scale,
+    /// `m` not in `1..=MAX_LIST_LENGTH`, a genre the catalogue does not have.
+    pub fn new_user(
+        &self,
+        movie_ids: &[u32],
+        ratings: &[f32],
+        m: usize,
+        options: &ListOptions,
+    ) -> Result<Recommendations> {
+        Ok(match self.prepare_new_user(movie_ids, ratings, m, options)? {
             NewUser::Listed(list) => list,
-            NewUser::FoldedIn(user) => {
-                let chosen = scan_top_k(
-                    &self.model().item_factors,
-                    self.selection_bias(),
-                    user.query(self.model()),
-                );
-                user.into_recommendations(self.model(), chosen)
+            NewUser::FoldedIn(user, unknown_ids) => {
+                let chosen = scan_top_k(self.choice_factors(), self.selection_bias(), user.query());
+                user.finish(self, chosen).shown(self.model(), unknown_ids, true)
             }
         })
     }
 
     /// Checks a new user's request and folds them in (the errors of [`Self::new_user`]).
-    pub(super) fn prepare_new_user(&self, movie_ids: &[u32], ratings: &[f32], m: usize) -> Result<NewUser> {
+    pub(super) fn prepare_new_user(
+        &self,
+        movie_ids: &[u32],
+        ratings: &[f32],
+        m: usize,
+        options: &ListOptions,
+    ) -> Result<NewUser> {
         let model = self.model();
         check_pairs(movie_ids, ratings)?;
         check_list_length(m)?;
@@ -111,6 +186,7 @@ impl Recommender {
                 ),
             ));
         }
+        let allowed = self.candidates(&options.filters)?;
 
         let mut unknown_ids = Vec::new();
         // (index, position, rating): sorted by index then position, the last of each run is the last occurrence.
@@ -123,7 +199,7 @@ impl Recommender {
             }
         }
         if known.is_empty() {
-            let mut list = self.popular(m, &[]);
+            let mut list = self.popular_of(m, allowed.as_ref(), options.explain);
             list.unknown_ids = unknown_ids;
             return Ok(NewUser::Listed(list));
         }
@@ -137,94 +213,111 @@ impl Recommender {
             indices.push(i);
             values.push(r);
         }
-        let vector = self.fold_in(&indices, &values);
-        Ok(NewUser::FoldedIn(FoldedInUser {
-            vector,
-            seen: indices,
-            unknown_ids,
-            m,
-        }))
-    }
-
-    /// Top-M movies for a user of the training data, without the movies they rated there. `None` for an unknown
-    /// user; `m` is capped at [`MAX_LIST_LENGTH`] and at the number of candidates (0 gives an empty list).
-    pub fn known_user(&self, user_id: u32, m: usize) -> Option<Recommendations> {
-        let model = self.model();
-        let u = model.users.index_of(user_id)? as usize;
-        let (seen, _) = model.user_items.row(u);
-        let offset = model.global_mean + model.user_bias[u];
-        let list = self.personal_list(offset, model.user_factors.row(u), seen, m.min(MAX_LIST_LENGTH));
-        let (movie_ids, scores) = shown(model, list);
-        Some(Recommendations {
-            movie_ids,
-            scores,
-            unknown_ids: Vec::new(),
-            personalised: true,
-        })
-    }
-
-    /// A user's personalised list (dense index, unclipped estimate `offset + item_bias + q . factors`), without
-    /// `exclude` (sorted dense indices): chosen with the popularity term, shown by estimate descending, ties by
-    /// index. `offset` is `global_mean + user bias`. The ranking metrics score exactly this list.
-    pub(crate) fn personal_list(&self, offset: f32, factors: &[f32], exclude: &[u32], m: usize) -> Vec<(u32, f32)> {
-        let model = self.model();
-        let query = ScoreQuery {
-            offset,
-            user: factors,
-            exclude,
-            m,
+        let rating = match model.params.feedback {
+            Feedback::Explicit => Some(fold_in_explicit(model, &indices, &values)),
+            // Its chooser's fold-in is its vector.
+            Feedback::Implicit => None,
         };
-        rated(
-            model,
+        let user = self.user_to_list(
+            rating.map(|v| (model.global_mean + v.bias, v.factors)),
+            indices,
+            values,
+            m,
+            allowed,
+            options,
+        );
+        Ok(NewUser::FoldedIn(user, unknown_ids))
+    }
+
+    /// A user to list from their rating-model vector (`offset`, factors; None for an implicit model, whose vector is
+    /// its fold-in) and their ratings (dense indices, sorted, with the ratings): folded in against the chooser.
+    fn user_to_list(
+        &self,
+        rating: Option<(f32, Vec<f32>)>,
+        seen: Vec<u32>,
+        ratings: Vec<f32>,
+        m: usize,
+        allowed: Option<CandidateMask>,
+        options: &ListOptions,
+    ) -> UserToList {
+        let choice = match self.chooser() {
+            Chooser::Implicit(chooser) => Some(chooser.fold_in(&seen, &ratings)),
+            Chooser::Rating => None,
+        };
+        let (offset, factors) =
+            rating.unwrap_or_else(|| (0.0, choice.as_ref().map_or_else(Vec::new, |c| c.factors.clone())));
+        UserToList {
             offset,
             factors,
-            scan_top_k(&model.item_factors, self.selection_bias(), query),
-        )
+            choice,
+            seen,
+            allowed,
+            m,
+            explain: options.explain,
+            order: options.order,
+        }
     }
 
-    /// The M movies most similar to `movie_id` by cosine of their factor vectors, with the similarities; the movie
-    /// itself is left out. `None` for an unknown movie; `m` is capped at [`MAX_LIST_LENGTH`].
-    pub fn similar(&self, movie_id: u32, m: usize) -> Option<(Vec<u32>, Vec<f32>)> {
+    /// The movie factors the chooser scans: the ranking model's, else the model's own.
+    pub(super) fn choice_factors(&self) -> &Matrix {
+        match self.chooser() {
+            Chooser::Implicit(chooser) => chooser.item_factors(),
+            Chooser::Rating => &self.model().item_factors,
+        }
+    }
+
+    /// Top-M movies for a user of the training data, without the movies they rated there, with `options`. `None` for
+    /// an unknown user; `m` is capped at [`MAX_LIST_LENGTH`] and at the number of candidates (0 gives an empty list).
+    /// Errors: a filter the catalogue cannot apply (an unknown genre).
+    pub fn known_user(&self, user_id: u32, m: usize, options: &ListOptions) -> Result<Option<Recommendations>> {
+        let Some(u) = self.model().users.index_of(user_id) else {
+            return Ok(None);
+        };
+        let listed = self.known_user_list(u as usize, m.min(MAX_LIST_LENGTH), options)?;
+        Ok(Some(listed.shown(self.model(), Vec::new(), true)))
+    }
+
+    /// A training user's list by dense index (the ranking metrics score exactly this list). Their ranking vector is
+    /// folded in from their training ratings, like a new user's.
+    pub(crate) fn known_user_list(&self, u: usize, m: usize, options: &ListOptions) -> Result<Listed> {
         let model = self.model();
-        let target = model.items.index_of(movie_id)? as usize;
-        let q = model.item_factors.row(target);
-        let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
-        let q_norm = norm(q);
-        let candidates = (0..model.items.len()).filter(|&i| i != target).map(|i| {
-            let v = model.item_factors.row(i);
-            let denom = q_norm * norm(v);
-            let cos = if denom > 0.0 {
-                dot::<PORTABLE>(q, v) / denom
-            } else {
-                0.0
-            };
-            (i as u32, cos)
-        });
-        let top = top_k(candidates, m.min(MAX_LIST_LENGTH));
-        Some(
-            top.into_iter()
-                .map(|(i, s)| (model.items.raw_id(i as usize), s))
-                .unzip(),
-        )
+        let allowed = self.candidates(&options.filters)?;
+        let (seen, values) = model.user_items.row(u);
+        let rating = match model.params.feedback {
+            Feedback::Explicit => Some((
+                model.global_mean + model.user_bias[u],
+                model.user_factors.row(u).to_vec(),
+            )),
+            Feedback::Implicit => None,
+        };
+        let user = self.user_to_list(rating, seen.to_vec(), values.to_vec(), m, allowed, options);
+        let chosen = scan_top_k(self.choice_factors(), self.selection_bias(), user.query());
+        Ok(user.finish(self, chosen))
     }
 
     /// The non-personalised list: movies by bias-only estimate (`baseline.global_mean + baseline.item_bias`, whose
     /// shrinkage already favours well-rated, well-supported movies), among movies with at least [`min_support`]
-    /// training ratings, without `exclude_movie_ids` (raw ids). `m` is capped at [`MAX_LIST_LENGTH`] and at the
-    /// number of candidates.
-    pub fn popular(&self, m: usize, exclude_movie_ids: &[u32]) -> Recommendations {
+    /// training ratings that pass `options`' filters. `m` is capped at [`MAX_LIST_LENGTH`] and at the number of
+    /// candidates. Errors: a filter the catalogue cannot apply (an unknown genre).
+    pub fn popular(&self, m: usize, options: &ListOptions) -> Result<Recommendations> {
+        let allowed = self.candidates(&options.filters)?;
+        Ok(self.popular_of(m, allowed.as_ref(), options.explain))
+    }
+
+    fn popular_of(&self, m: usize, allowed: Option<&CandidateMask>, explain: bool) -> Recommendations {
         let model = self.model();
         let support = min_support(model);
         let b = &model.baseline;
         let candidates = (0..model.items.len())
-            .filter(|&i| model.item_counts[i] >= support && !exclude_movie_ids.contains(&model.items.raw_id(i)))
+            .filter(|&i| model.item_counts[i] >= support)
             .map(|i| (i as u32, b.global_mean + b.item_bias[i]));
-        let top = top_k(candidates, m.min(MAX_LIST_LENGTH));
-        let (movie_ids, scores) = top
+        let top = top_k_of(candidates, m.min(MAX_LIST_LENGTH), allowed);
+        let (movie_ids, scores): (Vec<u32>, Vec<f32>) = top
             .into_iter()
             .map(|(i, s)| (model.items.raw_id(i as usize), model.shown(s)))
             .unzip();
         Recommendations {
+            explanations: explain.then(|| vec![Vec::new(); movie_ids.len()]),
             movie_ids,
             scores,
             unknown_ids: Vec::new(),
@@ -271,11 +364,4 @@ fn check_list_length(m: usize) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Dense indices -> raw ids, scores as shown ([`AlsModel::shown`]).
-fn shown(model: &AlsModel, top: Vec<(u32, f32)>) -> (Vec<u32>, Vec<f32>) {
-    top.into_iter()
-        .map(|(i, s)| (model.items.raw_id(i as usize), model.shown(s)))
-        .unzip()
 }

@@ -6,6 +6,7 @@
 //! kept one, a single comparison for almost every movie. Since indices are scanned in ascending order and ties go to
 //! the lower index, the result is exactly [`super::top_k`] of all candidates.
 
+use super::filters::CandidateMask;
 use super::topk::TopK;
 use crate::linalg::isa::{F32_LANES, PORTABLE};
 use crate::linalg::lanes::dot;
@@ -14,14 +15,16 @@ use crate::linalg::Matrix;
 /// Movies scored per block (a stack buffer).
 const BLOCK: usize = 256;
 
-/// One user's list to score: `offset + bias[i] + factors.row(i) . user` over every row `i` not in `exclude`, the best
-/// `m` kept.
+/// One user's list to score: `offset + bias[i] + factors.row(i) . user` over every row `i` not in `exclude` (and in
+/// `allowed`, when given), the best `m` kept.
 #[derive(Clone, Copy, Debug)]
 pub struct ScoreQuery<'a> {
     pub offset: f32,
     pub user: &'a [f32],
     /// Rows left out, sorted ascending (the user's own movies).
     pub exclude: &'a [u32],
+    /// The rows a request's filters let in (`filters.rs`); None: every row.
+    pub allowed: Option<&'a CandidateMask>,
     pub m: usize,
 }
 
@@ -31,7 +34,7 @@ pub fn scan_top_k(factors: &Matrix, bias: &[f32], query: ScoreQuery<'_>) -> Vec<
     if query.m == 0 {
         return Vec::new();
     }
-    let mut top = TopK::new(query.m, query.exclude);
+    let mut top = TopK::new(query.m, query.exclude, query.allowed);
     let mut scores = [0.0f32; BLOCK];
     scan_blocks(factors, BLOCK, |start, rows| {
         let block = &mut scores[..rows.len() / factors.cols];
@@ -56,7 +59,7 @@ pub fn scan_top_k_batch(factors: &Matrix, bias: &[f32], queries: &[ScoreQuery<'_
     for query in queries {
         check_query(factors, bias, query);
     }
-    let mut tops: Vec<TopK<'_>> = queries.iter().map(|q| TopK::new(q.m, q.exclude)).collect();
+    let mut tops: Vec<TopK<'_>> = queries.iter().map(|q| TopK::new(q.m, q.exclude, q.allowed)).collect();
     // About 32 KiB of factors per block (128 rows at 64 factors), at least one row group. A whole number of row
     // groups, so every row is scored in the same group as in `scan_top_k` (see x86.rs).
     let rows_per_block = (32 * 1024 / (4 * factors.cols.max(1)) / F32_LANES * F32_LANES).clamp(F32_LANES, BLOCK);
@@ -174,6 +177,7 @@ mod tests {
             offset,
             user,
             exclude,
+            allowed: None,
             m,
         };
         let got = scan_top_k(factors, bias, query(0.5, user, seen, m));

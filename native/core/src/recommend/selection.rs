@@ -1,18 +1,16 @@
-//! Which movies a personalised list holds, and how they are shown.
+//! Which movies a personalised list holds when the rating model chooses them (a model without a ranking model).
 //!
 //! An explicit model estimates the rating a user would give a movie *if they watched it*; a top-N list is judged on
 //! the movies the user goes on to watch and like, and most movies with a high estimate are well-rated classics few
 //! people watch (a new user folded in from three ratings gets nearly `movie bias`, the same list for everyone).
 //! So movies are *chosen* by `estimate + POPULARITY_WEIGHT * ln(1 + training ratings)`, the missing "will they watch
-//! it" term, and the chosen M are *shown* by their estimate, descending, as the product promises. Estimates, RMSE
-//! and fold-in are unchanged. Implicit models already score watching: their lists are the plain score order.
+//! it" term, and the chosen M are *shown* by their estimate, descending, as the product promises (`lists.rs`).
+//! Estimates, RMSE and fold-in are unchanged. A ranking model, or an implicit model, scores watching itself.
 //! How the weight was chosen: docs/tuning.md.
 
 use std::sync::LazyLock;
 
-use crate::linalg::isa::PORTABLE;
-use crate::linalg::lanes::dot;
-use crate::model::{AlsModel, Feedback};
+use crate::model::AlsModel;
 
 /// Rating points added per unit of `ln(1 + training ratings)` when choosing an explicit model's list.
 pub const POPULARITY_WEIGHT: f32 = 0.3;
@@ -29,37 +27,15 @@ fn ln_one_plus(count: u32) -> f32 {
         .unwrap_or_else(|| (1.0 + count as f32).ln())
 }
 
-/// The per-movie term a list's choice adds to the user's part of the estimate: the movie bias, plus the popularity
-/// term for explicit models. O(movies); the [`super::Recommender`] keeps it.
+/// The per-movie term a list's choice adds to the user's part of the estimate: the movie bias plus the popularity
+/// term. O(movies); the [`super::Recommender`] keeps it.
 pub(super) fn selection_bias(model: &AlsModel) -> Vec<f32> {
-    match model.params.feedback {
-        Feedback::Explicit => model
-            .item_bias
-            .iter()
-            .zip(&model.item_counts)
-            .map(|(&b, &c)| b + POPULARITY_WEIGHT * ln_one_plus(c))
-            .collect(),
-        Feedback::Implicit => model.item_bias.clone(),
-    }
-}
-
-/// The movies `chosen` by the selection score (dense index, selection score), rated by the user's estimate
-/// `offset + item_bias + q . factors` and sorted by it, descending, ties by index (implicit models: as chosen).
-/// Shared by the single-user and the batched path so both give the same list.
-pub(super) fn rated(model: &AlsModel, offset: f32, factors: &[f32], chosen: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
-    if model.params.feedback == Feedback::Implicit {
-        return chosen;
-    }
-    let mut shown: Vec<(u32, f32)> = chosen
-        .into_iter()
-        .map(|(i, _)| {
-            let row = i as usize;
-            let estimate = offset + model.item_bias[row] + dot::<PORTABLE>(factors, model.item_factors.row(row));
-            (i, estimate)
-        })
-        .collect();
-    shown.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    shown
+    model
+        .item_bias
+        .iter()
+        .zip(&model.item_counts)
+        .map(|(&b, &c)| b + POPULARITY_WEIGHT * ln_one_plus(c))
+        .collect()
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+use super::filters::CandidateMask;
 use crate::limits::MAX_LIST_LENGTH;
 use crate::linalg::isa::F32_LANES;
 
@@ -31,28 +32,30 @@ impl Ord for Kept {
     }
 }
 
-/// The best `m` candidates offered so far, without the excluded indices.
+/// The best `m` candidates offered so far, without the excluded indices and, with a mask, only the indices in it.
 pub struct TopK<'a> {
     heap: BinaryHeap<Kept>,
     m: usize,
-    /// Indices never kept, sorted ascending (a handful: a user's input movies). Only checked for a candidate good
-    /// enough to enter, so it costs nothing per movie.
+    /// Indices never kept, sorted ascending (a handful: a user's input movies). Like the mask, only checked for a
+    /// candidate good enough to enter, so it costs nothing per movie.
     exclude: &'a [u32],
+    allowed: Option<&'a CandidateMask>,
 }
 
 impl<'a> TopK<'a> {
-    /// Keeps the best `m`, leaving out `exclude` (sorted ascending).
-    pub fn new(m: usize, exclude: &'a [u32]) -> Self {
+    /// Keeps the best `m`, leaving out `exclude` (sorted ascending) and, when given, every index `allowed` lacks.
+    pub fn new(m: usize, exclude: &'a [u32], allowed: Option<&'a CandidateMask>) -> Self {
         Self {
             heap: BinaryHeap::with_capacity(m.min(MAX_LIST_LENGTH) + 1),
             m,
             exclude,
+            allowed,
         }
     }
 
     /// Offers index `i` with `score`; true when it was kept (it may be displaced later).
     pub fn offer(&mut self, i: u32, score: f32) -> bool {
-        if self.exclude.binary_search(&i).is_ok() {
+        if self.exclude.binary_search(&i).is_ok() || self.allowed.is_some_and(|a| !a.contains(i)) {
             return false;
         }
         let candidate = Kept(i, score);
@@ -110,7 +113,16 @@ impl<'a> TopK<'a> {
 
 /// The best `m` of `candidates`, best first (score descending, ties by index ascending).
 pub fn top_k(candidates: impl IntoIterator<Item = (u32, f32)>, m: usize) -> Vec<(u32, f32)> {
-    let mut top = TopK::new(m, &[]);
+    top_k_of(candidates, m, None)
+}
+
+/// [`top_k`] of the candidates in `allowed` (all when None).
+pub fn top_k_of(
+    candidates: impl IntoIterator<Item = (u32, f32)>,
+    m: usize,
+    allowed: Option<&CandidateMask>,
+) -> Vec<(u32, f32)> {
+    let mut top = TopK::new(m, &[], allowed);
     for (i, score) in candidates {
         top.offer(i, score);
     }

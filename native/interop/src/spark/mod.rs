@@ -15,7 +15,7 @@ use std::path::Path;
 
 use movierec_core::als::{als_defaults, implicit_defaults};
 use movierec_core::foreign::ForeignModel;
-use movierec_core::model::{Engine, Feedback, Method};
+use movierec_core::model::{Confidence, Engine, Feedback, Method, Ranking, RegScaling};
 use movierec_core::model_io::ImportedFrom;
 use movierec_core::params::MAX_SAFE_INTEGER;
 use movierec_core::Result;
@@ -76,10 +76,15 @@ pub fn read_spark_model(dir: &Path, training: &SparkTraining) -> Result<(Foreign
         true => {
             params.feedback = Feedback::Implicit;
             params.alpha = training.alpha;
+            // Spark's implicit half-step: confidence `1 + alpha * r`, `regParam * n`.
+            params.confidence = Confidence::Linear;
+            params.reg_scaling = RegScaling::Weighted;
         }
         false => {
             params.feedback = Feedback::Explicit;
             params.method = Method::Als;
+            // Spark trained one model: its own factors choose the lists.
+            params.ranking = Ranking::None;
             // ALS-WR: lambda * n, no prior, no bias.
             params.prior_count = 0.0;
             params.reg_bias = 0.0;

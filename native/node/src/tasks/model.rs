@@ -1,10 +1,11 @@
-//! `loadModel` (+ sync twin), `evaluateModel`, `evaluateFoldIn` and `storeEvaluation`.
+//! `loadModel` (+ sync twin), `evaluateModel`, `evaluateFoldIn`, `evaluateNewUsers`, `storeEvaluation` and
+//! `storeNewUserEvaluation`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use movierec_core::metrics::{evaluate, evaluate_fold_in};
-use movierec_core::model_io::{load_model, update_evaluation, LoadedModel};
+use movierec_core::metrics::{evaluate, evaluate_fold_in, evaluate_new_users};
+use movierec_core::model_io::{load_model, update_evaluation, update_new_user_evaluation, LoadedModel};
 use napi::bindgen_prelude::{AsyncTask, Unknown};
 use napi::{Env, ScopedTask, Task};
 use napi_derive::napi;
@@ -71,6 +72,7 @@ pub fn load_model_sync(env: Env, dir: String) -> napi::Result<NativeModel> {
 enum Evaluation {
     Split { k: usize },
     FoldIn { history_fraction: f64, seed: u64 },
+    NewUsers { k: usize, seed: u64 },
 }
 
 pub struct EvaluateTask {
@@ -89,6 +91,7 @@ fn evaluate_run(t: &EvaluateTask) -> Result<serde_json::Value> {
             Evaluation::FoldIn { history_fraction, seed } => {
                 evaluate_fold_in(model, test, history_fraction, seed).map(serde_json::to_value)
             }
+            Evaluation::NewUsers { k, seed } => evaluate_new_users(model, test, k, seed).map(serde_json::to_value),
         }?;
         value.map_err(|e| CoreError::invalid_input(format!("evaluation result: {e}")))
     })
@@ -149,4 +152,32 @@ pub fn evaluate_fold_in_task(
 #[napi]
 pub fn store_evaluation(env: Env, dir: String, evaluation: serde_json::Value) -> napi::Result<()> {
     or_throw(&env, update_evaluation(Path::new(&dir), &evaluation))
+}
+
+/// The new-user protocol on the users of `dataset` the model never saw: a seeded half of each user's ratings folded
+/// in, the list of `k` scored against the other half's liked movies, beside popularity (camelCase
+/// `metrics::NewUserEvaluation`).
+#[napi(js_name = "evaluateNewUsers", ts_return_type = "Promise<Record<string, any>>")]
+pub fn evaluate_new_users_task(
+    env: Env,
+    model: &NativeModel,
+    dataset: &NativeDataset,
+    k: u32,
+    seed: i64,
+) -> napi::Result<AsyncTask<EvaluateTask>> {
+    Ok(AsyncTask::new(EvaluateTask {
+        model: model.inner.clone(),
+        data: dataset.inner.clone(),
+        what: Evaluation::NewUsers {
+            k: k as usize,
+            seed: or_throw(&env, non_negative_seed(seed))?,
+        },
+        failure: Failure::default(),
+    }))
+}
+
+/// Stores `evaluation` as the latest new-user evaluation in `dir/model.json` (as `storeEvaluation`).
+#[napi]
+pub fn store_new_user_evaluation(env: Env, dir: String, evaluation: serde_json::Value) -> napi::Result<()> {
+    or_throw(&env, update_new_user_evaluation(Path::new(&dir), &evaluation))
 }

@@ -6,13 +6,14 @@
 use std::sync::Arc;
 
 use movierec_core::model_io::LoadedModel;
-use movierec_core::recommend::{NewUserRequest, Recommendations};
+use movierec_core::recommend::{Because as CoreBecause, ListOptions, NewUserRequest, Recommendations};
 use movierec_core::CoreError;
 use napi::bindgen_prelude::{Float32Array, Uint32Array, Uint8Array};
 use napi::{Env, Task};
 use napi_derive::napi;
 
 use crate::error::Result;
+use crate::model::{explanations, Because};
 
 /// The requests of a batch, as JS passed them (checked: offsets start at 0, never decrease, end at the length).
 pub struct UserBatch {
@@ -20,10 +21,18 @@ pub struct UserBatch {
     ratings: Float32Array,
     offsets: Uint32Array,
     m: Uint32Array,
+    /// Every user's list options (one request's filters, explanations and order).
+    options: ListOptions,
 }
 
 impl UserBatch {
-    pub fn new(movie_ids: Uint32Array, ratings: Float32Array, offsets: Uint32Array, m: Uint32Array) -> Result<Self> {
+    pub fn new(
+        movie_ids: Uint32Array,
+        ratings: Float32Array,
+        offsets: Uint32Array,
+        m: Uint32Array,
+        options: ListOptions,
+    ) -> Result<Self> {
         if movie_ids.len() != ratings.len() {
             return Err(CoreError::invalid(
                 "ratings",
@@ -56,6 +65,7 @@ impl UserBatch {
             ratings,
             offsets,
             m,
+            options,
         })
     }
 
@@ -69,6 +79,7 @@ impl UserBatch {
                     movie_ids: &self.movie_ids[range.clone()],
                     ratings: &self.ratings[range],
                     m: m as usize,
+                    options: &self.options,
                 }
             })
             .collect()
@@ -88,6 +99,8 @@ pub struct BatchRecommendations {
     pub personalised: Uint8Array,
     /// The users whose input was refused (their lists are empty); usually none.
     pub failures: Vec<UserFailure>,
+    /// With `explain`: per entry of `movieIds`, the rated movies that contributed most to choosing it.
+    pub explanations: Option<Vec<Vec<Because>>>,
 }
 
 /// One refused user of a batch: the error `recommendNewUser` would have thrown for them.
@@ -110,6 +123,7 @@ pub struct BatchOutput {
     unknown_offsets: Vec<u32>,
     personalised: Vec<u8>,
     failures: Vec<(u32, CoreError)>,
+    explanations: Option<Vec<Vec<CoreBecause>>>,
 }
 
 impl BatchOutput {
@@ -126,6 +140,9 @@ impl BatchOutput {
                     out.scores.extend_from_slice(&list.scores);
                     out.unknown_ids.extend_from_slice(&list.unknown_ids);
                     out.personalised.push(u8::from(list.personalised));
+                    if let Some(lists) = list.explanations {
+                        out.explanations.get_or_insert_with(Vec::new).extend(lists);
+                    }
                 }
                 Err(err) => {
                     out.personalised.push(0);
@@ -169,6 +186,7 @@ impl Task for RecommendBatchTask {
             unknown_ids: Uint32Array::new(out.unknown_ids),
             unknown_offsets: Uint32Array::new(out.unknown_offsets),
             personalised: Uint8Array::new(out.personalised),
+            explanations: explanations(out.explanations),
             failures: out
                 .failures
                 .into_iter()

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use movierec_core::als::train_ratings;
+use movierec_core::als::{train_models, Phase};
 use movierec_core::model::{AlsParams, IterationStats};
 use movierec_core::model_io::{load_model, save_model, DatasetMeta, LoadedModel, ModelMeta};
 use napi::bindgen_prelude::AsyncTask;
@@ -30,17 +30,25 @@ pub struct IterationProgress {
     pub train_rmse: f64,
     /// RMSE on the ratings held out for validation; absent without a holdout.
     pub validation_rmse: Option<f64>,
-    /// Seconds since training started.
+    /// Seconds since the model's training started.
     pub elapsed_seconds: f64,
+    /// Which model the step belongs to: the rating model's steps come first, then the ranking model's.
+    #[napi(ts_type = "'rating' | 'ranking'")]
+    pub phase: String,
 }
 
-impl From<&IterationStats> for IterationProgress {
-    fn from(s: &IterationStats) -> Self {
+impl IterationProgress {
+    fn of(phase: Phase, s: &IterationStats) -> Self {
         Self {
             iteration: s.iteration as u32,
             train_rmse: s.train_rmse,
             validation_rmse: s.validation_rmse,
             elapsed_seconds: s.elapsed_seconds,
+            phase: match phase {
+                Phase::Rating => "rating",
+                Phase::Ranking => "ranking",
+            }
+            .to_string(),
         }
     }
 }
@@ -59,15 +67,18 @@ pub struct TrainTask {
 fn train_run(t: &TrainTask) -> Result<LoadedModel> {
     run_in_pool(threads::for_training(t.params.threads), || {
         let started = Instant::now();
-        let mut report = |stats: &IterationStats| {
+        let mut report = |phase: Phase, stats: &IterationStats| {
             if let Some(f) = &t.on_iteration {
-                f.call(stats.into(), ThreadsafeFunctionCallMode::NonBlocking);
+                f.call(
+                    IterationProgress::of(phase, stats),
+                    ThreadsafeFunctionCallMode::NonBlocking,
+                );
             }
             true
         };
         let (triples, scale) = (&t.data.dataset.triples, t.data.dataset.report.scale);
         let catalogue = t.data.catalogue.as_ref();
-        let model = train_ratings(triples, catalogue, scale, &t.params, &mut report)?;
+        let model = train_models(triples, catalogue, scale, &t.params, &mut report)?;
         let training_seconds = started.elapsed().as_secs_f64();
         let trained_at = iso8601_utc(SystemTime::now());
         let mut meta = ModelMeta::new(

@@ -10,7 +10,7 @@ use movierec_core::dataset::split::kfold;
 use movierec_core::dataset::{Dataset, RatingTriples};
 use movierec_core::interactions::Interactions;
 use movierec_core::metrics::rating_accuracy;
-use movierec_core::model::AlsParams;
+use movierec_core::model::{AlsParams, Ranking};
 use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Task};
 use napi_derive::napi;
@@ -148,7 +148,12 @@ fn fit_run(t: &FitTask) -> Result<FitScore> {
             final_train_rmse = s.train_rmse;
             true
         };
-        let model = train(&x, t.train.dataset.report.scale, &t.params, &mut last)?;
+        // The score is an RMSE, which the ranking model does not change: it is not trained.
+        let params = AlsParams {
+            ranking: Ranking::None,
+            ..t.params.clone()
+        };
+        let model = train(&x, t.train.dataset.report.scale, &params, &mut last)?;
         let training_seconds = started.elapsed().as_secs_f64();
         let m = rating_accuracy(&model, &t.test.dataset.triples);
         Ok(FitScore {

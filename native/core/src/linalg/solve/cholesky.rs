@@ -15,7 +15,7 @@ use crate::linalg::isa::{F64_LANES as L, PORTABLE};
 /// Factors the `d x d` matrix in `u` (row-major, upper triangle given) in place into `U`. `packed` is scratch of at
 /// least `stride` vectors. Returns false when the matrix is not (numerically) positive definite.
 #[inline(always)]
-pub(super) fn factor<const ISA: u8>(u: &mut [f64], stride: usize, d: usize, packed: &mut [[f64; L]]) -> bool {
+pub(crate) fn factor<const ISA: u8>(u: &mut [f64], stride: usize, d: usize, packed: &mut [[f64; L]]) -> bool {
     assert!(stride.is_multiple_of(L) && stride >= d && u.len() >= d * stride && packed.len() >= stride);
     let vectors = stride / L;
     for p0 in (0..d).step_by(L) {
@@ -72,7 +72,7 @@ pub(super) fn factor<const ISA: u8>(u: &mut [f64], stride: usize, d: usize, pack
 /// Solves `U'U w = z` in place (`U` from [`factor`]): `U' y = z` column by column, then `U w = y` row by row.
 /// Returns false when the result is not finite.
 #[inline(always)]
-pub(super) fn solve<const ISA: u8>(u: &[f64], stride: usize, z: &mut [f64]) -> bool {
+pub(crate) fn solve<const ISA: u8>(u: &[f64], stride: usize, z: &mut [f64]) -> bool {
     let d = z.len();
     for p in 0..d {
         z[p] /= u[p * stride + p];
