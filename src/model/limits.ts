@@ -11,3 +11,8 @@ export const MAX_K: number = MAX_M;
 export const DEFAULT_M = 20;
 /** Movie and user ids are unsigned 32-bit integers in the core. */
 export const MAX_ID = 0xffff_ffff;
+/** The most values a list filter of many values (`genres`, `excludeGenres`, `exclude`) may hold. */
+export const MAX_FILTER_VALUES: number = native.MAX_FILTER_VALUES;
+/** The years a list's `yearMin` and `yearMax` may name. */
+export const MIN_YEAR: number = native.MIN_YEAR;
+export const MAX_YEAR: number = native.MAX_YEAR;

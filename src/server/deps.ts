@@ -1,6 +1,7 @@
 // What the HTTP layer needs from the outside world, as interfaces, so createApp can be built in-process by tests
 // (with a real model in a temporary data folder) and by main.ts (with the configured one).
 import type {
+  ListOptions,
   ModelInfo,
   MovieInfo,
   PredictResult,
@@ -13,7 +14,7 @@ import type { RatingStore, StoredRating } from '../store/index.js';
 
 /** The part of MyRecModel (src/model) the service calls; MyRecModel satisfies it structurally. */
 export interface RecModel {
-  recommend(input: RatingsPair, M?: number): Promise<PredictResult>;
+  recommend(input: RatingsPair, M?: number, options?: ListOptions): Promise<PredictResult>;
   warmup(): Promise<ModelInfo>;
   reload(): Promise<ModelInfo>;
   isReady(): boolean;
@@ -21,10 +22,15 @@ export interface RecModel {
   ratingScale(): RatingScale | null;
   searchMovies(q: string, limit?: number): MovieInfo[];
   movie(id: number): MovieInfo | null;
-  similar(id: number, M?: number): Recommendation[] | null;
-  recommendForUser(userId: number, M?: number): PredictResult | null;
+  similar(id: number, M?: number, options?: ListOptions): Recommendation[] | null;
+  recommendForUser(userId: number, M?: number, options?: ListOptions): PredictResult | null;
   /** A list folded in from the user's training ratings with the ratings stored since applied (src/store). */
-  recommendForUserWith(userId: number, given: readonly StoredRating[], M?: number): Promise<PredictResult>;
+  recommendForUserWith(
+    userId: number,
+    given: readonly StoredRating[],
+    M?: number,
+    options?: ListOptions,
+  ): Promise<PredictResult>;
   /** The user's training ratings with the stored ones applied, by movie id. */
   ratingsOf(userId: number, given: readonly StoredRating[]): { movieId: number; rating: number }[];
   /** Loads `version`, makes it the current one (the pointer every replica follows) and serves it. */

@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { MyRecModel } from '../../src/model/index.js';
 import type { ServiceApp } from '../../src/server/app.js';
+import { listOptionsQuery } from '../../src/server/routes/listOptions.js';
 import { REPO_ROOT, listen, logTo, makeApp, tempDataDir } from '../server/helpers.js';
 
 const FIXTURE = join(REPO_ROOT, 'native', 'core', 'tests', 'fixtures', 'ml-latest', 'ratings.csv');
@@ -70,6 +71,24 @@ const ratingsBody = fc.oneof(
   fc.record({ ratings: fc.anything(), extra: fc.anything() }, { requiredKeys: [] }),
 );
 const bodyValue = fc.oneof(predictBody, ratingsBody, fc.jsonValue(), fc.anything());
+// Near-valid values of the list parameters (filters, explain, order), so requests get past the schema to the core's
+// checks: genre names right, wrong and in any case, years at and beyond the edges, id lists, flags.
+const nearValidListValue = fc.constantFrom(
+  'Comedy',
+  'comedy,Drama',
+  'Nonsense',
+  'Comedy,,',
+  '1995',
+  '1799',
+  '2201',
+  '1,2,3',
+  '1,-2',
+  'true',
+  'false',
+  '1',
+  'score',
+  'estimate',
+);
 
 interface GeneratedRequest {
   method: string;
@@ -82,7 +101,8 @@ function requestArbitrary(): fc.Arbitrary<GeneratedRequest> {
   const routes = app.routes;
   const queryKeys = [...new Set(routes.flatMap((r) => Object.keys(r.query?.shape ?? {})))];
   const pathSegment = fc.oneof(nasty, fc.constantFrom('1', '2', '47', '999999', '610'));
-  const query = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...queryKeys, 'M', 'format', 'n'), nasty), nasty), {
+  const queryValue = fc.oneof(nasty, nearValidListValue);
+  const query = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...queryKeys, 'M', 'format', 'n'), nasty), queryValue), {
     maxLength: 4,
   });
   const routePath = fc
@@ -156,11 +176,13 @@ async function send(req: GeneratedRequest): Promise<{ status: number; text: stri
 test(`${RUNS} generated requests across every route: no 5xx, every 4xx a JSON error with a message, no leaks`, async () => {
   const statuses = new Map<number, number>();
   const routesHit = new Set<string>();
+  const keysSent = new Set<string>();
   await fc.assert(
     fc.asyncProperty(requestArbitrary(), async (req) => {
       const { status, text, contentType } = await send(req);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
       routesHit.add(`${req.method} ${req.path.split('?')[0]?.split('/').slice(0, 3).join('/')}`);
+      for (const key of new URLSearchParams(req.path.split('?')[1] ?? '').keys()) keysSent.add(key);
       const where = `${req.method} ${req.path} (${req.contentType ?? 'no content type'}) body=${req.body?.slice(0, 200)}`;
       assert.ok(status < 500, `${where} -> ${status} ${text.slice(0, 300)}`);
       // The log endpoints return the service's own log lines by design; everything else must not show paths.
@@ -183,5 +205,6 @@ test(`${RUNS} generated requests across every route: no 5xx, every 4xx a JSON er
   // Every declared route was exercised (path prefixes), and both successes and rejections happened.
   assert.ok([...statuses.keys()].some((s) => s < 300), 'no request succeeded: the generator is too far off');
   assert.ok([...statuses.keys()].some((s) => s >= 400), 'no request was rejected');
+  for (const key of Object.keys(listOptionsQuery.shape)) assert.ok(keysSent.has(key), `list parameter ${key} was fuzzed`);
   console.log(`fuzz: ${total} requests, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
 });

@@ -46,6 +46,16 @@ export const recommendationSchema = z
     title: z.string(),
     genres: z.array(z.string()),
     rating: z.number().describe('Estimated rating on the model scale'),
+    because: z
+      .array(
+        z.object({
+          movieId: z.number().int(),
+          title: z.string(),
+          share: z.number().describe("This rated movie's part of the score that chose the recommendation (shares sum to 1)"),
+        }),
+      )
+      .optional()
+      .describe('With ?explain=true: the rated movies that contributed most to choosing this one, largest first'),
   })
   ;
 

@@ -15,6 +15,7 @@ import {
   notReadyResponse,
   recommendationSchema,
 } from './common.js';
+import { listOptionsOf, listOptionsQuery } from './listOptions.js';
 import { defineRoute, describeIssues, fieldName, firstField, jsonBody, type AnyRouteSpec } from './spec.js';
 
 const rating = z.number({ error: 'must be a finite number (a rating)' });
@@ -51,7 +52,7 @@ export const fullResponse = z
   })
   .describe('?format=full');
 
-const predictQuery = z.object({
+const predictQuery = listOptionsQuery.extend({
   M: intParam(1, MAX_M).optional().describe(`How many recommendations (1..${MAX_M}, default ${DEFAULT_M})`),
   format: z
     .enum(['pair', 'full'], { error: 'must be "pair" or "full"' })
@@ -138,7 +139,8 @@ export function predictRoutes(deps: RouteDeps): AnyRouteSpec[] {
         'last rating. M comes from the query or the body. ' +
         'Refused with 400, beyond what the schema says: movie ids and ratings of different lengths (the i-th rating ' +
         "is the i-th movie's), a rating outside the model's scale (`model.scale` of GET /api/info, e.g. 0.5..5), " +
-        'and M given in both the query and the body with different values.',
+        'and M given in both the query and the body with different values, an unknown genre, yearMin after yearMax. ' +
+        'Filters apply before the top-M cut: the list is still M long when enough movies pass them.',
       query: predictQuery,
       body: { schema: predictBody, required: true, description: 'The user ratings' },
       responses: {
@@ -174,7 +176,7 @@ export function predictRoutes(deps: RouteDeps): AnyRouteSpec[] {
         checkScale(parsed.ratings, scale);
         const M = query.M ?? parsed.bodyM ?? DEFAULT_M;
         const input: RatingsPair = [parsed.movies, parsed.ratings];
-        const result = await deps.model.recommend(input, M);
+        const result = await deps.model.recommend(input, M, listOptionsOf(query));
         deps.metrics.recommendationsServed.inc({ endpoint: 'predict' });
         if (result.unknownIds.length > 0) {
           // Capped so the header stays small (clients refuse huge headers); ?format=full lists them all.

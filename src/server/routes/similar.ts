@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { RouteDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { errorResponse, mOnly, movieIdParam, notReadyResponse, recommendationSchema } from './common.js';
+import { listFiltersQuery, listOptionsOf } from './listOptions.js';
 import { defineRoute, type AnyRouteSpec } from './spec.js';
 
 export const similarResponse = z.object({
@@ -19,18 +20,20 @@ export function similarRoutes(deps: RouteDeps): AnyRouteSpec[] {
       operationId: 'similarMovies',
       tag: 'recommendations',
       summary: 'Movies most similar to one movie',
-      description: 'Cosine similarity in the factor space; the movie itself is not in the list.',
+      description:
+        'Cosine similarity in the factor space (the ranking model\'s when there is one); the movie itself is not in ' +
+        'the list. Filters apply before the top-M cut.',
       params: movieIdParam,
-      query: mOnly,
+      query: mOnly.extend(listFiltersQuery.shape),
       responses: {
         200: { description: 'Similar movies, most similar first', schema: similarResponse },
-        400: errorResponse('Bad id or M'),
+        400: errorResponse('Bad id, M or filter (an unknown genre, yearMin after yearMax)'),
         404: errorResponse('The model does not know this movie'),
         503: notReadyResponse,
       },
       handler: (ctx, { params, query }) => {
         deps.lifecycle.requireReady();
-        const items = deps.model.similar(params.id, query.M);
+        const items = deps.model.similar(params.id, query.M, listOptionsOf(query));
         if (!items) throw notFound(`the model does not know movie ${params.id}`, 'MOVIE_NOT_FOUND');
         deps.metrics.recommendationsServed.inc({ endpoint: 'similar' });
         ctx.body = { movieId: params.id, items } satisfies z.output<typeof similarResponse>;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { RouteDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { errorResponse, mOnly, idParam, recommendationSchema } from './common.js';
+import { listOptionsOf, listOptionsQuery } from './listOptions.js';
 import { defineRoute, type AnyRouteSpec } from './spec.js';
 
 export const userRecommendationsResponse = z.object({
@@ -28,20 +29,21 @@ export function userRoutes(deps: RouteDeps): AnyRouteSpec[] {
         '/api/users/:id/ratings), a fold-in over their training ratings with the stored ones applied (a stored ' +
         'rating replaces the training one, a deletion removes it), at once: the rated movies leave the list.',
       params: z.object({ id: idParam.describe('User id: of the training data, or one that rated through the API') }),
-      query: mOnly,
+      query: mOnly.extend(listOptionsQuery.shape),
       responses: {
         200: { description: 'Recommendations, best first', schema: userRecommendationsResponse },
-        400: errorResponse('Bad id or M'),
+        400: errorResponse('Bad id, M, filter or option (an unknown genre, yearMin after yearMax)'),
         404: errorResponse('The model was not trained on this user and they have stored no rating'),
         503: errorResponse('No model loaded, or the rating store is unavailable (Retry-After)'),
       },
       handler: async (ctx, { params, query }) => {
         deps.lifecycle.requireReady();
         const given = await deps.store.forUser(params.id);
+        const options = listOptionsOf(query);
         const result =
           given.length === 0
-            ? deps.model.recommendForUser(params.id, query.M)
-            : await deps.model.recommendForUserWith(params.id, given, query.M);
+            ? deps.model.recommendForUser(params.id, query.M, options)
+            : await deps.model.recommendForUserWith(params.id, given, query.M, options);
         if (!result) {
           throw notFound(
             `the model was not trained on user ${params.id} and they have stored no rating ` +
