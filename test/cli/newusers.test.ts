@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import { runCli } from '../helpers/cli';
 import { missing, ML_LATEST_SMALL } from '../helpers/paths';
 import { tempDir } from '../helpers/tmp';
+import { currentModelDir } from '../helpers/models';
 
 describe('movierec evaluate --new-users, predict list flags', { skip: missing(ML_LATEST_SMALL) }, () => {
   test('new users get better lists than popularity; flags filter and explain', async (t) => {
@@ -28,7 +29,7 @@ describe('movierec evaluate --new-users, predict list flags', { skip: missing(ML
     assert.ok(ev.users > 100, `${ev.users} users`);
     assert.ok(ev.model.precision >= 1.6 * ev.popularity.precision, `P@10 ${ev.model.precision} vs ${ev.popularity.precision}`);
     assert.ok(ev.model.coverage >= 3 * ev.popularity.coverage);
-    const stored = JSON.parse(fs.readFileSync(path.join(dataDir, 'model', 'model.json'), 'utf8'));
+    const stored = JSON.parse(fs.readFileSync(path.join(currentModelDir(dataDir), 'model.json'), 'utf8'));
     assert.deepEqual(stored.newUserEvaluation.model, ev.model);
 
     const fan = JSON.stringify([

@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { configureLogger } from '../../src/logger';
 import { InvalidInputError, MyRecModel, type ListOptions, type RatingsPair } from '../../src/model';
 import { missing, ML_LATEST_SMALL } from '../helpers/paths';
+import { currentModelDir } from '../helpers/models';
 
 // The Toy Story fan of docs/quality.md, in ml-latest-small ids: Toy Story, Toy Story 2, A Bug's Life at 5 stars.
 const FAN: RatingsPair = [
@@ -29,10 +30,10 @@ describe('MyRecModel list options (ml-latest-small)', { skip: missing(ML_LATEST_
   });
 
   test('the model folder has a ranking model, and the list is sorted by estimate by default', async () => {
-    const json = JSON.parse(fs.readFileSync(path.join(dataDir, 'model', 'model.json'), 'utf8'));
+    const json = JSON.parse(fs.readFileSync(path.join(currentModelDir(dataDir), 'model.json'), 'utf8'));
     assert.equal(json.params.ranking, 'implicit');
     assert.equal(json.ranking.params.feedback, 'implicit');
-    assert.ok(fs.existsSync(path.join(dataDir, 'model', 'ranking_item_factors.npy')));
+    assert.ok(fs.existsSync(path.join(currentModelDir(dataDir), 'ranking_item_factors.npy')));
     const r = await model.recommend(FAN, 10);
     assert.equal(r.items.length, 10);
     assert.ok(r.personalised);

@@ -90,7 +90,7 @@ describe('corrupted model files', () => {
         });
         assert.equal(model.info(), null);
       } finally {
-        rmSync(dataDir, { recursive: true, force: true });
+        rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 });
       }
     });
 
@@ -112,7 +112,7 @@ describe('corrupted model files', () => {
         assert.equal(model.info()!.trainedAt, trainedAt);
         await request(handler).get('/readyz').expect(200);
       } finally {
-        rmSync(dataDir, { recursive: true, force: true });
+        rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 });
       }
     });
 
@@ -141,7 +141,7 @@ describe('corrupted model files', () => {
         const info = await request(handler).get('/api/info').expect(200);
         assert.equal(info.body.model.version, current);
       } finally {
-        rmSync(dataDir, { recursive: true, force: true });
+        rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 });
       }
     });
   }

@@ -277,8 +277,9 @@ impl Recommender {
         Ok(Some(listed.shown(self.model(), Vec::new(), true)))
     }
 
-    /// A training user's list by dense index (the ranking metrics score exactly this list). Their ranking vector is
-    /// folded in from their training ratings, like a new user's.
+    /// A training user's list by dense index (the ranking metrics score exactly this list). Their ranking model's
+    /// vector is folded in from their training ratings, like a new user's (the ranking model keeps no user factors);
+    /// an implicit model's own is the trained one.
     pub(crate) fn known_user_list(&self, u: usize, m: usize, options: &ListOptions) -> Result<Listed> {
         let model = self.model();
         let allowed = self.candidates(&options.filters)?;
@@ -290,7 +291,13 @@ impl Recommender {
             )),
             Feedback::Implicit => None,
         };
-        let user = self.user_to_list(rating, seen.to_vec(), values.to_vec(), m, allowed, options);
+        let mut user = self.user_to_list(rating, seen.to_vec(), values.to_vec(), m, allowed, options);
+        if let (None, Feedback::Implicit, Some(choice)) = (&model.ranking, model.params.feedback, user.choice.as_mut()) {
+            // An implicit model chooses with its own factors: a user it was trained on keeps the vector training (or
+            // the engine that trained it) gave them, as its own `recommend` would; the fold-in still explains.
+            choice.factors = model.user_factors.row(u).to_vec();
+            user.factors.clone_from(&choice.factors);
+        }
         let chosen = scan_top_k(self.choice_factors(), self.selection_bias(), user.query());
         Ok(user.finish(self, chosen))
     }
