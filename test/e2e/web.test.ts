@@ -419,7 +419,11 @@ describe('web page in headless Chromium', { skip }, () => {
       return Promise.all(
         items.map(async (item) => {
           const movieId = Number(await item.getAttribute('data-movie-id'));
-          const movie = (await (await fetch(`${url}api/movies/${movieId}`)).json()) as { title: string; genres: string[] };
+          const movie = (await (await fetch(`${url}api/movies/${movieId}`)).json()) as {
+            title: string;
+            genres: string[];
+            ratingCount: number;
+          };
           const because = item.locator('.because');
           return {
             ...movie,
@@ -484,6 +488,21 @@ describe('web page in headless Chromium', { skip }, () => {
     await listAfter(() => page.locator('#year-min').fill('1990'), { yearMin: '1990', order: 'score' });
     assert.equal(await page.locator('#filter-error-year').isHidden(), true, 'the message goes once the range is fixed');
 
+    // Genres left out and a least number of ratings narrow it further.
+    await page.getByText('Leave out genres').click();
+    await listAfter(
+      async () => {
+        await page.getByRole('button', { name: 'Not Musical', exact: true }).click();
+        await page.locator('#min-ratings').fill('10');
+      },
+      { excludeGenres: 'Musical', minRatings: '10', genres: 'Animation' },
+    );
+    const narrowed = await shownList();
+    assertPasses(narrowed);
+    for (const movie of narrowed) {
+      assert.ok(!movie.genres.includes('Musical') && movie.ratingCount >= 10, `${movie.title}: no musical, 10+ ratings`);
+    }
+
     // Similar movies take the same filters.
     const firstRec = page.locator('#recs-list .rec-title').first();
     await firstRec.click();
@@ -492,6 +511,10 @@ describe('web page in headless Chromium', { skip }, () => {
       const movie = (await (await fetch(`${url}api/movies/${id}`)).json()) as { title: string; genres: string[] };
       assert.ok(movie.genres.includes('Animation') && yearOf(movie.title) >= 1990 && yearOf(movie.title) <= 2005, movie.title);
     }
+
+    // Reset: the plain list again, by estimate.
+    const reset = await listAfter(() => page.getByRole('button', { name: 'Reset filters' }).click(), { M: '20' });
+    assert.equal(new URL(reset.url()).search, '?format=full&M=20&explain=true', 'nothing but the length and explain');
 
     assert.deepEqual(await unnamedControls(page), [], 'every visible control has an accessible name');
     assert.deepEqual(problems, [], 'no console errors or warnings');
