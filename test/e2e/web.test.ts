@@ -30,10 +30,13 @@ import type { ServiceSettings } from '../../src/server/deps.js';
 import { storeOf } from '../server/helpers.js';
 import { MAX_BATCH } from '../../src/server/routes/ratings/schema.js';
 import { RATINGS_PER_BATCH } from '../../web/src/api.js';
+import { titleWithoutYear } from '../../web/src/because.js';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const ML_LATEST_SMALL = resolve(REPO_ROOT, '..', 'shared', 'movielens', 'ml-latest-small', 'ratings.csv');
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+/** SCREENSHOTS=1: the filter and "because" screenshots of docs/ are written here. */
+const DOCS_IMG = join(REPO_ROOT, 'docs', 'img');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
@@ -373,6 +376,149 @@ describe('web page in headless Chromium', { skip }, () => {
     assert.deepEqual(problems, [], 'no console errors or warnings');
     await context.close();
     await other.close();
+  });
+
+  test('filters and "because you rated": only movies that pass, each explained; a refused filter shown at its control', async () => {
+    const problems: string[] = [];
+    const context = await browser.newContext({ viewport: DESKTOP });
+    context.setDefaultTimeout(TIMEOUT_MS);
+    const page = await context.newPage();
+    // The refused year range is an expected 400; the browser logs every non-2xx response.
+    watchConsole(page, problems, [/status of 400/]);
+    await page.goto(url);
+    await page.locator('#service-state', { hasText: 'Model ready' }).waitFor();
+
+    // Four animated films, rated by keyboard.
+    const rated = ['Toy Story (1995)', 'Aladdin (1992)', 'Lion King, The (1994)', 'Beauty and the Beast (1991)'];
+    for (const [query, title, key] of [
+      ['toy story', rated[0], 'End'],
+      ['aladdin', rated[1], '4'],
+      ['lion king', rated[2], 'End'],
+      ['beauty and the beast', rated[3], '4'],
+    ] as const) {
+      await searchAndPick(page, query, title, 'keyboard');
+      await page.keyboard.press(key);
+    }
+    await page.locator('#recs-status', { hasText: 'Based on your 4 ratings' }).waitFor();
+    const ratedShort = rated.map(titleWithoutYear);
+
+    /** Runs `change`, then waits for the list asked with `expected` in its query to be shown. */
+    const listAfter = async (change: () => Promise<void>, expected: Record<string, string>) => {
+      const asked = page.waitForResponse((res) => {
+        const params = new URL(res.url()).searchParams;
+        return res.url().includes('/predict?') && Object.entries(expected).every(([k, v]) => params.get(k) === v);
+      });
+      await change();
+      const response = await asked;
+      await page.waitForFunction(() => !document.querySelector('#recs-list')?.hasAttribute('aria-busy'));
+      return response;
+    };
+    /** The shown list, each movie as the API's catalogue has it, with its "because" line. */
+    const shownList = async () => {
+      const items = await page.locator('#recs-list .rec-item').all();
+      return Promise.all(
+        items.map(async (item) => {
+          const movieId = Number(await item.getAttribute('data-movie-id'));
+          const movie = (await (await fetch(`${url}api/movies/${movieId}`)).json()) as {
+            title: string;
+            genres: string[];
+            ratingCount: number;
+          };
+          const because = item.locator('.because');
+          return {
+            ...movie,
+            estimate: Number(await item.locator('.rec-value').textContent()),
+            because: (await because.count()) ? await because.textContent() : null,
+          };
+        }),
+      );
+    };
+    const yearOf = (title: string) => Number(/\((\d{4})\)\s*$/.exec(title)?.[1]);
+    const assertPasses = (list: Awaited<ReturnType<typeof shownList>>) => {
+      assert.equal(list.length, 20, 'the filtered list is still M long');
+      for (const movie of list) {
+        assert.ok(movie.genres.includes('Animation'), `${movie.title} is an animation (${movie.genres.join(', ')})`);
+        assert.ok(yearOf(movie.title) >= 1990 && yearOf(movie.title) <= 2005, `${movie.title} is from 1990..2005`);
+        assert.ok(!rated.includes(movie.title), `${movie.title} is not one of the rated movies`);
+        const m = /^Because you rated (.+)$/.exec(movie.because ?? '');
+        assert.ok(m, `${movie.title} has a "because" line (${movie.because})`);
+        const named = [...m[1].matchAll(/(.+?) \((\d+)%\)(?:, |$)/g)].map((part) => part[1]);
+        assert.ok(named.length >= 1 && named.length <= 3, `one to three rated movies named: ${movie.because}`);
+        for (const name of named) assert.ok(ratedShort.includes(name), `"${name}" is a movie the person rated`);
+      }
+    };
+
+    // Genre chip (offered from the catalogue the service sent) and a year range.
+    await listAfter(() => page.getByRole('button', { name: 'Only Animation', exact: true }).click(), { genres: 'Animation' });
+    await listAfter(
+      async () => {
+        await page.locator('#year-min').fill('1990');
+        await page.locator('#year-max').fill('2005');
+      },
+      { genres: 'Animation', yearMin: '1990', yearMax: '2005', explain: 'true' },
+    );
+    const byEstimate = await shownList();
+    assertPasses(byEstimate);
+    const estimates = byEstimate.map((m) => m.estimate);
+    assert.deepEqual(estimates, [...estimates].sort((a, b) => b - a), 'ordered by estimate by default');
+    if (process.env.SCREENSHOTS) {
+      // The first screen (filters set, the list's head), and the list's first six movies with their lines.
+      mkdirSync(DOCS_IMG, { recursive: true });
+      await page.locator('#year-max').blur();
+      await page.screenshot({ path: join(DOCS_IMG, 'web-filters.png') });
+      const card = (await page.locator('#recs-heading').locator('xpath=ancestor::section[1]').boundingBox())!;
+      const sixth = (await page.locator('#recs-list .rec-item').nth(5).boundingBox())!;
+      const clip = { x: card.x, y: card.y, width: card.width, height: sixth.y + sixth.height + 8 - card.y };
+      await page.screenshot({ path: join(DOCS_IMG, 'web-because.png'), clip, fullPage: true });
+    }
+
+    // The order toggle: the same filters, ordered by the ranking score.
+    await listAfter(() => page.getByLabel('by ranking score').check(), { order: 'score', genres: 'Animation' });
+    assertPasses(await shownList());
+
+    // An empty year range: the service's own message at the year control, and the list before it stays.
+    const refused = await listAfter(() => page.locator('#year-min').fill('2010'), { yearMin: '2010', yearMax: '2005' });
+    assert.equal(refused.status(), 400);
+    const apiError = ((await refused.json()) as { error: { field: string; message: string } }).error;
+    assert.equal(apiError.field, 'yearMin');
+    await page.locator('#filter-error-year', { hasText: apiError.message }).waitFor();
+    assert.equal(await page.locator('#year-min').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.locator('#recs-list .rec-item').count(), 20, 'the refused filter does not blank the list');
+    await page.locator('#recs-status', { hasText: 'refused a filter' }).waitFor();
+    await listAfter(() => page.locator('#year-min').fill('1990'), { yearMin: '1990', order: 'score' });
+    assert.equal(await page.locator('#filter-error-year').isHidden(), true, 'the message goes once the range is fixed');
+
+    // Genres left out and a least number of ratings narrow it further.
+    await page.getByText('Leave out genres').click();
+    await listAfter(
+      async () => {
+        await page.getByRole('button', { name: 'Not Musical', exact: true }).click();
+        await page.locator('#min-ratings').fill('10');
+      },
+      { excludeGenres: 'Musical', minRatings: '10', genres: 'Animation' },
+    );
+    const narrowed = await shownList();
+    assertPasses(narrowed);
+    for (const movie of narrowed) {
+      assert.ok(!movie.genres.includes('Musical') && movie.ratingCount >= 10, `${movie.title}: no musical, 10+ ratings`);
+    }
+
+    // Similar movies take the same filters.
+    const firstRec = page.locator('#recs-list .rec-title').first();
+    await firstRec.click();
+    await page.locator('#similar-list .similar-item').first().waitFor();
+    for (const id of await page.locator('#similar-list .similar-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-movie-id')))) {
+      const movie = (await (await fetch(`${url}api/movies/${id}`)).json()) as { title: string; genres: string[] };
+      assert.ok(movie.genres.includes('Animation') && yearOf(movie.title) >= 1990 && yearOf(movie.title) <= 2005, movie.title);
+    }
+
+    // Reset: the plain list again, by estimate.
+    const reset = await listAfter(() => page.getByRole('button', { name: 'Reset filters' }).click(), { M: '20' });
+    assert.equal(new URL(reset.url()).search, '?format=full&M=20&explain=true', 'nothing but the length and explain');
+
+    assert.deepEqual(await unnamedControls(page), [], 'every visible control has an accessible name');
+    assert.deepEqual(problems, [], 'no console errors or warnings');
+    await context.close();
   });
 
   test('no model yet: the page says so and how to get one', async () => {

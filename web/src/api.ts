@@ -16,9 +16,67 @@ export interface Movie {
   ratingCount?: number;
 }
 
+/** One of the person's rated movies and its share of the score that chose a recommendation. */
+export interface Because {
+  movieId: number;
+  title: string;
+  /** 0..1; over all the person's rated movies the shares sum to 1. */
+  share: number;
+}
+
 export interface ScoredMovie extends Movie {
   /** Estimated rating (recommendations) or similarity (similar movies). */
   score: number;
+  /** With `explain`: the rated movies that contributed most to choosing it, largest share first (else empty). */
+  because: Because[];
+}
+
+/** The filters every list takes, applied by the service before the top-M cut. Empty or undefined: not filtered. */
+export interface ListFilters {
+  /** Any of these genres. */
+  genres?: string[];
+  excludeGenres?: string[];
+  yearMin?: number;
+  yearMax?: number;
+  /** At least this many ratings in the training data. */
+  minRatings?: number;
+  /** Movie ids never listed. */
+  exclude?: number[];
+}
+
+export type ListOrder = 'estimate' | 'score';
+
+/** How a list is asked for: its length, filters and, for a person's list, explanations and order. */
+export interface ListQuery {
+  count: number;
+  filters?: ListFilters;
+  explain?: boolean;
+  order?: ListOrder;
+}
+
+/**
+ * The query string of a list (`M=20&genres=Animation,Comedy&yearMin=1990&explain=true`), in one place for every list
+ * endpoint. Values are sent as given (the service validates them and names the parameter at fault); empty lists and
+ * undefined values are left out, and so are `explain=false` and `order=estimate`, the service's defaults.
+ */
+export function listQueryString(query: ListQuery): string {
+  const params = new URLSearchParams({ M: String(query.count) });
+  const filters = query.filters ?? {};
+  const lists: [string, (string | number)[] | undefined][] = [
+    ['genres', filters.genres],
+    ['excludeGenres', filters.excludeGenres],
+    ['exclude', filters.exclude],
+  ];
+  for (const [name, values] of lists) if (values?.length) params.set(name, values.join(','));
+  const numbers: [string, number | undefined][] = [
+    ['yearMin', filters.yearMin],
+    ['yearMax', filters.yearMax],
+    ['minRatings', filters.minRatings],
+  ];
+  for (const [name, value] of numbers) if (value !== undefined) params.set(name, String(value));
+  if (query.explain) params.set('explain', 'true');
+  if (query.order && query.order !== 'estimate') params.set('order', query.order);
+  return params.toString();
 }
 
 export interface Recommendations {
@@ -96,6 +154,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The input at fault (a query parameter such as `yearMin`), when the service names one. */
+    readonly field?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -137,7 +197,7 @@ async function request(path: string, init: RequestInit = {}): Promise<unknown> {
     const message = str(err.message) || text.slice(0, 200) || response.statusText;
     // A gateway between the page and the service answers these when the service is down.
     if (!str(err.code) && [502, 504].includes(response.status)) throw new UnreachableError();
-    throw new ApiError(response.status, code, message);
+    throw new ApiError(response.status, code, message, str(err.field) || undefined);
   }
   return body;
 }
@@ -166,19 +226,25 @@ export async function getMovie(movieId: number): Promise<Movie> {
   return movie(await request(`api/movies/${movieId}`));
 }
 
-/** `{movieId, items: [{movieId, title, genres, rating}]}` where rating is the cosine similarity. */
-export async function similarMovies(movieId: number, count: number, signal?: AbortSignal): Promise<Similar> {
-  const body = await request(`api/similar/${movieId}?M=${count}`, { signal });
+/** `{movieId, items: [{movieId, title, genres, rating}]}` where rating is the cosine similarity (filters only). */
+export async function similarMovies(
+  movieId: number,
+  query: Pick<ListQuery, 'count' | 'filters'>,
+  signal?: AbortSignal,
+): Promise<Similar> {
+  const body = await request(`api/similar/${movieId}?${listQueryString({ count: query.count, filters: query.filters })}`, {
+    signal,
+  });
   return { items: list(body, ['items']).map(scoredMovie) };
 }
 
 export async function recommend(
   ratings: { movieId: number; rating: number }[],
-  count: number,
+  query: ListQuery,
   signal?: AbortSignal,
 ): Promise<Recommendations> {
   const body = record(
-    await request(`predict?format=full&M=${count}`, {
+    await request(`predict?format=full&${listQueryString(query)}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ movies: ratings.map((r) => r.movieId), ratings: ratings.map((r) => r.rating) }),
@@ -228,8 +294,8 @@ export async function userRatings(userId: number): Promise<(Movie & { rating: nu
 }
 
 /** A named visitor's list: `/api/users/:id/recommendations` (their stored ratings folded in at once). */
-export async function userRecommendations(userId: number, count: number, signal?: AbortSignal): Promise<Recommendations> {
-  const body = record(await request(`api/users/${userId}/recommendations?M=${count}`, { signal }));
+export async function userRecommendations(userId: number, query: ListQuery, signal?: AbortSignal): Promise<Recommendations> {
+  const body = record(await request(`api/users/${userId}/recommendations?${listQueryString(query)}`, { signal }));
   return { items: list(body, ['items']).map(scoredMovie), unknownIds: [], personalised: body.personalised === true };
 }
 
@@ -312,7 +378,17 @@ function movie(value: unknown): Movie {
 
 function scoredMovie(value: unknown): ScoredMovie {
   const o = record(value);
-  return { ...movie(o), score: num(o.rating ?? o.estimatedRating ?? o.estimate ?? o.similarity ?? o.score, 0) };
+  return {
+    ...movie(o),
+    score: num(o.rating ?? o.estimatedRating ?? o.estimate ?? o.similarity ?? o.score, 0),
+    because: list(o.because, []).map(because).filter((b) => Number.isFinite(b.movieId) && Number.isFinite(b.share)),
+  };
+}
+
+function because(value: unknown): Because {
+  const o = record(value);
+  const movieId = num(o.movieId);
+  return { movieId, title: str(o.title) || `Movie ${movieId}`, share: num(o.share) };
 }
 
 function scale(value: unknown): Scale {

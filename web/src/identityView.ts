@@ -3,7 +3,7 @@
 // (in order, one at a time) and the list comes from /api/users/:id/recommendations once the writes before it are
 // answered. "Rate anonymously" forgets the id (the ratings stay on the service under it).
 
-import { ApiError, type Recommendations, recommend, userRatings, userRecommendations, writeRatings } from './api';
+import { ApiError, type ListQuery, type Recommendations, recommend, userRatings, userRecommendations, writeRatings } from './api';
 import { byId } from './dom';
 import { Identity, parseUserId } from './identity';
 import type { RatedMovie, RatingStore } from './ratings';
@@ -16,7 +16,7 @@ export interface IdentityViewOptions {
 
 export interface IdentityView {
   /** The list for the visitor: theirs on the service when named, else from the browser's ratings. */
-  list: (ratings: RatedMovie[], count: number, signal: AbortSignal) => Promise<Recommendations>;
+  list: (ratings: RatedMovie[], query: ListQuery, signal: AbortSignal) => Promise<Recommendations>;
   /** A named visitor's ratings from the service (at start and when the service comes back). */
   sync: () => Promise<void>;
 }
@@ -101,15 +101,15 @@ export function setUpIdentityView(options: IdentityViewOptions): IdentityView {
   render();
   return {
     sync,
-    list: async (ratings, count, signal) => {
+    list: async (ratings, query, signal) => {
       const userId = identity.get();
-      if (userId === null) return recommend(ratings, count, signal);
+      if (userId === null) return recommend(ratings, query, signal);
       await writes;
       try {
-        return await userRecommendations(userId, count, signal);
+        return await userRecommendations(userId, query, signal);
       } catch (error) {
         // A new id with nothing rated yet: nobody's list, the well-liked movies.
-        if (error instanceof ApiError && error.status === 404) return recommend([], count, signal);
+        if (error instanceof ApiError && error.status === 404) return recommend([], query, signal);
         throw error;
       }
     },

@@ -3,6 +3,8 @@
 
 import { ApiError, DEFAULT_SCALE, type Scale, UnreachableError, getMovie, readiness, serviceInfo } from './api';
 import { byId, h, replaceChildren } from './dom';
+import { setUpFilters } from './filters';
+import { GenreCatalogue, sampleGenres } from './genres';
 import { createModelView } from './modelView';
 import { RatingStore, SHARE_PREFIX, decodeShare } from './ratings';
 import { setUpIdentityView } from './identityView';
@@ -94,6 +96,7 @@ async function checkService(): Promise<void> {
     const wasReady = state === 'ready';
     setState('ready');
     if (!wasReady) {
+      sampleGenres(genres).catch(handleError);
       await identityView.sync();
       await importShared();
       recommendView.render();
@@ -184,13 +187,26 @@ window.addEventListener('hashchange', () => {
   showView(viewFromHash(), true);
 });
 
+const genres = new GenreCatalogue();
+const filters = setUpFilters(genres);
 const search = setUpSearch({
-  onPick: (movie) => recommendView.open(movie, { focusRating: true }),
+  onPick: (movie) => {
+    genres.add([movie]);
+    recommendView.open(movie, { focusRating: true });
+  },
   ratingOf: (movieId) => store.get(movieId)?.rating,
   onError: handleError,
 });
 const identityView = setUpIdentityView({ store, onError: handleError, notify });
-const recommendView = createRecommendView({ store, scale: () => scale, list: identityView.list, onError: handleError, notify });
+const recommendView = createRecommendView({
+  store,
+  scale: () => scale,
+  list: identityView.list,
+  filters,
+  genres,
+  onError: handleError,
+  notify,
+});
 const modelView = createModelView({ onError: handleError });
 
 recommendView.render();

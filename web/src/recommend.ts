@@ -1,8 +1,20 @@
 // The "Recommend" view: the chosen movie (rate it, see similar movies), the visitor's ratings, and the top-M list that
-// follows every change of a rating.
+// follows every change of a rating or of the filters, each recommendation with the rated movies it is "because" of.
 
-import { ApiError, type Movie, type Recommendations, type Scale, type ScoredMovie, isAbort, similarMovies } from './api';
+import {
+  ApiError,
+  type ListQuery,
+  type Movie,
+  type Recommendations,
+  type Scale,
+  type ScoredMovie,
+  isAbort,
+  similarMovies,
+} from './api';
+import { becauseText } from './because';
 import { byId, debounce, formatNumber, h, replaceChildren } from './dom';
+import type { FiltersPanel } from './filters';
+import type { GenreCatalogue } from './genres';
 import { type RatedMovie, type RatingStore, encodeShare } from './ratings';
 import { starDisplay, starInput } from './stars';
 
@@ -17,7 +29,10 @@ export interface RecommendViewOptions {
   store: RatingStore;
   scale: () => Scale;
   /** The list for these ratings (from the browser's ratings, or a named visitor's on the service). */
-  list: (ratings: RatedMovie[], count: number, signal: AbortSignal) => Promise<Recommendations>;
+  list: (ratings: RatedMovie[], query: ListQuery, signal: AbortSignal) => Promise<Recommendations>;
+  filters: FiltersPanel;
+  /** Told of every movie shown, so the genre filters offer the catalogue's genres. */
+  genres: GenreCatalogue;
   /** A request failed: let the page decide between "unreachable", "no model" and a message. */
   onError: (error: unknown) => void;
   notify: (message: string, action?: { label: string; run: () => void }) => void;
@@ -30,7 +45,7 @@ export interface RecommendView {
 }
 
 export function createRecommendView(options: RecommendViewOptions): RecommendView {
-  const { store, notify } = options;
+  const { store, notify, filters, genres } = options;
   const moviePanel = byId('movie-panel');
   const ratedList = byId<HTMLUListElement>('rated-list');
   const ratedCount = byId('rated-count');
@@ -117,10 +132,14 @@ export function createRecommendView(options: RecommendViewOptions): RecommendVie
     similarController?.abort();
     const mine = new AbortController();
     similarController = mine;
-    similarMovies(movie.movieId, SIMILAR_COUNT, mine.signal)
+    similarMovies(movie.movieId, { count: SIMILAR_COUNT, filters: filters.filters() }, mine.signal)
       .then((similar) => {
         if (similarController !== mine) return;
-        status.textContent = similar.items.length ? '' : 'No similar movies: the model has too little on this one.';
+        genres.add(similar.items);
+        const none = filters.activeCount()
+          ? 'No similar movie passes the filters.'
+          : 'No similar movies: the model has too little on this one.';
+        status.textContent = similar.items.length ? '' : none;
         status.hidden = similar.items.length > 0;
         replaceChildren(
           list,
@@ -138,6 +157,10 @@ export function createRecommendView(options: RecommendViewOptions): RecommendVie
         if (isAbort(error) || similarController !== mine) return;
         if (error instanceof ApiError && error.status === 404) {
           status.textContent = 'No similar movies: nobody rated this one in the training data.';
+          return;
+        }
+        if (error instanceof ApiError && error.status === 400 && filters.showError(error)) {
+          status.textContent = `Similar movies not loaded: the service refused a filter (${error.message}).`;
           return;
         }
         status.textContent = 'Similar movies could not be loaded.';
@@ -230,6 +253,7 @@ export function createRecommendView(options: RecommendViewOptions): RecommendVie
 
   function renderRecs(items: ScoredMovie[]): void {
     const scale = options.scale();
+    recsList.classList.remove('is-stale');
     replaceChildren(
       recsList,
       ...items.map((item) =>
@@ -241,6 +265,7 @@ export function createRecommendView(options: RecommendViewOptions): RecommendVie
             { class: 'rec-main' },
             movieButton(item, 'rec-title'),
             genreChips(item.genres.slice(0, 4)),
+            item.because.length ? h('p', { class: 'because muted small' }, becauseText(item.because)) : null,
           ),
           h(
             'div',
@@ -260,11 +285,15 @@ export function createRecommendView(options: RecommendViewOptions): RecommendVie
     const ratings = store.all();
     recsList.setAttribute('aria-busy', 'true');
     try {
-      const result = await options.list(ratings, Number(recsCount.value), mine.signal);
+      const query: ListQuery = { count: Number(recsCount.value), filters: filters.filters(), explain: true, order: filters.order() };
+      const result = await options.list(ratings, query, mine.signal);
       if (recsController !== mine) return;
+      filters.clearErrors();
+      genres.add(result.items);
       renderRecs(result.items);
       const parts: string[] = [];
-      if (!result.items.length) parts.push('No recommendations: the model has no movie left to suggest.');
+      if (!result.items.length && filters.activeCount()) parts.push('No movie passes these filters.');
+      else if (!result.items.length) parts.push('No recommendations: the model has no movie left to suggest.');
       else if (result.personalised) parts.push(`Based on your ${plural(ratings.length - result.unknownIds.length, 'rating')}.`);
       else parts.push('Not personalised yet: these are well-liked movies. Rate a few movies you know to get your own list.');
       if (result.unknownIds.length) {
@@ -276,6 +305,12 @@ export function createRecommendView(options: RecommendViewOptions): RecommendVie
       recsStatus.textContent = parts.join(' ');
     } catch (error) {
       if (isAbort(error) || recsController !== mine) return;
+      if (error instanceof ApiError && error.status === 400 && filters.showError(error)) {
+        // The last good list stays, dimmed: the refusal is shown at the control it names.
+        recsList.classList.add('is-stale');
+        recsStatus.textContent = `The service refused a filter (${error.message}); the list below is for the filters before.`;
+        return;
+      }
       recsStatus.textContent = 'Recommendations could not be loaded.';
       options.onError(error);
     } finally {
@@ -284,8 +319,13 @@ export function createRecommendView(options: RecommendViewOptions): RecommendVie
   }, 150);
 
   recsCount.addEventListener('change', () => refresh());
+  filters.onChange(() => {
+    refresh();
+    if (current) renderMoviePanel();
+  });
 
   store.onChange(() => {
+    genres.add(store.all());
     renderRated();
     if (current) {
       // Re-render only the rating row's state, keeping focus on the slider the visitor is using.
