@@ -1,12 +1,14 @@
-// npm run bench:ranking [-- --datasets ml-1m,ml-latest-small] [--skip implicit] [--out FILE] [--render FILE]
+// npm run bench:ranking [-- --datasets ml-1m,ml-latest-small] [--seed 42] [--skip references] [--out FILE] [--render FILE]
 //
-// Top-N quality (issue 5), every figure from this one run, never part of `npm test`:
-// - per user, about 20% of the ratings held out (core `split_per_user`, seed 42); relevant = a held-out rating >= 4;
-// - rows: popularity, this project's explicit model (defaults), its implicit mode (`--feedback implicit` defaults),
-//   and `implicit` (PyPI) CPU ALS with the same factors, iterations, CG steps and confidence 1 + alpha * rating, run
-//   from bench/.venv (bench/reference/requirements.txt, installed by the same code as `npm run bench`);
-// - `implicit` writes its top-10 lists to a file and movierec-bench scores them with the core's metric code
-//   (`metrics::evaluate_lists`), so every row is measured by one definition.
+// The lists new users get (issue 13), every figure from this one run on one split, never part of `npm test`:
+// - 10% of the users held out whole (core `split_users`, as `movierec split --by users`; --seed, default 42); each
+//   held-out user's ratings split into a given and a target half by the core's `new_user_halves` (what `movierec
+//   evaluate --new-users` does); liked = a target rating >= the scale's liked threshold (4 of 5);
+// - rows: popularity, the product with its defaults (rating + ranking model; default order, and by ranking score),
+//   the product with `--ranking none`, EASE and `implicit` ALS (bench/reference/new_users.py, pinned in
+//   bench/reference/requirements.txt) fit on the training part and given each held-out user's given half;
+// - the references write their top-k lists and movierec-bench scores them with the core's new-user metric code
+//   (`metrics::evaluate_new_user_lists`), so every row is measured by one definition.
 // Prints a table and writes JSON (bench/results/ranking.json unless --out).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,35 +16,52 @@ import { join } from 'node:path';
 import { BENCH_BIN, buildBenchBinary, ensureVenv, log, machine, pythonEnv, ROOT, runJson, type Machine } from '../shared.js';
 import type { RankingMetrics } from '../../src/model/types.js';
 
-/** `implicit`'s own default regularisation (plain lambda; movierec's implicit mode scales lambda by each row's count). */
-const IMPLICIT_REG = 0.01;
 const K = 10;
-const DATASETS: Record<string, string> = {
-  'ml-1m': '../shared/movielens/ml-1m/ratings.dat',
-  'ml-latest-small': '../shared/movielens/ml-latest-small/ratings.csv',
+const IMPLICIT_ITERATIONS = 15;
+/** The references' settings per data set, and the ranking model's alpha and lambda the research chose there (an extra
+ * row beside the product's defaults), as chosen on validation splits in /work/research/13/REPORT.md. */
+interface Dataset {
+  file: string;
+  easeLambda: number;
+  implicit: { factors: number; alpha: number; reg: number };
+  researchRanking: { alpha: number; reg: number };
+}
+const DATASETS: Record<string, Dataset> = {
+  'ml-1m': {
+    file: '../shared/movielens/ml-1m/ratings.dat',
+    easeLambda: 2000,
+    implicit: { factors: 128, alpha: 10, reg: 100 },
+    researchRanking: { alpha: 10, reg: 100 },
+  },
+  'ml-latest-small': {
+    file: '../shared/movielens/ml-latest-small/ratings.csv',
+    easeLambda: 500,
+    implicit: { factors: 128, alpha: 1, reg: 10 },
+    researchRanking: { alpha: 3, reg: 20 },
+  },
 };
 
 interface Row {
   method: string;
   ranking: RankingMetrics;
-  trainSeconds?: number;
+  rankingParams?: { alpha: number; regFactors: number; confidence: string };
   fitSeconds?: number;
+  listSeconds?: number;
 }
 interface DatasetResult {
   name: string;
   file: string;
-  trainRatings: number;
-  testRatings: number;
+  protocol: Record<string, unknown>;
   users: number;
   movies: number;
   rows: Row[];
+  references?: Record<string, unknown>;
   skipped?: string;
 }
 interface RankingResults {
   date: string;
   command: string;
   machine: Machine;
-  holdout: number;
   seed: number;
   k: number;
   datasets: DatasetResult[];
@@ -56,74 +75,99 @@ function flag(name: string): string | undefined {
   return argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
 }
 
-function runDataset(name: string, relative: string, skipImplicit: boolean): DatasetResult {
-  const file = join(ROOT, relative);
+interface Reference {
+  lists: string;
+  fitSeconds: number;
+  listSeconds: number;
+}
+
+/** EASE and `implicit` from the given halves; the rows' names say their settings. */
+function runReferences(name: string, d: Dataset, split: { train: string; given: string }, dir: string) {
+  const python = ensureVenv();
+  log(`${name}: EASE (lambda ${d.easeLambda}) and implicit ALS (${d.implicit.factors} factors) from the given halves`);
+  const out = runJson(
+    python,
+    [
+      join(ROOT, 'bench', 'reference', 'new_users.py'), '--train', split.train, '--given', split.given, '--out', dir,
+      '--k', String(K), '--ease-lambda', String(d.easeLambda), '--factors', String(d.implicit.factors),
+      '--alpha', String(d.implicit.alpha), '--reg', String(d.implicit.reg), '--iters', String(IMPLICIT_ITERATIONS),
+      '--threads', '2',
+    ],
+    pythonEnv(),
+  ) as { blas: unknown; ease: Reference; implicit: Reference & { library: string } };
+  const i = d.implicit;
+  // Keyed by the list names movierec-bench reports back; the values name the rows.
+  const rows: Record<string, Reference & { method: string }> = {
+    ease: { ...out.ease, method: `EASE (X binary, lambda ${d.easeLambda})` },
+    implicit: {
+      ...out.implicit,
+      method: `${out.implicit.library} ALS (binary, alpha ${i.alpha}, reg ${i.reg}, ${i.factors} f, recalculate_user)`,
+    },
+  };
+  return { rows, report: out };
+}
+
+function runDataset(name: string, d: Dataset, seed: number, skipReferences: boolean): DatasetResult {
   const dir = join(ROOT, 'bench', '.cache', 'ranking', name);
   mkdirSync(dir, { recursive: true });
-  log(`${name}: per-user 80/20 split (seed 42), training part for the reference`);
-  const split = runJson(BENCH_BIN, ['ranking-split', '--file', file, '--out', dir, '--holdout', '0.2', '--seed', '42']) as {
-    train: string;
-    implicit: { factors: number; iterations: number; cgSteps: number; alpha: number };
-  };
-  const lists: string[] = [];
-  let implicitFit: Record<string, unknown> | undefined;
+  const common = ['--file', join(ROOT, d.file), '--seed', String(seed)];
+  log(`${name}: 10% of the users held out (seed ${seed}), their given halves for the references`);
+  const split = runJson(BENCH_BIN, ['ranking-split', ...common, '--out', dir]) as { train: string; given: string };
+  let references: ReturnType<typeof runReferences> | undefined;
   let skipped: string | undefined;
-  if (skipImplicit) {
-    skipped = 'implicit: skipped by --skip implicit';
-  } else {
+  if (skipReferences) skipped = 'EASE and implicit: skipped by --skip references';
+  else {
     try {
-      const python = ensureVenv();
-      const p = split.implicit;
-      const out = join(dir, 'implicit-top10.csv');
-      log(`${name}: implicit (PyPI) ALS, ${p.factors} factors, ${p.iterations} iterations, ${p.cgSteps} CG steps`);
-      implicitFit = runJson(
-        python,
-        [
-          join(ROOT, 'bench', 'reference', 'reference.py'), 'ranking', '--file', split.train, '--out', out,
-          '--factors', String(p.factors), '--iters', String(p.iterations), '--cg-steps', String(p.cgSteps),
-          '--alpha', String(p.alpha), '--reg', String(IMPLICIT_REG), '--threads', '2', '--k', String(K),
-        ],
-        pythonEnv(),
-      );
-      lists.push(`implicit ${String(implicitFit.library).split(' ')[1] ?? ''} ALS (CG)=${out}`);
+      references = runReferences(name, d, split, dir);
     } catch (err) {
-      skipped = `implicit: ${err instanceof Error ? err.message : String(err)}`;
+      skipped = `EASE and implicit: ${err instanceof Error ? err.message : String(err)}`;
       log(`SKIPPED ${skipped}`);
     }
   }
-  log(`${name}: movierec explicit and implicit models, popularity, scoring every list`);
-  const scored = runJson(BENCH_BIN, [
-    'ranking', '--file', file, '--holdout', '0.2', '--seed', '42', '--k', String(K), '--lists', lists.join(','),
-  ]) as unknown as Omit<DatasetResult, 'name'>;
-  const rows = scored.rows.map((row) =>
-    implicitFit && row.method.startsWith('implicit ') ? { ...row, fitSeconds: implicitFit.fitSeconds as number, params: implicitFit } : row,
-  );
-  return { ...scored, name, file: relative, rows, ...(skipped ? { skipped } : {}) };
+  const lists = Object.entries(references?.rows ?? {}).map(([key, r]) => `${key}=${r.lists}`);
+  log(`${name}: movierec with its defaults (rating + ranking model), popularity, scoring every list`);
+  const research = `${d.researchRanking.alpha},${d.researchRanking.reg}`;
+  const scoring = ['ranking', ...common, '--k', String(K), '--lists', lists.join(','), '--ranking-alpha-reg', research];
+  const scored = runJson(BENCH_BIN, scoring) as unknown as
+    Omit<DatasetResult, 'name' | 'file'>;
+  const rows = scored.rows.map((row) => {
+    const r = references?.rows[row.method];
+    return r ? { ...row, method: r.method, fitSeconds: r.fitSeconds, listSeconds: r.listSeconds } : row;
+  });
+  return { ...scored, name, file: d.file, rows, references: references?.report, ...(skipped ? { skipped } : {}) };
 }
 
-function fmt(x: number | undefined, digits = 4): string {
+function fmt(x: number | null | undefined, digits = 4): string {
   return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '-';
 }
 
 export function renderRanking(r: RankingResults): string {
   const lines = [
-    `movierec ranking bench, ${r.date}: \`${r.command}\``,
+    `movierec ranking bench (new users), ${r.date}: \`${r.command}\``,
     `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, node ${r.machine.node}`,
-    `Per user ${r.holdout * 100}% of the ratings held out (seed ${r.seed}); relevant = held-out rating >= 4; k = ${r.k}.`,
-    '',
-    `| data set | method | P@${r.k} | R@${r.k} | NDCG@${r.k} | MAP@${r.k} | coverage | users | train s |`,
-    '|---|---|---|---|---|---|---|---|---|',
+    `10% of the users held out (seed ${r.seed}); each one's ratings half given, half target; liked = target rating >= 4; k = ${r.k}.`,
   ];
   for (const d of r.datasets) {
+    const blas = (d.references?.blas as { internal_api: string; version: string; architecture: string; num_threads: number }[] | undefined)
+      ?.map((b) => `${b.internal_api} ${b.version} ${b.architecture}, ${b.num_threads} thread(s)`)
+      .join('; ');
+    const ranking = d.rows.find((row) => row.rankingParams)?.rankingParams;
+    const defaults = ranking ? `; default ranking model: ${ranking.confidence}, alpha ${ranking.alpha}, lambda ${fmt(ranking.regFactors, 1)}` : '';
+    lines.push(
+      '',
+      `**${d.name}** (${d.users} held-out users scored, ${d.movies} movies${defaults}${blas ? `; Python BLAS: ${blas}` : ''})`,
+      '',
+      `| method | P@${r.k} | R@${r.k} | NDCG | MAP | coverage | novelty | diversity | fit s | lists s |`,
+      '|---|---|---|---|---|---|---|---|---|---|',
+    );
     for (const row of d.rows) {
       const m = row.ranking;
-      const seconds = row.trainSeconds ?? row.fitSeconds;
       lines.push(
-        `| ${d.name} | ${row.method} | ${fmt(m.precision)} | ${fmt(m.recall)} | ${fmt(m.ndcg)} | ${fmt(m.map)} | ` +
-          `${fmt(m.coverage)} | ${m.users} | ${seconds === undefined ? '' : fmt(seconds, 1)} |`,
+        `| ${row.method} | ${fmt(m.precision)} | ${fmt(m.recall)} | ${fmt(m.ndcg)} | ${fmt(m.map)} | ${fmt(m.coverage)} | ` +
+          `${fmt(m.novelty, 2)} | ${fmt(m.diversity, 3)} | ${fmt(row.fitSeconds, 1)} | ${fmt(row.listSeconds, 2)} |`,
       );
     }
-    if (d.skipped) lines.push(`| ${d.name} | ${d.skipped} | | | | | | | |`);
+    if (d.skipped) lines.push(`| ${d.skipped} | | | | | | | | | |`);
   }
   return lines.join('\n');
 }
@@ -131,18 +175,19 @@ export function renderRanking(r: RankingResults): string {
 function main(): void {
   const started = Date.now();
   const names = (flag('--datasets') ?? Object.keys(DATASETS).join(',')).split(',').filter(Boolean);
-  for (const n of names) if (!(n in DATASETS)) throw new Error(`unknown data set ${n}; expected ${Object.keys(DATASETS).join(', ')}`);
-  const skipImplicit = (flag('--skip') ?? '').split(',').includes('implicit');
+  for (const n of names) if (!(n in DATASETS)) throw new Error(`--datasets: unknown data set ${n}; expected ${Object.keys(DATASETS).join(', ')}`);
+  const seed = Number(flag('--seed') ?? 42);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`--seed: expected a non-negative integer, got ${flag('--seed')}`);
+  const skipReferences = (flag('--skip') ?? '').split(',').includes('references');
   const out = flag('--out') ?? join(ROOT, 'bench', 'results', 'ranking.json');
   buildBenchBinary();
   const results: RankingResults = {
     date: new Date().toISOString(),
     command: ['npm run bench:ranking', ...(argv.length ? ['--', ...argv] : [])].join(' '),
     machine: machine(),
-    holdout: 0.2,
-    seed: 42,
+    seed,
     k: K,
-    datasets: names.map((n) => runDataset(n, DATASETS[n], skipImplicit)),
+    datasets: names.map((n) => runDataset(n, DATASETS[n], seed, skipReferences)),
   };
   results.totalSeconds = (Date.now() - started) / 1000;
   mkdirSync(join(out, '..'), { recursive: true });

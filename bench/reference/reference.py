@@ -3,11 +3,8 @@
     python reference.py pandas   --file ratings.csv [--repeat 3]
     python reference.py implicit --file ratings.csv --factors 64 --iters 3 --reg 0.05 --alpha 1 --cg-steps 3
     python reference.py spark    --file ratings.csv --factors 64 --iters 3 --reg 0.05
-    python reference.py ranking  --file train.csv --out top.csv --factors 64 --iters 10 --cg-steps 3 --k 10
 
-`ranking` (for `npm run bench:ranking`) fits `implicit` ALS like `implicit` does on a training split and writes every
-user's top-k movies, rated ones left out, as `userId,movieId` lines best first; movierec scores them with its own
-metric code, so both libraries are measured by one definition.
+(`npm run bench:ranking`'s references are in new_users.py.)
 
 Prints one JSON object on stdout. The implicit run gives `implicit` the same matrix and loss as movierec's implicit
 mode: confidence 1 + alpha * rating (implicit reads the stored value as the confidence), preference 1, plain L2
@@ -112,39 +109,6 @@ def run_implicit(args):
     }
 
 
-def run_ranking(args):
-    import numpy as np
-    import implicit
-    from threadpoolctl import threadpool_limits
-
-    user_items, users, movies, model = implicit_inputs(args)
-    with threadpool_limits(1, "blas"):
-        started = time.perf_counter()
-        model.fit(user_items, show_progress=False)
-        fit_seconds = time.perf_counter() - started
-        rows = np.arange(len(users))
-        ids, _ = model.recommend(rows, user_items[rows], N=args.k, filter_already_liked_items=True)
-    with open(args.out, "w") as out:
-        out.write("userId,movieId\n")
-        for row, top in zip(rows, ids):
-            for index in top:
-                if index >= 0:  # implicit pads a short list with -1
-                    out.write(f"{users[row]},{movies[index]}\n")
-    return {
-        "library": "implicit " + implicit.__version__,
-        "factors": args.factors,
-        "iterations": args.iters,
-        "cgSteps": args.cg_steps,
-        "regularization": args.reg,
-        "alpha": args.alpha,
-        "threads": args.threads,
-        "ratings": int(user_items.nnz),
-        "fitSeconds": fit_seconds,
-        "lists": args.out,
-        "k": args.k,
-    }
-
-
 def run_spark(args):
     from pyspark.sql import SparkSession
     from pyspark.sql.types import FloatType, IntegerType, LongType, StructField, StructType
@@ -199,7 +163,7 @@ def run_spark(args):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["pandas", "implicit", "spark", "ranking"])
+    parser.add_argument("command", choices=["pandas", "implicit", "spark"])
     parser.add_argument("--file", required=True)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--factors", type=int, default=64)
@@ -209,10 +173,8 @@ def main():
     parser.add_argument("--cg-steps", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--memory", default="8g")
-    parser.add_argument("--out", help="ranking: the top-k lists file to write")
-    parser.add_argument("--k", type=int, default=10)
     args = parser.parse_args()
-    run = {"pandas": run_pandas, "implicit": run_implicit, "spark": run_spark, "ranking": run_ranking}[args.command]
+    run = {"pandas": run_pandas, "implicit": run_implicit, "spark": run_spark}[args.command]
     json.dump(run(args), sys.stdout)
     sys.stdout.write("\n")
 

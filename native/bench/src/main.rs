@@ -7,8 +7,8 @@
 //! movierec-bench train --file ratings.csv --feedback explicit|implicit --factors K --iters N
 //!                      [--solver cholesky|cg] [--cg-steps N] [--alpha A] [--reg X] [--threads T] [--foldin USERS] [--save DIR]
 //! movierec-bench load  --dir MODEL_DIR [--repeat 5]
-//! movierec-bench ranking-split --file RATINGS --out DIR [--holdout 0.2] [--seed 42]
-//! movierec-bench ranking       --file RATINGS [--holdout 0.2] [--seed 42] [--k 10] [--lists name=FILE,...]
+//! movierec-bench ranking-split --file RATINGS --out DIR [--heldout-users 0.1] [--seed 42]
+//! movierec-bench ranking       --file RATINGS [--heldout-users 0.1] [--seed 42] [--k 10] [--lists name=FILE,...]
 //! ```
 
 mod args;

@@ -32,7 +32,9 @@ mod ranking;
 mod report;
 
 use new_users::by_user;
-pub use new_users::{evaluate_new_users, NewUserEvaluation, GIVEN_FRACTION};
+pub use new_users::{
+    evaluate_new_user_lists, evaluate_new_users, new_user_halves, NewUserEvaluation, NewUserHalves, GIVEN_FRACTION,
+};
 use pairs::{check_k, finish_rating, KnownPairs};
 use ranking::ranking;
 pub use ranking::{evaluate_lists, list_scores, ListScores};

@@ -78,7 +78,9 @@ fn the_merged_history_folded_in_leaves_its_movies_out() {
     let top = r.known_user(1, 5, &ListOptions::default()).unwrap().unwrap().movie_ids;
     // Rating the first movie of the list moves it out of the next list, and the list changes.
     let h = r.history_with(1, &[top[0]], &[1.0]).unwrap();
-    let next = r.new_user(&h.movie_ids, &h.ratings, 5, &ListOptions::default()).unwrap();
+    let next = r
+        .new_user(&h.movie_ids, &h.ratings, 5, &ListOptions::default())
+        .unwrap();
     assert!(next.personalised);
     assert!(!next.movie_ids.contains(&top[0]));
     assert_ne!(next.movie_ids, top);

@@ -96,7 +96,9 @@ fn fit_both(
     holdout: Option<&Holdout>,
     on_step: &mut dyn FnMut(Phase, &IterationStats) -> bool,
 ) -> Result<AlsModel> {
-    let mut model = fit(x, side, scale, params, holdout, &mut |stats| on_step(Phase::Rating, stats))?;
+    let mut model = fit(x, side, scale, params, holdout, &mut |stats| {
+        on_step(Phase::Rating, stats)
+    })?;
     if let Some(ranking_params) = params.ranking_params() {
         let started = Instant::now();
         let trainer = ImplicitTrainer::for_ranking(x, scale, &ranking_params)?;
