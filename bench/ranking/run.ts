@@ -18,26 +18,24 @@ import type { RankingMetrics } from '../../src/model/types.js';
 
 const K = 10;
 const IMPLICIT_ITERATIONS = 15;
-/** The references' settings per data set, and the ranking model's alpha and lambda the research chose there (an extra
- * row beside the product's defaults), as chosen on validation splits in /work/research/13/REPORT.md. */
+/** The references' settings per data set, as chosen on validation splits (docs/tuning.md). The product's own alpha and
+ * lambda come from the training data's size (`als::implicit`); `movierec-bench ranking --ranking-alpha-reg A,L` adds a
+ * row with others, for exploration. */
 interface Dataset {
   file: string;
   easeLambda: number;
   implicit: { factors: number; alpha: number; reg: number };
-  researchRanking: { alpha: number; reg: number };
 }
 const DATASETS: Record<string, Dataset> = {
   'ml-1m': {
     file: '../shared/movielens/ml-1m/ratings.dat',
     easeLambda: 2000,
     implicit: { factors: 128, alpha: 10, reg: 100 },
-    researchRanking: { alpha: 10, reg: 100 },
   },
   'ml-latest-small': {
     file: '../shared/movielens/ml-latest-small/ratings.csv',
     easeLambda: 500,
     implicit: { factors: 128, alpha: 1, reg: 10 },
-    researchRanking: { alpha: 3, reg: 20 },
   },
 };
 
@@ -126,8 +124,7 @@ function runDataset(name: string, d: Dataset, seed: number, skipReferences: bool
   }
   const lists = Object.entries(references?.rows ?? {}).map(([key, r]) => `${key}=${r.lists}`);
   log(`${name}: movierec with its defaults (rating + ranking model), popularity, scoring every list`);
-  const research = `${d.researchRanking.alpha},${d.researchRanking.reg}`;
-  const scoring = ['ranking', ...common, '--k', String(K), '--lists', lists.join(','), '--ranking-alpha-reg', research];
+  const scoring = ['ranking', ...common, '--k', String(K), '--lists', lists.join(',')];
   const scored = runJson(BENCH_BIN, scoring) as unknown as
     Omit<DatasetResult, 'name' | 'file'>;
   const rows = scored.rows.map((row) => {
@@ -152,7 +149,7 @@ export function renderRanking(r: RankingResults): string {
       ?.map((b) => `${b.internal_api} ${b.version} ${b.architecture}, ${b.num_threads} thread(s)`)
       .join('; ');
     const ranking = d.rows.find((row) => row.rankingParams)?.rankingParams;
-    const defaults = ranking ? `; default ranking model: ${ranking.confidence}, alpha ${ranking.alpha}, lambda ${fmt(ranking.regFactors, 1)}` : '';
+    const defaults = ranking ? `; default ranking model: ${ranking.confidence}, alpha ${fmt(ranking.alpha, 2)}, lambda ${fmt(ranking.regFactors, 1)}` : '';
     lines.push(
       '',
       `**${d.name}** (${d.users} held-out users scored, ${d.movies} movies${defaults}${blas ? `; Python BLAS: ${blas}` : ''})`,

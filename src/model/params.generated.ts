@@ -89,12 +89,12 @@ export const PARAMETER_SPEC = [
   {
     name: "alpha",
     cli: "--alpha <x>",
-    help: "confidence of a rated pair: 1 + alpha (liked, confidence graded) or 1 + alpha * rating (linear)",
+    help: "confidence of a rated pair: 1 + alpha (liked, confidence graded) or 1 + alpha * rating (linear); 0: from the data's size (1 to 10, resolved when training starts)",
     type: "number",
     min: 0,
     max: 10000,
     appliesTo: ["implicit"],
-    defaults: {"gibbs":10,"als":10,"implicit":10},
+    defaults: {"gibbs":0,"als":0,"implicit":0},
   },
   {
     name: "cgSteps",

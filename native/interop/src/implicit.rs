@@ -182,6 +182,8 @@ pub fn read_implicit_model(path: &Path, row_ids: RowIds<'_>) -> Result<(ForeignM
     // `implicit`'s rule: a fixed regularization, every rating liked (its confidence `alpha * r` is the engine's).
     params.confidence = Confidence::Linear;
     params.reg_scaling = RegScaling::Plain;
+    // `implicit`'s own default, for an archive that does not say.
+    params.alpha = 1.0;
     params.threads = 0;
     // The scalars `implicit` saved, as they are (model.json's importedFrom.params), and those this project uses.
     let mut own = Map::new();

@@ -13,7 +13,8 @@
 //! with one lambda for every row (`regScaling` plain, the default), or `reg_factors * n` for a row with `n` ratings
 //! (weighted, Zhou et al. 2008). Once disliked ratings are negatives, the plain lambda ranks better on ml-1m and
 //! ml-latest-small; it must grow with the data, so by default (`regFactors` 0) it is [`lambda_from_size`] of the
-//! training data, resolved when training starts and stored in the model (the measurements: docs/tuning.md).
+//! training data, and the confidence weight (`alpha` 0) [`alpha_from_size`], both resolved when training starts and
+//! stored in the model (the measurements: docs/tuning.md).
 //!
 //! No biases: the model's global mean and biases are zero, so `predict_raw` is the preference score `x_u . y_i`
 //! (ranking only; it is not a rating). Each half-step precomputes the fixed side's Gram `Y'Y` once, in parallel.
@@ -75,6 +76,9 @@ impl<'a> ImplicitTrainer<'a> {
         if model.params.reg_scaling == RegScaling::Plain && model.params.reg_factors == 0.0 {
             model.params.reg_factors = lambda_from_size(x);
         }
+        if model.params.alpha == 0.0 {
+            model.params.alpha = alpha_from_size(x);
+        }
         let confidence = model.params.confidence_fn(scale);
         let extra: f64 = x
             .by_user
@@ -95,13 +99,25 @@ impl<'a> ImplicitTrainer<'a> {
 
 type StartFn = fn(&Interactions, RatingScale, &AlsParams, f32) -> Result<TrainingStart>;
 
-/// Training ratings per unit of the default plain lambda (`regFactors` 0): the lambda is proportional to the number
-/// of training ratings (how it was chosen: docs/tuning.md).
-pub const RATINGS_PER_LAMBDA: f64 = 10_000.0;
+/// The size rule of the defaults `regFactors` 0 and `alpha` 0, fitted to the settings chosen on validation splits of
+/// two data sets (docs/tuning.md): lambda 20 and alpha 3 at about 90,000 training ratings (ml-latest-small), lambda 100
+/// and alpha 10 at about 900,000 (ml-1m). Lambda grows as the ratings to the power 0.7 from the larger one.
+const RULE_RATINGS: f64 = 900_000.0;
+const RULE_LAMBDA: f64 = 100.0;
+const LAMBDA_EXPONENT: f64 = 0.7;
+/// Training ratings per unit of alpha, up to [`MAX_ALPHA`].
+const RATINGS_PER_ALPHA: f64 = 30_000.0;
+const MAX_ALPHA: f64 = 10.0;
 
 /// The plain lambda of `regFactors` 0 for training data `x`.
 pub fn lambda_from_size(x: &Interactions) -> f32 {
-    (x.nnz() as f64 / RATINGS_PER_LAMBDA) as f32
+    (RULE_LAMBDA * (x.nnz() as f64 / RULE_RATINGS).powf(LAMBDA_EXPONENT)) as f32
+}
+
+/// The confidence weight of `alpha` 0 for training data `x`: less data, less confidence in each rating (from 1 at
+/// 30,000 ratings or fewer to 10 from 300,000).
+pub fn alpha_from_size(x: &Interactions) -> f32 {
+    (x.nnz() as f64 / RATINGS_PER_ALPHA).clamp(1.0, MAX_ALPHA) as f32
 }
 
 impl Trainer for ImplicitTrainer<'_> {

@@ -24,6 +24,6 @@ pub(crate) use baseline::fit_baseline;
 pub use bayes::{GibbsParams, GibbsTrainer};
 pub use driver::{train, train_models, train_ratings, train_with, Phase};
 pub use explicit::ExplicitTrainer;
-pub use implicit::{lambda_from_size, ImplicitTrainer};
+pub use implicit::{alpha_from_size, lambda_from_size, ImplicitTrainer};
 pub use side::SideInfo;
 pub use trainer::{run, Holdout, Trainer};

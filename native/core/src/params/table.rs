@@ -81,10 +81,11 @@ training_params! {
     }
     alpha: f32 as "alpha" {
         cli: "--alpha <x>",
-        help: "confidence of a rated pair: 1 + alpha (liked, confidence graded) or 1 + alpha * rating (linear)",
+        help: "confidence of a rated pair: 1 + alpha (liked, confidence graded) or 1 + alpha * rating (linear); 0: \
+               from the data's size (1 to 10, resolved when training starts)",
         kind: number(0.0, 1e4),
         applies: IMPLICIT,
-        defaults: [10.0, 10.0, 10.0],
+        defaults: [0.0, 0.0, 0.0],
     }
     cg_steps: usize as "cgSteps" {
         cli: "--cg-steps <n>",
