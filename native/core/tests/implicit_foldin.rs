@@ -53,7 +53,10 @@ fn implicit_fold_in_of_own_ratings_ranks_like_the_learned_vector() {
         let mut learned_sorted = learned_ids.clone();
         by_id.sort_unstable();
         learned_sorted.sort_unstable();
-        assert_eq!(by_id, learned_sorted, "user {user_id}: a known user's list is their learned vector's");
+        assert_eq!(
+            by_id, learned_sorted,
+            "user {user_id}: a known user's list is their learned vector's"
+        );
         let shared_count = folded
             .movie_ids
             .iter()

@@ -292,7 +292,8 @@ impl Recommender {
             Feedback::Implicit => None,
         };
         let mut user = self.user_to_list(rating, seen.to_vec(), values.to_vec(), m, allowed, options);
-        if let (None, Feedback::Implicit, Some(choice)) = (&model.ranking, model.params.feedback, user.choice.as_mut()) {
+        if let (None, Feedback::Implicit, Some(choice)) = (&model.ranking, model.params.feedback, user.choice.as_mut())
+        {
             // An implicit model chooses with its own factors: a user it was trained on keeps the vector training (or
             // the engine that trained it) gave them, as its own `recommend` would; the fold-in still explains.
             choice.factors = model.user_factors.row(u).to_vec();
