@@ -72,6 +72,8 @@ export interface BatchRecommendations {
   failures: Array<UserFailure>
   /** With `explain`: per entry of `movieIds`, the rated movies that contributed most to choosing it. */
   explanations?: Array<Array<Because>>
+  /** Per entry of `movieIds`, whether it is a cold movie (`includeCold`); absent when none is. */
+  coldStart?: Array<boolean>
 }
 
 /** One rated movie that contributed to choosing a listed movie, with its share of the choosing score. */
@@ -275,6 +277,8 @@ export interface RecommendationList {
   personalised: boolean
   /** With `explain`: per listed movie, the rated movies that contributed most to choosing it, largest first. */
   explanations?: Array<Array<Because>>
+  /** Per listed movie, whether it is a cold movie (no training rating: `includeCold`); absent when none is. */
+  coldStart?: Array<boolean>
 }
 
 /**
@@ -290,6 +294,8 @@ export declare function setThreads(threads: number): void
 export interface SimilarList {
   movieIds: Uint32Array
   scores: Float32Array
+  /** Per listed movie, whether it is a cold movie (`includeCold`); absent when none is. */
+  coldStart?: Array<boolean>
 }
 
 /**

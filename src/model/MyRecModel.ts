@@ -458,7 +458,7 @@ export class MyRecModel {
     options: ListOptions,
   ): Promise<PredictResult> {
     const r = await this.batcher.submit(loaded.handle, ids, ratings, M, nativeOptions(options));
-    return toPredictResult(loaded, r.movieIds, r.scores, r.unknownIds, r.personalised, r.explanations);
+    return toPredictResult(loaded, r, r.unknownIds, r.personalised);
   }
 
   /** How many batches and requests the recommend batcher has handled (diagnostics, tests). */
@@ -472,7 +472,7 @@ export class MyRecModel {
     checkInt('M', M, 1, MAX_M);
     const loaded = this.requireLoaded();
     const r = callSync('other', () => loaded.handle.recommendKnownUser(userId, M, nativeOptions(options)));
-    return r ? toPredictResult(loaded, r.movieIds, r.scores, [], true, r.explanations ?? undefined) : null;
+    return r ? toPredictResult(loaded, r, [], true) : null;
   }
 
   /** The M movies closest to `id` (cosine of item factors; `rating` holds the similarity); null for an unknown movie. */
@@ -481,7 +481,7 @@ export class MyRecModel {
     checkInt('M', M, 1, MAX_M);
     const loaded = this.requireLoaded();
     const r = callSync('other', () => loaded.handle.similar(id, M, nativeOptions(options)));
-    return r ? items(loaded, r.movieIds, r.scores) : null;
+    return r ? items(loaded, r) : null;
   }
 
   /** For every user of a ratings file, that user's ratings as a new user's input: the top M, in user order. */
@@ -502,7 +502,7 @@ export class MyRecModel {
       const r = callSync('other', () =>
         loaded.handle.recommendNewUser(movies.subarray(start, end), ratings.subarray(start, end), M, listOptions),
       );
-      const result = toPredictResult(loaded, r.movieIds, r.scores, [...r.unknownIds], r.personalised, r.explanations ?? undefined);
+      const result = toPredictResult(loaded, r, [...r.unknownIds], r.personalised);
       yield { user: users[start], result };
       start = end;
     }
@@ -790,7 +790,16 @@ function round4(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
 
-function items(loaded: Loaded, ids: Uint32Array, scores: Float32Array, explanations?: NativeBecause[][]): Recommendation[] {
+/** A list as the addon gives it: raw ids with scores, and per entry its explanations and cold marks when any. */
+interface NativeList {
+  movieIds: Uint32Array;
+  scores: Float32Array;
+  explanations?: NativeBecause[][] | null;
+  coldStart?: boolean[] | null;
+}
+
+function items(loaded: Loaded, list: NativeList): Recommendation[] {
+  const { movieIds: ids, scores, explanations, coldStart } = list;
   const out: Recommendation[] = [];
   for (let i = 0; i < ids.length; i++) {
     const item: Recommendation = {
@@ -799,6 +808,7 @@ function items(loaded: Loaded, ids: Uint32Array, scores: Float32Array, explanati
       genres: loaded.catalogue.genres(ids[i]),
       rating: round4(scores[i]),
     };
+    if (coldStart?.[i]) item.coldStart = true;
     if (explanations) {
       item.because = (explanations[i] ?? []).map((b) => ({
         movieId: b.movieId,
@@ -811,22 +821,17 @@ function items(loaded: Loaded, ids: Uint32Array, scores: Float32Array, explanati
   return out;
 }
 
-function toPredictResult(
-  loaded: Loaded,
-  ids: Uint32Array,
-  scores: Float32Array,
-  unknownIds: number[],
-  personalised: boolean,
-  explanations?: NativeBecause[][],
-): PredictResult {
-  return { items: items(loaded, ids, scores, explanations), unknownIds, personalised };
+function toPredictResult(loaded: Loaded, list: NativeList, unknownIds: number[], personalised: boolean): PredictResult {
+  return { items: items(loaded, list), unknownIds, personalised };
 }
 
 /** The options as the addon reads them: the core checks every field and names the one at fault. */
 function nativeOptions(options: ListOptions): object | null {
   if (options === undefined || options === null) return null;
   if (typeof options !== 'object' || Array.isArray(options)) {
-    throw new InvalidInputError('options must be an object { filters?, explain?, order? }', { field: 'options' });
+    throw new InvalidInputError('options must be an object { filters?, explain?, order?, includeCold? }', {
+      field: 'options',
+    });
   }
   return options;
 }

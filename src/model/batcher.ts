@@ -20,6 +20,8 @@ export interface RawRecommendations {
   personalised: boolean;
   /** With `explain`: per listed movie, the rated movies (raw ids) that chose it. */
   explanations?: NativeBecause[][];
+  /** Per listed movie, whether it is a cold movie (no training rating); absent when none is. */
+  coldStart?: boolean[];
 }
 
 export interface BatcherOptions {
@@ -123,6 +125,7 @@ export class RecommendBatcher {
         unknownIds: Array.from(r.unknownIds),
         personalised: r.personalised,
         explanations: r.explanations ?? undefined,
+        coldStart: r.coldStart ?? undefined,
       });
     } catch (err) {
       p.reject(fromNativeError(err));
@@ -173,6 +176,7 @@ export class RecommendBatcher {
               unknownIds: Array.from(r.unknownIds.subarray(r.unknownOffsets[u], r.unknownOffsets[u + 1])),
               personalised: r.personalised[u] === 1,
               explanations: r.explanations?.slice(lo, hi),
+              coldStart: r.coldStart?.slice(lo, hi),
             });
           }
         },

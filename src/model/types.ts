@@ -158,6 +158,9 @@ export interface Recommendation {
   /** With `explain: true`: the rated movies that contributed most to choosing this one (at most 3), largest first.
    * Empty where the model cannot tell (the non-personalised list, a model without a ranking model). */
   because?: Because[];
+  /** true for a cold movie (in the movies file, no training rating: placed by its genres and year alone), listed only
+   * with `includeCold`; absent otherwise. */
+  coldStart?: true;
 }
 
 /** One rated movie that contributed to choosing a listed movie. */
@@ -196,11 +199,14 @@ export interface ListFilters {
  *   score that chose the movies: better NDCG/MAP; the estimates shown no longer decrease down the list). Which movies
  *   a list holds does not depend on it.
  * - `explain`: add `because` to every listed movie (new and known users).
+ * - `includeCold`: let cold movies (in the movies file, no training rating) in (default false): one enters when the
+ *   rating model alone would place it in the list's top M, taking one of the last places; each is marked `coldStart`.
  */
 export interface ListOptions {
   filters?: ListFilters;
   explain?: boolean;
   order?: 'estimate' | 'score';
+  includeCold?: boolean;
 }
 
 export interface PredictResult {

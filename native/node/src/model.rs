@@ -31,6 +31,8 @@ pub struct RecommendationList {
     pub personalised: bool,
     /// With `explain`: per listed movie, the rated movies that contributed most to choosing it, largest first.
     pub explanations: Option<Vec<Vec<Because>>>,
+    /// Per listed movie, whether it is a cold movie (no training rating: `includeCold`); absent when none is.
+    pub cold_start: Option<Vec<bool>>,
 }
 
 /// One rated movie that contributed to choosing a listed movie, with its share of the choosing score.
@@ -71,6 +73,7 @@ impl From<Recommendations> for RecommendationList {
             unknown_ids: Uint32Array::new(r.unknown_ids),
             personalised: r.personalised,
             explanations: explanations(r.explanations),
+            cold_start: r.cold_start,
         }
     }
 }
@@ -90,6 +93,8 @@ pub struct UserHistory {
 pub struct SimilarList {
     pub movie_ids: Uint32Array,
     pub scores: Float32Array,
+    /// Per listed movie, whether it is a cold movie (`includeCold`); absent when none is.
+    pub cold_start: Option<Vec<bool>>,
 }
 
 /// Every movie the model knows of (rated in training or listed in the movies file), sorted by id.
@@ -230,6 +235,7 @@ impl NativeModel {
         let list = self.inner.recommender.similar(movie_id, m as usize, &options);
         or_throw(&env, list).map(|list| {
             list.map(|(ids, scores)| SimilarList {
+                cold_start: self.inner.recommender.cold_start(&ids),
                 movie_ids: Uint32Array::new(ids),
                 scores: Float32Array::new(scores),
             })

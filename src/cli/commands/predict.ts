@@ -1,7 +1,7 @@
 // movierec predict --ratings '[[ids],[ratings]]' [-M 20] [--json]   one ad-hoc new user
 // movierec predict --dataset=PATH [-M 20] [--json]                    every user of PATH as a new user (JSON lines)
 // Both take the list options: --genres, --exclude-genres, --year-min, --year-max, --min-ratings, --exclude, --explain,
-// --order (checked by the core, which names the option at fault).
+// --order, --include-cold (checked by the core, which names the option at fault).
 
 import type { Command } from 'commander';
 
@@ -21,6 +21,7 @@ interface PredictFlags {
   exclude?: string;
   explain?: boolean;
   order?: string;
+  includeCold?: boolean;
 }
 
 export function registerPredict(program: Command, getContext: () => CliContext): void {
@@ -39,6 +40,7 @@ export function registerPredict(program: Command, getContext: () => CliContext):
     .option('--exclude <ids>', 'never these movie ids (comma-separated)')
     .option('--explain', 'show the rated movies that contributed most to choosing each movie')
     .option('--order <order>', 'estimate (by estimated rating, the default) or score (by the ranking score)')
+    .option('--include-cold', 'let in movies without training ratings, where the rating model alone ranks them in the top M')
     .action(async (flags: PredictFlags) => {
       const ctx = getContext();
       if ((flags.dataset === undefined) === (flags.ratings === undefined)) {
@@ -63,7 +65,12 @@ function listOptions(flags: PredictFlags): ListOptions {
     exclude: words(flags.exclude)?.map((id) => (/^\d+$/.test(id) ? Number(id) : id)),
   };
   // Strings left where a number belongs reach the core, whose refusal names the flag's option.
-  return { filters: filters as ListOptions['filters'], explain: flags.explain, order: flags.order as ListOptions['order'] };
+  return {
+    filters: filters as ListOptions['filters'],
+    explain: flags.explain,
+    order: flags.order as ListOptions['order'],
+    includeCold: flags.includeCold,
+  };
 }
 
 function parseRatingsArg(text: string): [number[], number[]] {
@@ -113,6 +120,7 @@ async function predictDataset(
           movieIds: result.items.map((i) => i.movieId),
           titles: result.items.map((i) => i.title),
           ratings: result.items.map((i) => i.rating),
+          ...(result.items.some((i) => i.coldStart) && { coldStart: result.items.map((i) => i.coldStart === true) }),
         },
         false,
       );
@@ -128,7 +136,8 @@ async function predictDataset(
 function printList(ctx: CliContext, r: PredictResult): void {
   const width = String(r.items.length).length;
   for (const [i, item] of r.items.entries()) {
-    ctx.print(`${String(i + 1).padStart(width)}. ${fmtNum(item.rating, 2)}  ${String(item.movieId).padStart(6)}  ${item.title}`);
+    const cold = item.coldStart ? '  (cold: no ratings yet)' : '';
+    ctx.print(`${String(i + 1).padStart(width)}. ${fmtNum(item.rating, 2)}  ${String(item.movieId).padStart(6)}  ${item.title}${cold}`);
     for (const b of item.because ?? []) {
       ctx.print(`${' '.repeat(width + 2)}because you rated ${b.title || b.movieId} (${fmtNum(100 * b.share, 0)}%)`);
     }

@@ -46,6 +46,10 @@ export const recommendationSchema = z
     title: z.string(),
     genres: z.array(z.string()),
     rating: z.number().describe('Estimated rating on the model scale'),
+    coldStart: z
+      .literal(true)
+      .optional()
+      .describe('true for a cold movie (no training rating: placed by its genres and year), listed only with includeCold'),
     because: z
       .array(
         z.object({

@@ -1,5 +1,5 @@
 // The query parameters every list takes (POST /predict, GET /api/users/:id/recommendations, GET /api/similar/:id):
-// filters applied before the top-M cut, `explain` and `order`. The schema reads their shape (lists, integers,
+// filters applied before the top-M cut, `includeCold`, `explain` and `order`. The schema reads their shape (lists, integers,
 // booleans); the core checks what needs the model (an unknown genre, an empty year range) and names the parameter.
 import { z } from 'zod';
 
@@ -31,8 +31,7 @@ const flag = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1');
 
-/** The filters alone (the similar-movies list, which has no user to explain or order for). */
-export const listFiltersQuery = z.object({
+const filterParams = {
   genres: genreList
     .optional()
     .describe('Only movies with any of these genres (comma-separated or repeated; case-insensitive; an unknown genre is a 400)'),
@@ -41,6 +40,17 @@ export const listFiltersQuery = z.object({
   yearMax: intParam(MIN_YEAR, MAX_YEAR).optional().describe('Released in or before this year; yearMin > yearMax is a 400'),
   minRatings: intParam(0, MAX_ID).optional().describe('Only movies with at least this many ratings in the training data'),
   exclude: idList.optional().describe('Movie ids never listed (comma-separated or repeated; unknown ids are ignored)'),
+};
+
+/** The filters and `includeCold` (the similar-movies list, which has no user to explain or order for). */
+export const listFiltersQuery = z.object({
+  ...filterParams,
+  includeCold: flag
+    .default(false)
+    .describe(
+      'true: cold movies (in the movies file, no training rating) may enter, each where the rating model alone would ' +
+        'place it in the top M, marked coldStart',
+    ),
 });
 
 export const listOptionsQuery = listFiltersQuery.extend({
@@ -58,8 +68,8 @@ export function listOptionsOf(
   query: z.output<typeof listFiltersQuery> & Partial<Pick<z.output<typeof listOptionsQuery>, 'explain' | 'order'>>,
 ): ListOptions {
   const filters: ListFilters = {};
-  for (const name of Object.keys(listFiltersQuery.shape) as (keyof ListFilters)[]) {
+  for (const name of Object.keys(filterParams) as (keyof ListFilters)[]) {
     if (query[name] !== undefined) Object.assign(filters, { [name]: query[name] });
   }
-  return { filters, explain: query.explain ?? false, order: query.order ?? 'estimate' };
+  return { filters, explain: query.explain ?? false, order: query.order ?? 'estimate', includeCold: query.includeCold };
 }

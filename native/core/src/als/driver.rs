@@ -54,8 +54,8 @@ pub fn train_with(
 
 /// Trains the model `params` asks for on `triples` and the `catalogue` of their movies file (when there is one),
 /// holding out `params.validation_fraction` of the ratings (seeded by `params.seed`) when it is above 0: every
-/// reported [`IterationStats`] then carries the validation RMSE. An explicit model also knows the catalogue's movies
-/// without ratings (cold movies, placed by their features). `on_iteration` returning false cancels training
+/// reported [`IterationStats`] then carries the validation RMSE. A Gibbs-sampled model also knows the catalogue's
+/// movies without ratings (cold movies, placed by their features; `recommend/cold.rs`). `on_iteration` returning false cancels training
 /// (`CoreError::Cancelled`).
 pub fn train_ratings(
     triples: &RatingTriples,
@@ -81,7 +81,12 @@ pub fn train_models(
     } else {
         (Cow::Borrowed(triples), None)
     };
-    let x = Interactions::from_triples(&train)?;
+    // The sampler places the catalogue's movies without ratings by their features; the other trainers cannot.
+    let cold_movies = match (catalogue, params.feedback, params.method) {
+        (Some(c), Feedback::Explicit, Method::Gibbs) => c.ids.as_slice(),
+        _ => &[],
+    };
+    let x = Interactions::from_triples_and_movies(&train, cold_movies)?;
     let side = SideInfo::of(&x, catalogue, None);
     let holdout = held_out.map(|h| Holdout::of(&x, &h));
     fit_both(&x, side, scale, params, holdout.as_ref(), on_step)

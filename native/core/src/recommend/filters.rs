@@ -2,6 +2,9 @@
 //! ([`ListFilters`]) are turned once into a [`CandidateMask`] over the model's movies, which every list (new user,
 //! known user, similar, popular) applies before its top-M cut, so a list is still M long when enough movies pass.
 //!
+//! Cold movies (no training rating) are never candidates of the mask a list's chooser scans; with `includeCold` a
+//! second mask, the filters' movies cold ones included, is what the rule of `cold.rs` admits them from.
+//!
 //! Genres and years come from the catalogue ([`MovieFacts`], built on the first filtered request); a movie without
 //! a known year passes no year bound, one without genres no `genres` filter.
 
@@ -50,6 +53,12 @@ impl CandidateMask {
         }
     }
 
+    fn all(n: usize) -> Self {
+        let mut mask = Self::none(n);
+        (0..n).for_each(|i| mask.set(i, true));
+        mask
+    }
+
     pub fn contains(&self, i: u32) -> bool {
         self.bits
             .get(i as usize / 64)
@@ -81,14 +90,22 @@ pub(super) struct MovieFacts {
     genre_bits: Vec<u64>,
     /// Release year, 0 when unknown.
     years: Vec<u16>,
+    /// Every movie but the cold ones; None when the model has no cold movie.
+    warm: Option<CandidateMask>,
 }
 
 impl MovieFacts {
     pub(super) fn of(model: &AlsModel, catalogue: Option<&Catalogue>) -> Self {
         let n = model.items.len();
+        let warm = model.item_counts.contains(&0).then(|| {
+            let mut mask = CandidateMask::none(n);
+            (0..n).for_each(|i| mask.set(i, !is_cold(model, i)));
+            mask
+        });
         let Some(c) = catalogue else {
             return Self {
                 years: vec![0; n],
+                warm,
                 ..Self::default()
             };
         };
@@ -126,7 +143,13 @@ impl MovieFacts {
             words,
             genre_bits,
             years,
+            warm,
         }
+    }
+
+    /// Whether the model has a cold movie.
+    pub(super) fn has_cold(&self) -> bool {
+        self.warm.is_some()
     }
 
     /// The genre bits of `names` (matched without regard to ASCII case); an unknown name is an error naming `field`.
@@ -197,12 +220,17 @@ impl MovieFacts {
         Some(sum / pairs as f64)
     }
 
-    /// The movies of `model` that `filters` let into a list; None when they filter nothing. Errors (`InvalidInput`,
-    /// naming the filter): a genre the catalogue does not have. (Ranges are checked where the options are read,
-    /// `options.rs`.)
-    pub(super) fn candidates(&self, model: &AlsModel, filters: &ListFilters) -> Result<Option<CandidateMask>> {
+    /// The movies of `model` that `filters` let into a list, cold movies only `with_cold`; None when that is every
+    /// movie. Errors (`InvalidInput`, naming the filter): a genre the catalogue does not have. (Ranges are checked
+    /// where the options are read, `options.rs`.)
+    pub(super) fn candidates(
+        &self,
+        model: &AlsModel,
+        filters: &ListFilters,
+        with_cold: bool,
+    ) -> Result<Option<CandidateMask>> {
         if filters.is_empty() {
-            return Ok(None);
+            return Ok(if with_cold { None } else { self.warm.clone() });
         }
         let facts = self;
         let wanted = facts.genre_mask(&filters.genres, "genres")?;
@@ -217,7 +245,8 @@ impl MovieFacts {
             let pass = (filters.genres.is_empty() || facts.has_any(i, &wanted))
                 && (filters.exclude_genres.is_empty() || !facts.has_any(i, &unwanted))
                 && (!years_asked || (year != 0 && (year_min..=year_max).contains(&year)))
-                && model.item_counts[i] >= min_ratings;
+                && model.item_counts[i] >= min_ratings
+                && (with_cold || !is_cold(model, i));
             mask.set(i, pass);
         }
         for &id in &filters.exclude {
@@ -227,4 +256,14 @@ impl MovieFacts {
         }
         Ok(Some(mask))
     }
+}
+
+/// Whether movie `i` (dense index) is cold: known from the movies file alone, no training rating.
+pub(crate) fn is_cold(model: &AlsModel, i: usize) -> bool {
+    model.item_counts[i] == 0
+}
+
+/// `mask`, or every one of `n` movies for None.
+pub(super) fn materialised(mask: Option<CandidateMask>, n: usize) -> CandidateMask {
+    mask.unwrap_or_else(|| CandidateMask::all(n))
 }

@@ -10,8 +10,9 @@
 
 use serde::Serialize;
 
+use super::cold::{admit_cold, Candidates};
 use super::explain::{because, Because};
-use super::filters::CandidateMask;
+use super::filters::is_cold;
 use super::foldin::{fold_in_explicit, FoldedIn};
 use super::options::{ListOptions, ListOrder};
 use super::recommender::{Chooser, Recommender};
@@ -38,9 +39,12 @@ pub struct Recommendations {
     /// False for the non-personalised list (no known movie in the input).
     pub personalised: bool,
     /// With `explain`: for each listed movie, the rated movies that contributed most to choosing it (empty where the
-    /// model cannot tell: the non-personalised list, a model without a ranking model).
+    /// model cannot tell: the non-personalised list, a model without a ranking model, a cold movie).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanations: Option<Vec<Vec<Because>>>,
+    /// Per listed movie, whether it is cold (`cold.rs`); None when none is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cold_start: Option<Vec<bool>>,
 }
 
 /// A list as dense indices with unclipped estimates, and its explanations: what the product shows
@@ -52,6 +56,7 @@ pub(crate) struct Listed {
 
 impl Listed {
     pub(super) fn shown(self, model: &AlsModel, unknown_ids: Vec<u32>, personalised: bool) -> Recommendations {
+        let cold: Vec<bool> = self.items.iter().map(|&(i, _)| is_cold(model, i as usize)).collect();
         let (movie_ids, scores) = self
             .items
             .into_iter()
@@ -63,6 +68,7 @@ impl Listed {
             unknown_ids,
             personalised,
             explanations: self.explanations,
+            cold_start: cold.contains(&true).then_some(cold),
         }
     }
 }
@@ -83,7 +89,7 @@ pub(super) struct UserToList {
     choice: Option<FoldedIn>,
     /// The user's rated movies (dense indices, sorted): left out of the list.
     seen: Vec<u32>,
-    allowed: Option<CandidateMask>,
+    candidates: Candidates,
     m: usize,
     explain: bool,
     order: ListOrder,
@@ -100,16 +106,33 @@ impl UserToList {
             offset,
             user,
             exclude: &self.seen,
-            allowed: self.allowed.as_ref(),
+            allowed: self.candidates.chosen.as_ref(),
             m: self.m,
         }
+    }
+
+    /// `chosen` with the cold movies the rating model admits (`cold.rs`), when the request asked for them.
+    fn with_cold(&self, model: &AlsModel, chosen: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
+        let Some(with_cold) = &self.candidates.with_cold else {
+            return chosen;
+        };
+        let by_estimate = ScoreQuery {
+            offset: self.offset,
+            user: &self.factors,
+            exclude: &self.seen,
+            allowed: Some(with_cold),
+            m: self.m,
+        };
+        let by_rating = scan_top_k(&model.item_factors, &model.item_bias, by_estimate);
+        admit_cold(model, chosen, &by_rating, self.m)
     }
 
     /// The list from what the scan chose (dense index, choosing score): each rated, ordered, explained. The single
     /// and the batched path both end here, so they give the same list.
     pub(super) fn finish(self, recommender: &Recommender, chosen: Vec<(u32, f32)>) -> Listed {
         let model = recommender.model();
-        let mut items: Vec<(u32, f32)> = chosen
+        let mut items: Vec<(u32, f32)> = self
+            .with_cold(model, chosen)
             .into_iter()
             .map(|(i, score)| {
                 let estimate = match model.params.feedback {
@@ -186,7 +209,7 @@ impl Recommender {
                 ),
             ));
         }
-        let allowed = self.candidates(&options.filters)?;
+        let candidates = self.candidates_of(options)?;
 
         let mut unknown_ids = Vec::new();
         // (index, position, rating): sorted by index then position, the last of each run is the last occurrence.
@@ -199,7 +222,7 @@ impl Recommender {
             }
         }
         if known.is_empty() {
-            let mut list = self.popular_of(m, allowed.as_ref(), options.explain);
+            let mut list = self.popular_of(m, &candidates, options.explain);
             list.unknown_ids = unknown_ids;
             return Ok(NewUser::Listed(list));
         }
@@ -223,7 +246,7 @@ impl Recommender {
             indices,
             values,
             m,
-            allowed,
+            candidates,
             options,
         );
         Ok(NewUser::FoldedIn(user, unknown_ids))
@@ -237,7 +260,7 @@ impl Recommender {
         seen: Vec<u32>,
         ratings: Vec<f32>,
         m: usize,
-        allowed: Option<CandidateMask>,
+        candidates: Candidates,
         options: &ListOptions,
     ) -> UserToList {
         let choice = match self.chooser() {
@@ -251,7 +274,7 @@ impl Recommender {
             factors,
             choice,
             seen,
-            allowed,
+            candidates,
             m,
             explain: options.explain,
             order: options.order,
@@ -282,7 +305,7 @@ impl Recommender {
     /// an implicit model's own is the trained one.
     pub(crate) fn known_user_list(&self, u: usize, m: usize, options: &ListOptions) -> Result<Listed> {
         let model = self.model();
-        let allowed = self.candidates(&options.filters)?;
+        let candidates = self.candidates_of(options)?;
         let (seen, values) = model.user_items.row(u);
         let rating = match model.params.feedback {
             Feedback::Explicit => Some((
@@ -291,7 +314,7 @@ impl Recommender {
             )),
             Feedback::Implicit => None,
         };
-        let mut user = self.user_to_list(rating, seen.to_vec(), values.to_vec(), m, allowed, options);
+        let mut user = self.user_to_list(rating, seen.to_vec(), values.to_vec(), m, candidates, options);
         if let (None, Feedback::Implicit, Some(choice)) = (&model.ranking, model.params.feedback, user.choice.as_mut())
         {
             // An implicit model chooses with its own factors: a user it was trained on keeps the vector training (or
@@ -305,40 +328,42 @@ impl Recommender {
 
     /// The non-personalised list: movies by bias-only estimate (`baseline.global_mean + baseline.item_bias`, whose
     /// shrinkage already favours well-rated, well-supported movies), among movies with at least [`min_support`]
-    /// training ratings that pass `options`' filters. `m` is capped at [`MAX_LIST_LENGTH`] and at the number of
+    /// training ratings that pass `options`' filters (cold movies only with `includeCold`, by the rating model's
+    /// `global mean + movie bias`: `cold.rs`). `m` is capped at [`MAX_LIST_LENGTH`] and at the number of
     /// candidates. Errors: a filter the catalogue cannot apply (an unknown genre).
     pub fn popular(&self, m: usize, options: &ListOptions) -> Result<Recommendations> {
-        let allowed = self.candidates(&options.filters)?;
-        Ok(self.popular_of(m, allowed.as_ref(), options.explain))
+        let candidates = self.candidates_of(options)?;
+        Ok(self.popular_of(m, &candidates, options.explain))
     }
 
-    fn popular_of(&self, m: usize, allowed: Option<&CandidateMask>, explain: bool) -> Recommendations {
+    fn popular_of(&self, m: usize, candidates: &Candidates, explain: bool) -> Recommendations {
         let model = self.model();
+        let m = m.min(MAX_LIST_LENGTH);
         let support = min_support(model);
         let b = &model.baseline;
-        let candidates = (0..model.items.len())
+        let supported = (0..model.items.len())
             .filter(|&i| model.item_counts[i] >= support)
             .map(|i| (i as u32, b.global_mean + b.item_bias[i]));
-        let top = top_k_of(candidates, m.min(MAX_LIST_LENGTH), allowed);
-        let (movie_ids, scores): (Vec<u32>, Vec<f32>) = top
-            .into_iter()
-            .map(|(i, s)| (model.items.raw_id(i as usize), model.shown(s)))
-            .unzip();
-        Recommendations {
-            explanations: explain.then(|| vec![Vec::new(); movie_ids.len()]),
-            movie_ids,
-            scores,
-            unknown_ids: Vec::new(),
-            personalised: false,
+        let mut top = top_k_of(supported, m, candidates.chosen.as_ref());
+        if let Some(with_cold) = &candidates.with_cold {
+            let by_rating = (0..model.items.len())
+                .filter(|&i| is_cold(model, i) || model.item_counts[i] >= support)
+                .map(|i| (i as u32, model.global_mean + model.item_bias[i]));
+            top = admit_cold(model, top, &top_k_of(by_rating, m, Some(with_cold)), m);
         }
+        let listed = Listed {
+            explanations: explain.then(|| vec![Vec::new(); top.len()]),
+            items: top,
+        };
+        listed.shown(model, Vec::new(), false)
     }
 }
 
 /// Minimum training ratings for a movie to enter the non-personalised list: the larger of [`MIN_SUPPORT_FLOOR`]
-/// and the median count of the model's movies (ml-1m: 123, ml-latest-small: 20), capped at the largest count so the
-/// list is never empty on a tiny data set.
+/// and the median count of the model's rated movies (ml-1m: 123, ml-latest-small: 20), capped at the largest count
+/// so the list is never empty on a tiny data set.
 pub fn min_support(model: &AlsModel) -> u32 {
-    let mut counts = model.item_counts.clone();
+    let mut counts: Vec<u32> = model.item_counts.iter().copied().filter(|&c| c > 0).collect();
     if counts.is_empty() {
         return 0;
     }

@@ -15,6 +15,7 @@
 //! - `foldin.rs`: a user's vector, explicit (the ALS user half-step) or implicit (solved exactly).
 //! - `options.rs`: [`ListOptions`] read from JSON; `filters.rs`: [`ListFilters`] into a [`CandidateMask`];
 //!   `explain.rs`: "because you rated".
+//! - `cold.rs`: cold movies (no training rating): left out unless asked for, then admitted by the rating model.
 //! - `selection.rs`: the rating model's choosing score.
 //! - `topk.rs`: [`TopK`], the one top-k selection; `scoring.rs` (+ `scoring/x86.rs`) streams every movie's score
 //!   into it, for one user or a batch.
@@ -23,6 +24,7 @@
 //! - `history.rs`: a user's training ratings merged with the ratings they gave since, for the new-user path.
 
 mod batch;
+mod cold;
 mod explain;
 mod filters;
 mod foldin;

@@ -5,7 +5,7 @@
 //! ```json
 //! {"filters": {"genres": ["Animation"], "excludeGenres": [], "yearMin": 1990, "yearMax": 2000,
 //!              "minRatings": 50, "exclude": [1, 2]},
-//!  "explain": true, "order": "estimate"}
+//!  "explain": true, "order": "estimate", "includeCold": false}
 //! ```
 
 use serde_json::{Map, Value};
@@ -30,16 +30,18 @@ impl ListOrder {
     pub const WORDS: [&'static str; 2] = ["estimate", "score"];
 }
 
-/// One list request's options; the default is no filter, no explanations, by estimate.
+/// One list request's options; the default is no filter, no explanations, by estimate, no cold movie.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListOptions {
     pub filters: ListFilters,
     /// Add to each listed movie the rated movies that contributed most to choosing it.
     pub explain: bool,
     pub order: ListOrder,
+    /// Let cold movies (in the movies file, no training rating) into the list, by the rule of `cold.rs`.
+    pub include_cold: bool,
 }
 
-const OPTION_NAMES: [&str; 3] = ["filters", "explain", "order"];
+const OPTION_NAMES: [&str; 4] = ["filters", "explain", "order", "includeCold"];
 const FILTER_NAMES: [&str; 6] = ["genres", "excludeGenres", "yearMin", "yearMax", "minRatings", "exclude"];
 
 impl ListOptions {
@@ -54,11 +56,8 @@ impl ListOptions {
         for (name, value) in known(given, &OPTION_NAMES)? {
             match name {
                 "filters" => options.filters = filters(value)?,
-                "explain" => {
-                    options.explain = value
-                        .as_bool()
-                        .ok_or_else(|| wrong("explain", "true or false", value))?
-                }
+                "explain" => options.explain = boolean(name, value)?,
+                "includeCold" => options.include_cold = boolean(name, value)?,
                 _ => options.order = order(value)?,
             }
         }
@@ -106,6 +105,10 @@ fn filters(value: &Value) -> Result<ListFilters> {
         }
     }
     Ok(f)
+}
+
+fn boolean(name: &str, value: &Value) -> Result<bool> {
+    value.as_bool().ok_or_else(|| wrong(name, "true or false", value))
 }
 
 fn order(value: &Value) -> Result<ListOrder> {
@@ -199,7 +202,7 @@ mod tests {
         let o = ListOptions::from_json(&json!({
             "filters": {"genres": ["Animation", "Children's"], "excludeGenres": ["Horror"], "yearMin": 1990,
                         "yearMax": 2000.0, "minRatings": 50, "exclude": [1, 2]},
-            "explain": true, "order": "score"
+            "explain": true, "order": "score", "includeCold": true
         }))
         .unwrap();
         assert_eq!(o.filters.genres, ["Animation", "Children's"]);
@@ -211,6 +214,7 @@ mod tests {
         );
         assert!(o.explain);
         assert_eq!(o.order, ListOrder::Score);
+        assert!(o.include_cold);
         assert_eq!(ListOptions::from_json(&Value::Null).unwrap(), ListOptions::default());
         assert_eq!(
             ListOptions::from_json(&json!({"filters": null})).unwrap(),
@@ -225,7 +229,7 @@ mod tests {
             (
                 json!({"filter": {}}),
                 "filter",
-                "unknown option \"filter\" (known: filters, explain, order)",
+                "unknown option \"filter\" (known: filters, explain, order, includeCold)",
             ),
             (json!({"filters": {"genre": []}}), "genre", "unknown option \"genre\""),
             (
@@ -272,6 +276,11 @@ mod tests {
                 json!({"explain": "yes"}),
                 "explain",
                 "explain must be true or false, got \"yes\"",
+            ),
+            (
+                json!({"includeCold": 1}),
+                "includeCold",
+                "includeCold must be true or false, got 1",
             ),
             (
                 json!({"order": "rating"}),

@@ -23,7 +23,7 @@ pub struct Recommender {
     /// The per-movie term added to the user's part of the choosing score (`selection.rs`), computed on first use:
     /// every request and every evaluated user would otherwise redo O(movies) logarithms.
     selection_bias: OnceLock<Vec<f32>>,
-    /// Genres, years and support of every movie, for filters (`filters.rs`), computed on the first filtered list.
+    /// Genres, years and cold movies of the model, for filters (`filters.rs`), computed on the first list.
     movie_facts: OnceLock<MovieFacts>,
 }
 
@@ -100,10 +100,10 @@ impl Recommender {
         })
     }
 
-    /// The movies `filters` let into a list; None when they filter nothing. Errors (`InvalidInput`, naming the
-    /// filter): a genre the catalogue does not have.
+    /// The movies `filters` let into a list, cold movies left out (`cold.rs`); None when that is every movie.
+    /// Errors (`InvalidInput`, naming the filter): a genre the catalogue does not have.
     pub fn candidates(&self, filters: &ListFilters) -> Result<Option<CandidateMask>> {
-        self.movie_facts().candidates(&self.model, filters)
+        self.movie_facts().candidates(&self.model, filters, false)
     }
 
     /// The mean pairwise Jaccard distance of the genre sets of the movies of `list` (dense indices); None when the
@@ -112,7 +112,7 @@ impl Recommender {
         self.movie_facts().list_diversity(self.model.items.len(), list)
     }
 
-    fn movie_facts(&self) -> &MovieFacts {
+    pub(super) fn movie_facts(&self) -> &MovieFacts {
         self.movie_facts
             .get_or_init(|| MovieFacts::of(&self.model, self.catalogue.as_deref()))
     }

@@ -3,6 +3,8 @@
 //! movie go on to like more often than the rating model's, which are learned to fit rating levels:
 //! docs/quality.md), else the model's own.
 
+use super::cold::admit_cold;
+use super::filters::is_cold;
 use super::options::ListOptions;
 use super::recommender::Recommender;
 use super::topk::top_k_of;
@@ -14,20 +16,27 @@ use crate::Result;
 
 impl Recommender {
     /// The M movies most similar to `movie_id` by cosine of their factor vectors, with the similarities, among the
-    /// movies `options`' filters let in; the movie itself is left out. `None` for an unknown movie; `m` is capped
+    /// movies `options`' filters let in (cold movies only with `includeCold`, `cold.rs`); the movie itself is left
+    /// out. `None` for an unknown movie; `m` is capped
     /// at [`MAX_LIST_LENGTH`]. Errors: a filter the catalogue cannot apply (an unknown genre).
     pub fn similar(&self, movie_id: u32, m: usize, options: &ListOptions) -> Result<Option<(Vec<u32>, Vec<f32>)>> {
         let model = self.model();
         let Some(target) = model.items.index_of(movie_id) else {
             return Ok(None);
         };
-        let allowed = self.candidates(&options.filters)?;
-        let top = most_similar(
-            self.similarity_factors(),
-            target,
-            m.min(MAX_LIST_LENGTH),
-            allowed.as_ref(),
-        );
+        let candidates = self.candidates_of(options)?;
+        let m = m.min(MAX_LIST_LENGTH);
+        // The ranking model knows nothing of a cold movie: its neighbours are the rating model's.
+        let factors = if is_cold(model, target as usize) {
+            &model.item_factors
+        } else {
+            self.similarity_factors()
+        };
+        let mut top = most_similar(factors, target, m, candidates.chosen.as_ref());
+        if let Some(with_cold) = &candidates.with_cold {
+            let by_rating = most_similar(&model.item_factors, target, m, Some(with_cold));
+            top = admit_cold(model, top, &by_rating, m);
+        }
         Ok(Some(
             top.into_iter()
                 .map(|(i, s)| (model.items.raw_id(i as usize), s))

@@ -101,6 +101,8 @@ pub struct BatchRecommendations {
     pub failures: Vec<UserFailure>,
     /// With `explain`: per entry of `movieIds`, the rated movies that contributed most to choosing it.
     pub explanations: Option<Vec<Vec<Because>>>,
+    /// Per entry of `movieIds`, whether it is a cold movie (`includeCold`); absent when none is.
+    pub cold_start: Option<Vec<bool>>,
 }
 
 /// One refused user of a batch: the error `recommendNewUser` would have thrown for them.
@@ -124,6 +126,7 @@ pub struct BatchOutput {
     personalised: Vec<u8>,
     failures: Vec<(u32, CoreError)>,
     explanations: Option<Vec<Vec<CoreBecause>>>,
+    cold_start: Option<Vec<bool>>,
 }
 
 impl BatchOutput {
@@ -136,6 +139,12 @@ impl BatchOutput {
         for (u, result) in results.into_iter().enumerate() {
             match result {
                 Ok(list) => {
+                    if let Some(marks) = list.cold_start {
+                        // Entries before this list are not cold.
+                        let all = out.cold_start.get_or_insert_with(Vec::new);
+                        all.resize(out.movie_ids.len(), false);
+                        all.extend(marks);
+                    }
                     out.movie_ids.extend_from_slice(&list.movie_ids);
                     out.scores.extend_from_slice(&list.scores);
                     out.unknown_ids.extend_from_slice(&list.unknown_ids);
@@ -151,6 +160,9 @@ impl BatchOutput {
             }
             out.list_offsets.push(out.movie_ids.len() as u32);
             out.unknown_offsets.push(out.unknown_ids.len() as u32);
+        }
+        if let Some(marks) = out.cold_start.as_mut() {
+            marks.resize(out.movie_ids.len(), false);
         }
         out
     }
@@ -187,6 +199,7 @@ impl Task for RecommendBatchTask {
             unknown_offsets: Uint32Array::new(out.unknown_offsets),
             personalised: Uint8Array::new(out.personalised),
             explanations: explanations(out.explanations),
+            cold_start: out.cold_start,
             failures: out
                 .failures
                 .into_iter()
