@@ -26,11 +26,13 @@ use crate::model::{AlsModel, Feedback};
 use crate::recommend::Recommender;
 use crate::Result;
 
+mod given_counts;
 mod new_users;
 mod pairs;
 mod ranking;
 mod report;
 
+pub use given_counts::{evaluate_given_counts, GivenCountEvaluation, GivenCountRmse};
 use new_users::by_user;
 pub use new_users::{
     evaluate_new_user_lists, evaluate_new_users, new_user_halves, NewUserEvaluation, NewUserHalves, GIVEN_FRACTION,

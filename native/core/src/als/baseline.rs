@@ -30,6 +30,19 @@ pub(crate) fn fit_baseline(x: &Interactions, mean: f32) -> BiasBaseline {
     }
 }
 
+impl BiasBaseline {
+    /// The bias of a user the baseline was not fitted on, from their ratings of movies by dense index: their mean
+    /// residual against the movie biases, shrunk as a fitted user's is.
+    pub fn new_user_bias(&self, item_indices: &[u32], ratings: &[f32]) -> f32 {
+        let residual: f64 = item_indices
+            .iter()
+            .zip(ratings)
+            .map(|(&i, &r)| (r - self.global_mean - self.item_bias[i as usize]) as f64)
+            .sum();
+        (residual / (item_indices.len() as f64 + REG_USER)) as f32
+    }
+}
+
 /// One half-sweep: every row's bias given the other side's biases. Rows are independent, so results do not depend
 /// on the thread count.
 fn sweep(rows: &Csr, other_bias: &[f32], mean: f32, reg: f64, out: &mut [f32]) {
