@@ -54,7 +54,9 @@ fn hand_made_model() -> AlsModel {
         },
         user_bias: vec![0.0, 0.0],
         item_bias: vec![0.0; 5],
-        item_counts: vec![1, 0, 0, 0, 1],
+        // Not the training rows' counts (a rated movie is never cold, so every movie has some): popularity's order
+        // 10, 50, then 20, 30, 40 by id, as one rating each for 10 and 50 would give.
+        item_counts: vec![3, 1, 1, 1, 2],
         user_items: Csr {
             indptr: vec![0, 1, 2].into(),
             indices: vec![0, 4].into(),
@@ -119,7 +121,7 @@ fn hand_made_model_gives_the_numbers_worked_out_by_hand() {
         [0.5, 0.75, (1.0 / (g(0) + g(1)) + 1.0) / 2.0, 0.75],
         0.6,
     );
-    // Popularity: counts 1 for 10 and 50 (ties by id): user 1 gets [50, 20], user 2 [10, 20].
+    // Popularity (counts 3, 1, 1, 1, 2): user 1 gets [50, 20], user 2 [10, 20].
     // AP@2: user 1 (1/2) / 2, user 2 1.
     assert_ranking(
         &e.popularity.ranking,
