@@ -87,7 +87,7 @@ describe('movierec train', () => {
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.params, {
       factors: 4, regFactors: 0.1, regBias: 0.02, iterations: 3, seed: 9, threads: 2, feedback: 'explicit', priorCount: 150, alpha: 0, cgSteps: 3,
-      method: 'als', samples: 150, burnIn: 10, noiseStd: 0.8, validationFraction: 0, earlyStopping: 0, solver: 'cholesky',
+      method: 'als', samples: 100, burnIn: 10, noiseStd: 0.8, validationFraction: 0, earlyStopping: 0, solver: 'cholesky',
       ranking: 'implicit', confidence: 'linear', confidenceMid: 0.25, confidenceLow: 0.5, regScaling: 'weighted',
     });
     assert.equal(out.history.length, 3);

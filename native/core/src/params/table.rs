@@ -106,7 +106,7 @@ training_params! {
         help: "sweeps averaged into the model",
         kind: integer(1, 100_000),
         applies: GIBBS,
-        defaults: [150, 150, 150],
+        defaults: [100, 100, 100],
     }
     burn_in: usize as "burnIn" {
         cli: "--burn-in <n>",
