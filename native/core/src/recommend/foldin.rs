@@ -21,7 +21,14 @@ pub struct UserVector {
 /// Explicit feedback: the regularised least squares of the ALS user half-step (`linalg::solve`) against the movie
 /// factors and biases (a model without biases: the factors alone, as Spark's half-step). Indices below
 /// `model.items.len()`, one rating per index.
-pub(super) fn fold_in_explicit(model: &AlsModel, item_indices: &[u32], ratings: &[f32]) -> UserVector {
+/// With `prior_mean` (`[bias, factors...]`), the penalty pulls towards it instead of zero
+/// ([`super::Recommender::user_prior_mean`]).
+pub(super) fn fold_in_explicit(
+    model: &AlsModel,
+    prior_mean: Option<&[f64]>,
+    item_indices: &[u32],
+    ratings: &[f32],
+) -> UserVector {
     check_history(model.items.len(), item_indices, ratings);
     let k = model.params.factors;
     let mut factors = vec![0.0; k];
@@ -32,6 +39,9 @@ pub(super) fn fold_in_explicit(model: &AlsModel, item_indices: &[u32], ratings: 
     let mut workspace = Workspace::new(k);
     if !model.engine.has_biases() {
         workspace.without_bias();
+    }
+    if let Some(mean) = prior_mean {
+        workspace.set_prior_mean(mean);
     }
     let bias = solve_row(
         &mut workspace,

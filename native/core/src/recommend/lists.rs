@@ -237,7 +237,7 @@ impl Recommender {
             values.push(r);
         }
         let rating = match model.params.feedback {
-            Feedback::Explicit => Some(fold_in_explicit(model, &indices, &values)),
+            Feedback::Explicit => Some(fold_in_explicit(model, self.user_prior_mean(), &indices, &values)),
             // Its chooser's fold-in is its vector.
             Feedback::Implicit => None,
         };
