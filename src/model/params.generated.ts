@@ -123,7 +123,7 @@ export const PARAMETER_SPEC = [
     min: 1,
     max: 100000,
     appliesTo: ["gibbs"],
-    defaults: {"gibbs":150,"als":150,"implicit":150},
+    defaults: {"gibbs":100,"als":100,"implicit":100},
   },
   {
     name: "burnIn",

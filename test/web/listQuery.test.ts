@@ -39,7 +39,8 @@ describe('listQueryString', () => {
     };
     const query = listQueryString({ count: 50, filters, explain: true, order: 'score' });
     assert.equal(new URLSearchParams(query).get('M'), '50');
-    assert.deepEqual(asServiceReadsIt(query), { ...filters, explain: true, order: 'score' });
+    // includeCold: not a page control; the service's default.
+    assert.deepEqual(asServiceReadsIt(query), { ...filters, includeCold: false, explain: true, order: 'score' });
   });
 
   test("the page's filters are the model's (one shape, checked when the tests are type-checked)", () => {
