@@ -208,7 +208,7 @@ export class MyRecModel {
       const steps = totalSteps(params);
       const progress = new ProgressCount();
       const onIteration = (stats: IterationStats) => {
-        progress.received++;
+        progress.arrived();
         const validation = stats.validationRmse === undefined ? '' : `, validation RMSE ${stats.validationRmse.toFixed(4)}`;
         log().info(
           `${stepName(params, stats)} ${stats.iteration}/${stepsOf(params, stats.phase)}: ` +
@@ -703,13 +703,26 @@ export function checkRatingsPair(input: unknown): [Uint32Array, Float32Array] {
 
 /** Counts the progress events of a training, to wait for the last ones after the task has ended. */
 class ProgressCount {
-  received = 0;
+  private received = 0;
+  private expected = Number.POSITIVE_INFINITY;
+  private wake: (() => void) | undefined;
+
+  arrived(): void {
+    this.received++;
+    if (this.received >= this.expected) this.wake?.();
+  }
 
   /** Resolves once `expected` events have arrived, or after `timeoutMs` (a lost event must not hang training). */
   async all(expected: number, timeoutMs = 2000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.received < expected && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 1));
+    if (this.received < expected) {
+      this.expected = expected;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     }
     if (this.received < expected) log().warn(`training progress: ${this.received} of ${expected} steps reported`);
   }
